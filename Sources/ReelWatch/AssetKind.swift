@@ -1,0 +1,13 @@
+/// What a file of a render is.
+public enum AssetKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The rendered video.
+    case video
+    /// The video with burned-in captions.
+    case captionedVideo = "captioned_video"
+    /// A still image.
+    case thumbnail
+    /// An animated GIF preview (or a Hera GIF output).
+    case gif
+    /// A captions file (`.ass`, `.srt`, `.vtt`).
+    case captions
+}

@@ -1,0 +1,25 @@
+import HTTPTypes
+
+/// HeyGen's v1 video status API: `GET {heygen}/v1/video_status.get?video_id={id}`.
+public struct HeyGenV1Provider: Provider {
+    /// Creates the adapter.
+    public init() {}
+
+    /// Always `.v1`.
+    public var api: ProviderAPI { .v1 }
+
+    /// `GET /v1/video_status.get?video_id={id}`.
+    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
+        baseURL.request(path: "/v1/video_status.get?video_id=\(BaseURL.encode(id))")
+    }
+
+    /// HeyGen's 400 "request limit" is a rate limit.
+    public func isTransient(status: Int, body: JSONValue?) -> Bool {
+        HeyGenEnvelope.isRequestLimit(status: status, body: body)
+    }
+
+    /// Reads both editions: `{"code": 100, "data": {"id", "error": {...}}}` and `{"error": null, "data": {"video_id", "error": "text"}}`.
+    public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
+        try HeyGenVideoFields.snapshot(body, ref: ref, httpStatus: httpStatus)
+    }
+}

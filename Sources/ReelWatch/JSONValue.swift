@@ -1,0 +1,159 @@
+import Foundation
+
+/// Any JSON value, decoded without a schema so that adapters can read provider answers leniently.
+///
+/// Providers send numbers as strings, `null` anywhere and fields nobody documented; reading through
+/// `JSONValue` lets each field be taken in whatever form it arrived.
+public enum JSONValue: Sendable, Hashable, Codable {
+    /// `null`.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// A number.
+    case number(Double)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONValue])
+    /// An object.
+    case object([String: JSONValue])
+
+    /// Decodes any JSON value.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    /// Encodes the value as JSON.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// The value as compact JSON text with sorted keys.
+    public func serialized() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(self)) ?? Data("null".utf8))
+    }
+
+    /// Parses a whole document.
+    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    /// A string value, or `null` for nil.
+    public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+
+    /// A number value, or `null` for nil.
+    public static func optional(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
+
+    /// The member `key` of an object; nil when this is not an object or the member is absent.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// The first of `keys` that is present and not null.
+    public func first(_ keys: String...) -> JSONValue? {
+        for key in keys {
+            if let value = self[key], value != .null { return value }
+        }
+        return nil
+    }
+
+    /// Whether this is `null`.
+    public var isNull: Bool { self == .null }
+
+    /// The members, when this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
+    /// The value as text: a string as is (nil when blank), a number or a Boolean spelled out.
+    public var text: String? {
+        switch self {
+        case .string(let value):
+            return value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : value
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+            return String(value)
+        case .bool(let value):
+            return String(value)
+        case .null, .array, .object:
+            return nil
+        }
+    }
+
+    /// The value as a number: a number, or a string that holds one.
+    public var number: Double? {
+        switch self {
+        case .number(let value):
+            return value.isFinite ? value : nil
+        case .string(let value):
+            guard let parsed = Double(value.trimmingCharacters(in: .whitespaces)), parsed.isFinite else { return nil }
+            return parsed
+        default:
+            return nil
+        }
+    }
+
+    /// The value as a point in time: Unix seconds (or milliseconds), as a number or a string, or ISO 8601 text.
+    public var date: Date? {
+        if let seconds = number {
+            guard seconds > 0 else { return nil }
+            return Date(timeIntervalSince1970: seconds > 1e11 ? seconds / 1000 : seconds)
+        }
+        guard case .string(let value) = self else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(trimmed) { return date }
+        return try? Date.ISO8601FormatStyle().parse(trimmed)
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    /// A string literal.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer literal.
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A floating-point literal.
+    public init(floatLiteral value: Double) { self = .number(value) }
+    /// `true` or `false`.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `nil`, meaning `null`.
+    public init(nilLiteral: ()) { self = .null }
+    /// An array literal.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A dictionary literal.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}

@@ -1,0 +1,36 @@
+/// Where one watched job stands: its latest snapshot, how the watch ended for it (if it did), and progress.
+public struct JobProgress: Sendable, Hashable {
+    /// How the watch of a job ended, or that it goes on.
+    public enum Outcome: Sendable, Hashable {
+        /// Still rendering; more updates follow.
+        case running
+        /// The render succeeded.
+        case succeeded
+        /// The render failed; the snapshot's `failure` says why.
+        case failed
+        /// The deadline came first; the job may still finish.
+        case timedOut
+        /// An error that polling again cannot fix (unknown job, rejected key, answers that keep being invalid).
+        case error(ReelWatchError)
+    }
+
+    /// The job.
+    public var ref: JobRef
+    /// The latest snapshot; nil until the first successful poll.
+    public var snapshot: JobSnapshot?
+    /// How the watch ended, or `.running`.
+    public var outcome: Outcome
+    /// Status requests made for this job so far.
+    public var polls: Int
+    /// Time since the watch started.
+    public var elapsed: Duration
+    /// The median time left for renders as old as this one, from the API's render-time model.
+    public var expectedRemaining: Duration?
+    /// The delay until the next poll, while running.
+    public var nextPoll: Duration?
+    /// The transient error of the last poll, when it failed and polling goes on.
+    public var lastError: ReelWatchError?
+
+    /// Whether this is the job's last update.
+    public var isFinal: Bool { outcome != .running }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// The normalized status of one render at one moment: what every command, store and tool renders.
+///
+/// Its JSON form has exactly these snake_case keys, absent values as `null`: `ref`, `provider`,
+/// `api`, `id`, `state`, `provider_status`, `title`, `duration_seconds`, `created_at`,
+/// `completed_at`, `callback_id`, `output_language`, `page_url`, `failure`, `assets`.
+public struct JobSnapshot: Sendable, Hashable, Codable {
+    /// The job this is the status of.
+    public var ref: JobRef
+    /// The normalized state.
+    public var state: JobState
+    /// The provider's status word, verbatim.
+    public var providerStatus: ProviderStatus?
+    /// The video's title.
+    public var title: String?
+    /// The video's length in seconds.
+    public var durationSeconds: Double?
+    /// When the job was created.
+    public var createdAt: Date?
+    /// When the render finished.
+    public var completedAt: Date?
+    /// The caller's own ID for the job, echoed in webhooks.
+    public var callbackID: String?
+    /// The language of a translation or of the video.
+    public var outputLanguage: String?
+    /// A page at the provider where a person can see the video or project.
+    public var pageURL: String?
+    /// Why the render failed, when it did.
+    public var failure: JobFailure?
+    /// The files of the render (or, for Hera, its requested outputs).
+    public var assets: [Asset]
+
+    /// Creates a snapshot.
+    public init(
+        ref: JobRef,
+        state: JobState,
+        providerStatus: ProviderStatus? = nil,
+        title: String? = nil,
+        durationSeconds: Double? = nil,
+        createdAt: Date? = nil,
+        completedAt: Date? = nil,
+        callbackID: String? = nil,
+        outputLanguage: String? = nil,
+        pageURL: String? = nil,
+        failure: JobFailure? = nil,
+        assets: [Asset] = []
+    ) {
+        self.ref = ref
+        self.state = state
+        self.providerStatus = providerStatus
+        self.title = title
+        self.durationSeconds = durationSeconds
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+        self.callbackID = callbackID
+        self.outputLanguage = outputLanguage
+        self.pageURL = pageURL
+        self.failure = failure
+        self.assets = assets
+    }
+
+    /// The provider that renders the job.
+    public var provider: ProviderName { ref.provider }
+    /// The provider API the status came from.
+    public var api: ProviderAPI { ref.api }
+    /// The provider's ID of the job.
+    public var id: String { ref.id }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case ref, provider, api, id, state, title, failure, assets
+        case providerStatus = "provider_status"
+        case durationSeconds = "duration_seconds"
+        case createdAt = "created_at"
+        case completedAt = "completed_at"
+        case callbackID = "callback_id"
+        case outputLanguage = "output_language"
+        case pageURL = "page_url"
+    }
+
+    /// The JSON keys of a snapshot, in the order they are documented.
+    public static let jsonKeys: [String] = [
+        "ref", "provider", "api", "id", "state", "provider_status", "title", "duration_seconds", "created_at",
+        "completed_at", "callback_id", "output_language", "page_url", "failure", "assets",
+    ]
+
+    /// Decodes a snapshot from its JSON form.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ref = try c.decode(JobRef.self, forKey: .ref)
+        state = try c.decode(JobState.self, forKey: .state)
+        providerStatus = try c.decodeIfPresent(ProviderStatus.self, forKey: .providerStatus)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        durationSeconds = try c.decodeIfPresent(Double.self, forKey: .durationSeconds)
+        createdAt = try c.decodeIfPresent(ISO8601Timestamp.self, forKey: .createdAt)?.date
+        completedAt = try c.decodeIfPresent(ISO8601Timestamp.self, forKey: .completedAt)?.date
+        callbackID = try c.decodeIfPresent(String.self, forKey: .callbackID)
+        outputLanguage = try c.decodeIfPresent(String.self, forKey: .outputLanguage)
+        pageURL = try c.decodeIfPresent(String.self, forKey: .pageURL)
+        failure = try c.decodeIfPresent(JobFailure.self, forKey: .failure)
+        assets = try c.decodeIfPresent([Asset].self, forKey: .assets) ?? []
+    }
+
+    /// Encodes every documented key, absent values as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ref, forKey: .ref)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(api, forKey: .api)
+        try c.encode(id, forKey: .id)
+        try c.encode(state, forKey: .state)
+        try c.encode(providerStatus, forKey: .providerStatus)
+        try c.encode(title, forKey: .title)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(createdAt.map(ISO8601Timestamp.init), forKey: .createdAt)
+        try c.encode(completedAt.map(ISO8601Timestamp.init), forKey: .completedAt)
+        try c.encode(callbackID, forKey: .callbackID)
+        try c.encode(outputLanguage, forKey: .outputLanguage)
+        try c.encode(pageURL, forKey: .pageURL)
+        try c.encode(failure, forKey: .failure)
+        try c.encode(assets, forKey: .assets)
+    }
+
+    /// The snapshot as one line of JSON (keys sorted), for JSON Lines output.
+    public func jsonLine() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a value made only of strings, numbers and nulls cannot fail.
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,138 @@
+import Crypto
+import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A download in progress: `NAME.part` in the target directory, appended to, synced, and renamed into place
+/// only once complete. The ETag it was fetched under is kept beside it, for `If-Range`.
+final class PartialFile {
+    let path: String
+    private var descriptor: Int32
+    private(set) var size: Int64
+
+    /// Opens (or creates) `path` for appending.
+    init(path: String) throws(FileError) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileError(operation: "open", path: path) }
+        let end = lseek(descriptor, 0, SEEK_END)
+        guard end >= 0 else { throw FileError(operation: "seek", path: path) }
+        size = Int64(end)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Appends `buffer`.
+    func append(_ buffer: ByteBuffer) throws(FileError) {
+        var written = 0
+        let count = buffer.readableBytes
+        while written < count {
+            let result = buffer.withUnsafeReadableBytes { bytes in
+                write(descriptor, bytes.baseAddress! + written, count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw FileError(operation: "write", path: path)
+            }
+            written += result
+        }
+        size += Int64(count)
+    }
+
+    /// Empties the file, to start over.
+    func truncate() throws(FileError) {
+        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) >= 0 else {
+            throw FileError(operation: "truncate", path: path)
+        }
+        size = 0
+        etag = nil
+    }
+
+    /// The ETag the bytes so far were fetched under, if one was seen; kept beside the file in `NAME.part.etag`.
+    var etag: String? {
+        get {
+            guard let data = FileManager.default.contents(atPath: etagPath), data.count < 1024 else { return nil }
+            let text = String(decoding: data, as: UTF8.self)
+            return text.isEmpty ? nil : text
+        }
+        set {
+            if let newValue {
+                _ = FileManager.default.createFile(atPath: etagPath, contents: Data(newValue.utf8))
+            } else {
+                try? FileManager.default.removeItem(atPath: etagPath)
+            }
+        }
+    }
+
+    private var etagPath: String { path + ".etag" }
+
+    /// Flushes the bytes to disk, closes the file and renames it to `finalPath`, then syncs the directory so
+    /// the rename survives a crash.
+    func commit(to finalPath: String) throws(FileError) {
+        etag = nil
+        guard fsync(descriptor) == 0 else { throw FileError(operation: "fsync", path: path) }
+        close(descriptor)
+        descriptor = -1
+        guard rename(path, finalPath) == 0 else { throw FileError(operation: "rename", path: finalPath) }
+        let directory = (finalPath as NSString).deletingLastPathComponent
+        let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            _ = fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+
+    /// The SHA-256 of the first `count` bytes of the file at `path`, read in 1 MiB chunks.
+    static func hash(path: String, count: Int64? = nil, into hasher: inout SHA256) throws(FileError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileError(operation: "open", path: path) }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var left = count ?? Int64.max
+        while left > 0 {
+            let wanted = Int(min(Int64(buffer.count), left))
+            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, wanted) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw FileError(operation: "read", path: path)
+            }
+            if got == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<got])) }
+            left -= Int64(got)
+        }
+    }
+
+    /// The size of the file at `path`, or nil when there is none.
+    static func size(of path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+}
+
+/// A file-system call that failed, with `errno`'s explanation.
+struct FileError: Error, CustomStringConvertible {
+    var operation: String
+    var path: String
+    var code: Int32
+
+    init(operation: String, path: String) {
+        self.operation = operation
+        self.path = path
+        self.code = errno
+    }
+
+    var description: String {
+        "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+    }
+}
+
+extension SHA256.Digest {
+    /// The digest as lowercase hex.
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,38 @@
+import HTTPTypes
+
+/// An adapter for one provider API: builds its status request and turns its answer into a ``JobSnapshot``.
+///
+/// Every quirk of a provider lives in its adapter; the ``StatusClient`` handles what all share
+/// (authentication header, retries, HTTP status classes).
+public protocol Provider: Sendable {
+    /// The API this adapter speaks.
+    var api: ProviderAPI { get }
+
+    /// The status request for the job `id` (without authentication headers).
+    func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest
+
+    /// Whether an answer that is not 2xx is a transient failure particular to this API (such as a rate limit
+    /// sent as a 400); 429, 408 and 5xx are always transient.
+    func isTransient(status: Int, body: JSONValue?) -> Bool
+
+    /// Turns a 2xx answer into a snapshot, or throws the error the answer carries.
+    func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot
+}
+
+extension Provider {
+    /// By default no 4xx answer is transient.
+    public func isTransient(status: Int, body: JSONValue?) -> Bool { false }
+}
+
+/// The adapter for each API.
+extension ProviderAPI {
+    /// The adapter that speaks this API.
+    public var adapter: any Provider {
+        switch self {
+        case .v3: HeyGenV3Provider()
+        case .v1: HeyGenV1Provider()
+        case .translate: HeyGenTranslateProvider()
+        case .hera: HeraProvider()
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Synchronization
+
+/// One token bucket per provider, shared by every job in the process: requests wait for a token.
+///
+/// Tokens refill continuously at ``rate`` per second up to ``burst``. Waiting uses the injected clock,
+/// so tests are exact.
+public final class RateLimiter: Sendable {
+    /// Requests per second per provider.
+    public let rate: Double
+    /// The most requests that can go at once after a quiet spell.
+    public let burst: Double
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: Duration
+    }
+
+    private let time: TimeSource
+    private let buckets: Mutex<[ProviderName: Bucket]> = Mutex([:])
+
+    /// Creates a limiter allowing `rate` requests per second per provider, bursts of `burst`.
+    public init(rate: Double = 10, burst: Double = 20, clock: some Clock<Duration> = ContinuousClock()) {
+        self.rate = max(rate, 0.001)
+        self.burst = max(burst, 1)
+        self.time = TimeSource(clock)
+    }
+
+    /// Waits until a request to `provider` may go, then takes a token.
+    public func acquire(_ provider: ProviderName) async throws {
+        while true {
+            let wait = buckets.withLock { buckets -> Duration? in
+                let now = time.now()
+                var bucket = buckets[provider] ?? Bucket(tokens: burst, updated: now)
+                bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated).secondsValue * rate)
+                bucket.updated = now
+                defer { buckets[provider] = bucket }
+                if bucket.tokens >= 1 {
+                    bucket.tokens -= 1
+                    return nil
+                }
+                let seconds = (1 - bucket.tokens) / rate
+                return .milliseconds(max(1, Int64((seconds * 1000).rounded(.up))))
+            }
+            guard let wait else { return }
+            try await time.sleep(for: wait)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// The one error type reelwatch throws: a stable code, a one-line message, and where it happened.
+///
+/// The message never carries an API key, a webhook secret or a full signed URL, so it is safe to
+/// print, log and return to agents.
+public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable, machine-readable kind of error; an open set that grows by adding static members.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case invalidReference = "invalid_ref"
+            case invalidConfiguration = "invalid_config"
+            case jobNotFound = "not_found"
+            case missingAPIKey = "missing_api_key"
+            case authenticationFailed = "auth_failed"
+            case providerUnavailable = "provider_unavailable"
+            case invalidResponse = "invalid_response"
+            case cancelled = "cancelled"
+            case renderFailed = "render_failed"
+            case timedOut = "timed_out"
+            case downloadFailed = "download_failed"
+            case notReady = "not_ready"
+        }
+
+        private let base: Base
+
+        private init(_ base: Base) { self.base = base }
+
+        /// The string form scripts branch on, such as `not_found`.
+        public var description: String { base.rawValue }
+
+        /// A job reference that does not parse.
+        public static let invalidReference = Code(.invalidReference)
+        /// A setting (environment variable, flag or file) that does not parse.
+        public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// The provider does not know the job (HTTP 404 or a `not_found` error).
+        public static let jobNotFound = Code(.jobNotFound)
+        /// No API key is configured for the provider.
+        public static let missingAPIKey = Code(.missingAPIKey)
+        /// The provider rejected the API key (HTTP 401 or 403).
+        public static let authenticationFailed = Code(.authenticationFailed)
+        /// The provider kept failing (connection errors, 5xx, rate limits) after every retry.
+        public static let providerUnavailable = Code(.providerUnavailable)
+        /// The provider answered something that is not a valid status.
+        public static let invalidResponse = Code(.invalidResponse)
+        /// The operation was cancelled.
+        public static let cancelled = Code(.cancelled)
+        /// The render failed at the provider.
+        public static let renderFailed = Code(.renderFailed)
+        /// The deadline came while the render was still running.
+        public static let timedOut = Code(.timedOut)
+        /// A file could not be downloaded after every retry.
+        public static let downloadFailed = Code(.downloadFailed)
+        /// The job has not finished yet, so it has no files to download.
+        public static let notReady = Code(.notReady)
+    }
+
+    /// What kind of error this is.
+    public var code: Code
+    /// A one-line, secret-free description of what went wrong.
+    public var message: String
+    /// What the user can do about it, when there is something to say.
+    public var hint: String?
+    /// The job the error concerns, if any.
+    public var ref: JobRef?
+    /// The provider that answered, if any.
+    public var provider: ProviderName?
+    /// The HTTP status of the provider's last answer, if there was one.
+    public var httpStatus: Int?
+    /// How long the provider asked to wait before asking again, if it did.
+    public var retryAfter: Duration?
+
+    /// Creates an error; `message` must not contain secrets.
+    public init(
+        code: Code,
+        message: String,
+        hint: String? = nil,
+        ref: JobRef? = nil,
+        provider: ProviderName? = nil,
+        httpStatus: Int? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.ref = ref
+        self.provider = provider ?? ref?.provider
+        self.httpStatus = httpStatus
+    }
+
+    /// The message, prefixed by the job reference when there is one.
+    public var description: String {
+        if let ref { return "\(ref): \(message)" }
+        return message
+    }
+
+    /// Returns `text` fit for a one-line message: control characters escaped, at most `limit` characters.
+    public static func printable(_ text: some StringProtocol, limit: Int = 80) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if out.count >= limit {
+                out += "…"
+                break
+            }
+            if scalar.properties.generalCategory == .control {
+                out += scalar.escaped(asASCII: true)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

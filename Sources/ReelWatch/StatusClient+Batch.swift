@@ -1,0 +1,47 @@
+extension StatusClient {
+    /// Fetches the status of every ref concurrently (at most `concurrency` at once) and hands each result to
+    /// `deliver` in the order the refs were given, as soon as it and all before it are in.
+    ///
+    /// A ref listed twice is fetched once.
+    public func snapshots(
+        of refs: [JobRef],
+        concurrency: Int = 8,
+        deliver: (Int, Result<JobSnapshot, ReelWatchError>) async -> Void
+    ) async {
+        var firstIndex: [JobRef: Int] = [:]
+        var unique: [JobRef] = []
+        for ref in refs where firstIndex[ref] == nil {
+            firstIndex[ref] = unique.count
+            unique.append(ref)
+        }
+        var results: [Int: Result<JobSnapshot, ReelWatchError>] = [:]
+        var nextToDeliver = 0
+        await withTaskGroup(of: (Int, Result<JobSnapshot, ReelWatchError>).self) { group in
+            var started = 0
+            func startNext() {
+                guard started < unique.count else { return }
+                let index = started
+                let ref = unique[index]
+                started += 1
+                group.addTask {
+                    do throws(ReelWatchError) {
+                        return (index, .success(try await self.snapshot(of: ref)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<max(1, concurrency) { startNext() }
+            for await (index, result) in group {
+                results[index] = result
+                startNext()
+                while nextToDeliver < refs.count, let uniqueIndex = firstIndex[refs[nextToDeliver]],
+                    let ready = results[uniqueIndex]
+                {
+                    await deliver(nextToDeliver, ready)
+                    nextToDeliver += 1
+                }
+            }
+        }
+    }
+}

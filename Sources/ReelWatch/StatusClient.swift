@@ -1,0 +1,244 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// Fetches the status of a job from its provider and normalizes it into a ``JobSnapshot``.
+///
+/// Sends the API key and `User-Agent`, retries transient failures (connection errors, 5xx, 429, a
+/// provider's own rate-limit answers) with full-jitter backoff honouring `Retry-After`, and turns
+/// every other answer into a ``ReelWatchError`` with a stable code.
+public struct StatusClient: Sendable {
+    /// Where the providers are and the keys to use.
+    public var configuration: Configuration
+    /// How transient failures are retried.
+    public var retryPolicy: RetryPolicy
+    /// The longest one request (head and body) may take.
+    public var requestTimeout: Duration
+    /// The largest status body accepted.
+    public var maximumBodySize: Int = 4 << 20
+
+    /// The time every wait of this client (backoff, polling, rate limiting) runs on.
+    public let time: TimeSource
+    /// The source of numbers in `0..<1` for jitter.
+    public let random: @Sendable () -> Double
+    /// Where retries and unknown statuses are reported.
+    public let logger: Logger
+    /// The per-provider request limit shared by everything using this client, if any.
+    public let rateLimiter: RateLimiter?
+
+    private let transport: any HTTPTransport
+    private let unknownStatuses = UnknownStatusLog()
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - clock: what backoff, polling and rate limiting sleep on; tests pass a manual clock.
+    ///   - random: a source of numbers in `0..<1` for jitter.
+    ///   - rateLimiter: a per-provider token bucket shared with other clients, if any.
+    ///   - logger: where retries and unknown statuses are reported.
+    public init(
+        configuration: Configuration,
+        transport: any HTTPTransport = AsyncHTTPClientTransport(),
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        requestTimeout: Duration = .seconds(30),
+        clock: some Clock<Duration> = ContinuousClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        rateLimiter: RateLimiter? = nil,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.retryPolicy = retryPolicy
+        self.requestTimeout = requestTimeout
+        self.time = TimeSource(clock)
+        self.random = random
+        self.rateLimiter = rateLimiter
+        self.logger = logger
+    }
+
+    /// The current status of `ref`, retrying transient failures.
+    public func snapshot(of ref: JobRef) async throws(ReelWatchError) -> JobSnapshot {
+        guard let key = configuration.apiKey(for: ref.provider) else { throw .missingKey(ref: ref) }
+        let adapter = ref.api.adapter
+        var request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
+        request.headerFields[.userAgent] = ReelWatchVersion.userAgent
+        request.headerFields[.accept] = "application/json"
+        request.headerFields[Self.apiKeyField] = key.secret
+        var logger = self.logger
+        logger[metadataKey: "job.ref"] = "\(ref)"
+
+        var retry = 0
+        while true {
+            if Task.isCancelled { throw Self.cancelled(ref) }
+            switch await attempt(request, adapter: adapter, ref: ref, secret: key.secret, logger: logger) {
+            case .snapshot(let snapshot):
+                return snapshot
+            case .failure(let error):
+                throw error
+            case .transient(let reason, let retryAfter):
+                retry += 1
+                guard retry <= retryPolicy.maxRetries else {
+                    var error = ReelWatchError(
+                        code: .providerUnavailable,
+                        message:
+                            "\(ref.provider.displayName) kept failing after \(retry) attempt\(retry == 1 ? "" : "s"): \(reason.message)",
+                        ref: ref,
+                        httpStatus: reason.httpStatus
+                    )
+                    error.retryAfter = retryAfter
+                    throw error
+                }
+                if let retryAfter, retryAfter > retryPolicy.maxRetryAfter {
+                    var error = ReelWatchError(
+                        code: .providerUnavailable,
+                        message:
+                            "\(ref.provider.displayName) asked to retry after \(retryAfter.shortDescription), longer than reelwatch waits: \(reason.message)",
+                        ref: ref,
+                        httpStatus: reason.httpStatus
+                    )
+                    error.retryAfter = retryAfter
+                    throw error
+                }
+                let delay = retryPolicy.delay(beforeRetry: retry, retryAfter: retryAfter, unitRandom: random())
+                logger.info(
+                    "transient failure; retrying",
+                    metadata: [
+                        "retry.attempt": "\(retry)", "retry.delay_ms": "\(delay.milliseconds)",
+                        "error": "\(reason.message)",
+                    ]
+                )
+                do {
+                    try await time.sleep(for: delay)
+                } catch {
+                    throw Self.cancelled(ref)
+                }
+            }
+        }
+    }
+
+    /// The result of one request.
+    private enum Outcome {
+        case snapshot(JobSnapshot)
+        case failure(ReelWatchError)
+        case transient(ReelWatchError, retryAfter: Duration?)
+    }
+
+    private func attempt(
+        _ request: HTTPRequest,
+        adapter: any Provider,
+        ref: JobRef,
+        secret: String,
+        logger: Logger
+    ) async -> Outcome {
+        let name = ref.provider.displayName
+        let head: HTTPResponse
+        let bytes: [UInt8]
+        do {
+            try await rateLimiter?.acquire(ref.provider)
+            logger.debug("GET", metadata: ["http.path": "\(request.path ?? "")"])
+            let (response, body) = try await transport.send(request, timeout: requestTimeout)
+            head = response
+            bytes = Array(buffer: try await body.collect(upTo: maximumBodySize))
+        } catch is CancellationError {
+            return .failure(Self.cancelled(ref))
+        } catch let error as HTTPTransportError where error.kind == .timedOut {
+            return .transient(
+                ReelWatchError(code: .providerUnavailable, message: "\(name) sent \(error.description)", ref: ref),
+                retryAfter: nil
+            )
+        } catch let error as HTTPBody.TooLarge {
+            return .failure(.invalidStatus(ref: ref, httpStatus: 200, "the body is larger than \(error.limit) bytes"))
+        } catch {
+            if Task.isCancelled { return .failure(Self.cancelled(ref)) }
+            let host = request.authority ?? "?"
+            let detail = ReelWatchError.printable(String(describing: error), limit: 120)
+            return .transient(
+                ReelWatchError(
+                    code: .providerUnavailable, message: "could not reach \(name) at \(host): \(detail)", ref: ref),
+                retryAfter: nil
+            )
+        }
+        let status = head.status.code
+        logger.debug("answered", metadata: ["http.status": "\(status)", "http.bytes": "\(bytes.count)"])
+        let json = try? JSONValue.parse(bytes)
+        switch status {
+        case 200..<300:
+            guard let json else {
+                return .failure(
+                    .invalidStatus(ref: ref, httpStatus: status, BodyExcerpt.describe(bytes, secrets: [secret]))
+                )
+            }
+            do {
+                let snapshot = try adapter.snapshot(from: json, ref: ref, httpStatus: status)
+                if snapshot.state == .unknown, let word = snapshot.providerStatus {
+                    unknownStatuses.report(word, api: ref.api, logger: logger)
+                }
+                return .snapshot(snapshot)
+            } catch {
+                return .failure(error)
+            }
+        case 401, 403:
+            let said = json.flatMap { ProviderErrorBody(errorValue: $0["error"] ?? $0["message"]) }
+            return .failure(
+                .rejectedKey(ref: ref, httpStatus: status, detail: said.map { ReelWatchError.printable($0.summary) })
+            )
+        case 404:
+            let said = json.flatMap { ProviderErrorBody(errorValue: $0["error"] ?? $0["message"]) }?.summary
+            let shown = said.map { ": \(ReelWatchError.printable($0))" } ?? ""
+            return .failure(
+                ReelWatchError(
+                    code: .jobNotFound,
+                    message: "\(name) has no job '\(ReelWatchError.printable(ref.id))' (HTTP 404)\(shown)",
+                    hint: json == nil ? "the answer was not JSON: check \(ref.provider.baseURLVariable)" : nil,
+                    ref: ref,
+                    httpStatus: status
+                )
+            )
+        default:
+            let reason = ReelWatchError(
+                code: .providerUnavailable,
+                message: "HTTP \(status), \(Self.describe(json: json, bytes: bytes, secret: secret))",
+                ref: ref,
+                httpStatus: status
+            )
+            let transient =
+                status == 408 || status == 425 || status == 429 || status >= 500
+                || adapter.isTransient(status: status, body: json)
+            if transient {
+                let retryAfter = head.headerFields[.retryAfter].flatMap {
+                    RetryPolicy.parseRetryAfter($0, now: Date())
+                }
+                return .transient(reason, retryAfter: retryAfter)
+            }
+            return .failure(
+                ReelWatchError(
+                    code: .invalidResponse,
+                    message: "\(name) refused the status request (\(reason.message))",
+                    ref: ref,
+                    httpStatus: status
+                )
+            )
+        }
+    }
+
+    private static func describe(json: JSONValue?, bytes: [UInt8], secret: String) -> String {
+        if let json, let said = ProviderErrorBody(errorValue: json["error"] ?? json["message"]) {
+            return "error: \(ReelWatchError.printable(said.summary, limit: 120))"
+        }
+        return BodyExcerpt.describe(bytes, secrets: [secret])
+    }
+
+    private static func cancelled(_ ref: JobRef) -> ReelWatchError {
+        ReelWatchError(code: .cancelled, message: "cancelled", ref: ref)
+    }
+
+    private static let apiKeyField = HTTPField.Name("x-api-key")!
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    public var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,73 @@
+import ReelWatch
+
+/// The jobs `reelwatch demo` and `reelwatch simulate` start with: every API, every state.
+public enum DemoJobs {
+    /// One job per API and state; with time frozen they keep these states, with time running they progress.
+    public static let all: [SimulatedJob] = [
+        SimulatedJob(
+            ref: JobRef(api: .v3, id: "demo-avatar-ready"),
+            title: "Quarterly update",
+            queueTime: .zero,
+            renderTime: .zero,
+            captions: true,
+            callbackID: "crm-4711"
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .v3, id: "demo-avatar-rendering"),
+            title: "Onboarding, part 2",
+            queueTime: .zero,
+            renderTime: .seconds(9 * 60)
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .v1, id: "demo-v1-queued"),
+            title: "Welcome",
+            queueTime: .seconds(4 * 60),
+            renderTime: .seconds(8 * 60)
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .v1, id: "demo-v1-too-long"),
+            queueTime: .zero,
+            renderTime: .zero,
+            outcome: SimulatedJob.documentedFailure(for: .v1)
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .translate, id: "demo-translation-ur_ur-PK"),
+            title: "My Translated Video",
+            queueTime: .zero,
+            renderTime: .zero,
+            captions: true
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .translate, id: "demo-translation-running"),
+            title: "Launch video (German)",
+            queueTime: .zero,
+            renderTime: .seconds(14 * 60)
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .hera, id: "demo-motion-ready"),
+            queueTime: .zero,
+            renderTime: .zero,
+            heraOutputs: [
+                .init(format: "mp4", aspectRatio: "16:9", fps: "30", resolution: "1080p"),
+                .init(format: "gif", aspectRatio: "1:1", fps: "24", resolution: "480p"),
+            ]
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .hera, id: "demo-motion-partial"),
+            queueTime: .zero,
+            renderTime: .zero,
+            heraOutputs: [
+                .init(format: "mp4", aspectRatio: "9:16", fps: "60", resolution: "4k"),
+                .init(
+                    format: "prores", aspectRatio: "16:9", fps: "25", resolution: "4k",
+                    failure: "ProRes export is not available on this plan"),
+            ]
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .hera, id: "demo-motion-failed"),
+            queueTime: .zero,
+            renderTime: .zero,
+            outcome: SimulatedJob.documentedFailure(for: .hera)
+        ),
+    ]
+}

@@ -1,0 +1,117 @@
+import ReelWatch
+
+/// A render the simulator knows: which API it belongs to, how long it queues and renders, and how it ends.
+public struct SimulatedJob: Sendable, Hashable {
+    /// How a simulated render ends.
+    public enum Outcome: Sendable, Hashable {
+        /// The render succeeds and its files can be fetched.
+        case success
+        /// The render fails with the provider's failure payload.
+        case failure(code: String, message: String, detail: String?)
+    }
+
+    /// One requested Hera output.
+    public struct HeraOutput: Sendable, Hashable {
+        /// `mp4`, `prores`, `webm` or `gif`.
+        public var format: String
+        /// `16:9`, `9:16`, `1:1` or `4:5`.
+        public var aspectRatio: String
+        /// `24`, `25`, `30` or `60`.
+        public var fps: String
+        /// `360p` … `4k`.
+        public var resolution: String
+        /// When set, this output fails with this error even if the job succeeds.
+        public var failure: String?
+
+        /// Creates an output.
+        public init(
+            format: String = "mp4",
+            aspectRatio: String = "16:9",
+            fps: String = "30",
+            resolution: String = "1080p",
+            failure: String? = nil
+        ) {
+            self.format = format
+            self.aspectRatio = aspectRatio
+            self.fps = fps
+            self.resolution = resolution
+            self.failure = failure
+        }
+    }
+
+    /// Which edition of HeyGen's v1 answer to send.
+    public enum V1Edition: Sendable, Hashable {
+        /// The reference's shape: `code: 100`, `data.id`, `data.error` as an object.
+        case reference
+        /// The older guide's shape: `error: null`, `data.video_id`, `data.error` as a string.
+        case legacy
+    }
+
+    /// The job's reference (API and ID).
+    public var ref: JobRef
+    /// The title the provider reports.
+    public var title: String?
+    /// Time spent queued before rendering starts.
+    public var queueTime: Duration
+    /// Time spent rendering.
+    public var renderTime: Duration
+    /// How the render ends.
+    public var outcome: Outcome
+    /// Hera's requested outputs (ignored for HeyGen).
+    public var heraOutputs: [HeraOutput]
+    /// Whether HeyGen also produces captions and a captioned video.
+    public var captions: Bool
+    /// The caller's callback ID echoed back.
+    public var callbackID: String?
+    /// The v1 answer shape.
+    public var v1Edition: V1Edition
+    /// The size of the main video file in bytes; other files are smaller.
+    public var videoSize: Int
+    /// The length of the rendered video in seconds.
+    public var durationSeconds: Double
+
+    /// Creates a simulated job.
+    public init(
+        ref: JobRef,
+        title: String? = nil,
+        queueTime: Duration = .seconds(30),
+        renderTime: Duration = .seconds(300),
+        outcome: Outcome = .success,
+        heraOutputs: [HeraOutput] = [HeraOutput()],
+        captions: Bool = false,
+        callbackID: String? = nil,
+        v1Edition: V1Edition = .reference,
+        videoSize: Int = 256 * 1024,
+        durationSeconds: Double = 42.5
+    ) {
+        self.ref = ref
+        self.title = title
+        self.queueTime = queueTime
+        self.renderTime = renderTime
+        self.outcome = outcome
+        self.heraOutputs = heraOutputs
+        self.captions = captions
+        self.callbackID = callbackID
+        self.v1Edition = v1Edition
+        self.videoSize = videoSize
+        self.durationSeconds = durationSeconds
+    }
+
+    /// The failure payloads the providers' documents show, one per API.
+    public static func documentedFailure(for api: ProviderAPI) -> Outcome {
+        switch api {
+        case .v1:
+            .failure(
+                code: "40119",
+                message: "Video is too long",
+                detail: "Video is too long (> 3600.0s). Please upgrade your plan to generate longer videos"
+            )
+        case .v3:
+            .failure(code: "script_too_long", message: "Script too long for selected avatar", detail: nil)
+        case .translate:
+            .failure(code: "translation_failed", message: "No speech was detected in the source video", detail: nil)
+        case .hera:
+            .failure(code: "render_failed", message: "Export timed out while rendering", detail: nil)
+        }
+    }
+}

@@ -1,0 +1,322 @@
+import Foundation
+import ReelWatch
+
+/// A fake HeyGen and Hera: jobs that move through their statuses on a schedule, with fault injection.
+///
+/// The simulator's time runs at `timeScale` times real time (0 freezes it) plus whatever
+/// ``advance(by:)`` adds, so tests can put a job in any state exactly and demos can render in seconds.
+/// ``SimulatorServer`` serves it over HTTP.
+public actor Simulator {
+    /// The API key requests must carry in `x-api-key`.
+    public nonisolated let apiKey: String
+    /// How many simulated seconds pass per real second.
+    public nonisolated let timeScale: Double
+
+    private struct Entry {
+        var job: SimulatedJob
+        var addedAt: Duration
+    }
+
+    private var jobs: [JobRef: Entry] = [:]
+    private var globalFaults: [FaultRule] = []
+    private var jobFaults: [JobRef: [FaultRule]] = [:]
+    private let start = ContinuousClock.now
+    private let epoch: Date
+    private var offset: Duration = .zero
+    private var log: [SimulatorRequest] = []
+    private var fileFaults: [JobRef: [SimulatorFileFault?]] = [:]
+    private var expiredLinkAnswers: [JobRef: Int] = [:]
+    private var bytesPlanned: [String: Int] = [:]
+
+    /// Creates an empty simulator.
+    ///
+    /// - Parameters:
+    ///   - apiKey: the key requests must carry.
+    ///   - timeScale: simulated seconds per real second; 0 freezes time.
+    ///   - epoch: the wall-clock time of simulated time zero, for `created_at` and link expiry.
+    public init(apiKey: String = "sim-key", timeScale: Double = 1, epoch: Date = Date()) {
+        self.apiKey = apiKey
+        self.timeScale = timeScale
+        self.epoch = Date(timeIntervalSince1970: epoch.timeIntervalSince1970.rounded(.down))
+    }
+
+    /// Simulated time since the simulator was created.
+    public var now: Duration {
+        start.duration(to: .now) * timeScale + offset
+    }
+
+    /// Adds (or replaces) a job; its clock starts now.
+    public func add(_ job: SimulatedJob) {
+        jobs[job.ref] = Entry(job: job, addedAt: now)
+    }
+
+    /// Adds several jobs.
+    public func add(_ jobs: [SimulatedJob]) {
+        for job in jobs { add(job) }
+    }
+
+    /// Moves simulated time forward.
+    public func advance(by duration: Duration) {
+        offset += duration
+    }
+
+    /// Makes the next `times` status requests (every one when nil) for `ref`, or for any job when `ref` is nil,
+    /// meet `fault`.
+    public func inject(_ fault: SimulatorFault, times: Int? = nil, for ref: JobRef? = nil) {
+        let rule = FaultRule(fault: fault, remaining: times)
+        if let ref {
+            jobFaults[ref, default: []].append(rule)
+        } else {
+            globalFaults.append(rule)
+        }
+    }
+
+    /// Makes the next `times` file requests for `ref`'s files meet `fault` (one fault per request, in order).
+    public func inject(_ fault: SimulatorFileFault, times: Int = 1, forFilesOf ref: JobRef) {
+        fileFaults[ref, default: []].append(contentsOf: Array(repeating: fault, count: max(times, 0)))
+    }
+
+    /// Makes the next `times` status answers for `ref` carry links that have already expired.
+    public func expireLinks(times: Int = 1, for ref: JobRef) {
+        expiredLinkAnswers[ref, default: 0] += times
+    }
+
+    /// The bytes the simulator set out to send for the file at `path` (such as `/files/v3/ID/video.mp4`), over
+    /// every request.
+    public func bytesServed(path: String) -> Int { bytesPlanned[path] ?? 0 }
+
+    /// The total bytes set out to be sent for every file.
+    public var totalBytesServed: Int { bytesPlanned.values.reduce(0, +) }
+
+    /// Removes every injected fault.
+    public func clearFaults() {
+        globalFaults.removeAll()
+        jobFaults.removeAll()
+        fileFaults.removeAll()
+        expiredLinkAnswers.removeAll()
+    }
+
+    /// Every request received so far, oldest first.
+    public var requests: [SimulatorRequest] { log }
+
+    /// The number of status requests received for `ref`.
+    public func statusRequestCount(for ref: JobRef) -> Int {
+        log.count { $0.ref == ref }
+    }
+
+    /// The state `ref` is in now, or nil for a job the simulator does not know.
+    public func state(of ref: JobRef) -> JobState? {
+        guard let entry = jobs[ref] else { return nil }
+        return phase(of: entry).state(for: entry.job)
+    }
+
+    // MARK: Answering
+
+    /// Answers a status request for `ref`.
+    func status(ref: JobRef, apiKey: String?, userAgent: String?, fileBase: String) -> SimulatorResponse {
+        let authorized = apiKey == self.apiKey
+        log.append(SimulatorRequest(ref: ref, path: nil, userAgent: userAgent, authorized: authorized))
+        guard authorized else { return StatusBodies.unauthorized(api: ref.api) }
+        var delay: Duration?
+        var statusOverride: String?
+        while let fault = takeFault(for: ref) {
+            switch fault {
+            case .slow(let duration):
+                delay = (delay ?? .zero) + duration
+                continue
+            case .unknownStatus(let word):
+                statusOverride = word
+            case .rateLimited(let retryAfter):
+                var response = SimulatorResponse.json(
+                    .object(["error": .object(["code": "rate_limit_exceeded", "message": "Too many requests"])]),
+                    status: 429
+                )
+                if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
+                response.delay = delay
+                return response
+            case .serverError(let status):
+                var response = SimulatorResponse.errorPage(status: status)
+                response.delay = delay
+                return response
+            case .requestLimit:
+                return .json(
+                    .object([
+                        "code": 400, "message": "Request exceeds the request limit",
+                        "error": .object(["code": "request_limit", "message": "Request exceeds the request limit"]),
+                    ]),
+                    status: 400
+                )
+            case .htmlPage:
+                return .maintenancePage
+            case .errorObject:
+                return .json(
+                    .object([
+                        "error": .object(["code": "internal_error", "message": "Something went wrong on our side"])
+                    ])
+                )
+            case .truncatedBody:
+                var response = answer(ref: ref, statusOverride: statusOverride, fileBase: fileBase)
+                response.body = Array(response.body.prefix(response.body.count / 2))
+                return response
+            }
+            break
+        }
+        var response = answer(ref: ref, statusOverride: statusOverride, fileBase: fileBase)
+        response.delay = delay
+        return response
+    }
+
+    /// Decides how to answer a request for a file of a job: which bytes to send, or an error.
+    func file(ref: JobRef, name: String, url: String, range: String?, ifRange: String?) -> FilePlan {
+        let path = "/files/\(ref.api.rawValue)/\(ref.id)/\(name)"
+        log.append(SimulatorRequest(ref: nil, path: path, userAgent: nil, authorized: true, range: range))
+        guard let entry = jobs[ref], phase(of: entry) == .done,
+            let file = StatusBodies.files(for: entry.job).first(where: { $0.name == name }),
+            entry.job.outcome == .success || ref.api == .hera
+        else { return .error(.xmlError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.")) }
+        if let expiry = SignedURLExpiry.expiry(of: url), expiry < epoch.addingTimeInterval(now.seconds) {
+            return .error(.xmlError(status: 403, code: "AccessDenied", message: "Request has expired"))
+        }
+        var dropAfter: Int?
+        var honourRange = true
+        if var faults = fileFaults[ref], !faults.isEmpty {
+            let fault = faults.removeFirst()
+            fileFaults[ref] = faults
+            switch fault {
+            case .notReady:
+                return .error(.xmlError(status: 404, code: "NoSuchKey", message: "The specified key does not exist."))
+            case .forbidden: return .error(.xmlError(status: 403, code: "AccessDenied", message: "Access Denied"))
+            case .serverError(let status): return .error(.errorPage(status: status))
+            case .dropAfter(let bytes): dropAfter = bytes
+            case .ignoreRange: honourRange = false
+            case nil: break
+            }
+        }
+        let etag = "\"sim-\(file.size)-\(file.name.utf8.reduce(0) { $0 &+ $1 })\""
+        var start = 0
+        var end = file.size - 1
+        var partial = false
+        if honourRange, let range, ifRange == nil || ifRange == etag,
+            let parsed = Self.parseRange(range, size: file.size)
+        {
+            guard parsed.lowerBound < file.size else {
+                return .error(
+                    SimulatorResponse(
+                        status: 416,
+                        contentType: "text/plain",
+                        headers: [("Content-Range", "bytes */\(file.size)")],
+                        body: []
+                    )
+                )
+            }
+            (start, end, partial) = (parsed.lowerBound, min(parsed.upperBound, file.size - 1), true)
+        }
+        bytesPlanned[path, default: 0] += min(end - start + 1, dropAfter ?? Int.max)
+        return .bytes(
+            FilePlan.Bytes(
+                status: partial ? 206 : 200,
+                contentType: file.contentType,
+                etag: etag,
+                size: file.size,
+                range: start...max(start, end),
+                empty: file.size == 0,
+                seed: SimulatedFile.seed(forName: file.name),
+                dropAfter: dropAfter
+            )
+        )
+    }
+
+    /// Whether the status answers for `ref` should carry expired links now (and counts one use).
+    func takeExpiredLinks(for ref: JobRef) -> Bool {
+        guard let left = expiredLinkAnswers[ref], left > 0 else { return false }
+        expiredLinkAnswers[ref] = left - 1
+        return true
+    }
+
+    /// Reads `bytes=START-` or `bytes=START-END`.
+    static func parseRange(_ header: String, size: Int) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let parts = header.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let start = Int(parts[0]) else { return nil }
+        let end = parts[1].isEmpty ? size - 1 : Int(parts[1]) ?? -1
+        guard end >= start else { return nil }
+        return start...end
+    }
+
+    private func answer(ref: JobRef, statusOverride: String?, fileBase: String) -> SimulatorResponse {
+        guard let entry = jobs[ref] else { return StatusBodies.notFound(api: ref.api) }
+        let phase = phase(of: entry)
+        let expired = phase == .done && takeExpiredLinks(for: ref)
+        let times = StatusBodies.Times(
+            created: epoch.addingTimeInterval(entry.addedAt.seconds),
+            completed: epoch.addingTimeInterval((entry.addedAt + entry.job.queueTime + entry.job.renderTime).seconds),
+            now: epoch.addingTimeInterval(now.seconds),
+            linkLifetime: expired ? -60 : 7 * 24 * 3600
+        )
+        return .json(
+            StatusBodies.body(
+                for: entry.job,
+                phase: phase,
+                statusOverride: statusOverride,
+                times: times,
+                fileBase: fileBase
+            )
+        )
+    }
+
+    private func phase(of entry: Entry) -> SimulatedPhase {
+        let elapsed = now - entry.addedAt
+        if elapsed < entry.job.queueTime / 2 { return .waiting }
+        if elapsed < entry.job.queueTime { return .queued }
+        if elapsed < entry.job.queueTime + entry.job.renderTime { return .processing }
+        return .done
+    }
+
+    private func takeFault(for ref: JobRef) -> SimulatorFault? {
+        if let fault = take(from: &jobFaults[ref, default: []]) { return fault }
+        return take(from: &globalFaults)
+    }
+
+    private func take(from rules: inout [FaultRule]) -> SimulatorFault? {
+        guard let index = rules.indices.first else { return nil }
+        let fault = rules[index].fault
+        if let remaining = rules[index].remaining {
+            if remaining <= 1 { rules.remove(at: index) } else { rules[index].remaining = remaining - 1 }
+        }
+        return fault
+    }
+}
+
+/// One request the simulator received.
+public struct SimulatorRequest: Sendable, Hashable {
+    /// The job a status request asked about; nil for file requests.
+    public var ref: JobRef?
+    /// The path of a file request.
+    public var path: String?
+    /// The `User-Agent` the request carried.
+    public var userAgent: String?
+    /// Whether it carried the right API key.
+    public var authorized: Bool
+    /// The `Range` header of a file request.
+    public var range: String? = nil
+}
+
+/// Where a simulated job is in its life.
+enum SimulatedPhase: Sendable, Hashable {
+    case waiting, queued, processing, done
+
+    func state(for job: SimulatedJob) -> JobState {
+        switch self {
+        case .waiting, .queued: .queued
+        case .processing: .processing
+        case .done: job.outcome == .success ? .succeeded : .failed
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ReelWatch
+import ServiceLifecycle
+import UnixSignals
+
+/// Serves a ``Simulator`` over HTTP on loopback, speaking HeyGen's and Hera's APIs.
+///
+/// HeyGen is served under `/heygen` and Hera under `/hera/v1`, so both base URLs carry a path prefix
+/// as real deployments behind gateways do; files are served under `/files`.
+public struct SimulatorServer: Sendable {
+    /// Where a running simulator can be reached.
+    public struct Endpoint: Sendable, Hashable {
+        /// The TCP port it listens on (127.0.0.1).
+        public var port: Int
+        /// The base URL to use as `REELWATCH_HEYGEN_URL`.
+        public var heygenURL: String { "http://127.0.0.1:\(port)/heygen" }
+        /// The base URL to use as `REELWATCH_HERA_URL`.
+        public var heraURL: String { "http://127.0.0.1:\(port)/hera/v1" }
+
+        /// A configuration that points reelwatch at this simulator with `apiKey` for both providers.
+        public func configuration(apiKey: String) -> Configuration {
+            Configuration(
+                heygenBaseURL: BaseURL(heygenURL)!,
+                heraBaseURL: BaseURL(heraURL)!,
+                heygenAPIKey: APIKey(apiKey),
+                heraAPIKey: APIKey(apiKey)
+            )
+        }
+
+        /// The environment variables that point reelwatch at this simulator.
+        public func environment(apiKey: String) -> [String: String] {
+            [
+                "REELWATCH_HEYGEN_URL": heygenURL, "REELWATCH_HERA_URL": heraURL,
+                "HEYGEN_API_KEY": apiKey, "HERA_API_KEY": apiKey,
+            ]
+        }
+    }
+
+    /// The simulator served.
+    public let simulator: Simulator
+    private let port: Int
+    private let logger: Logger
+
+    /// Creates a server for `simulator` on 127.0.0.1:`port` (0 for an ephemeral port).
+    public init(simulator: Simulator, port: Int = 0, logger: Logger) {
+        self.simulator = simulator
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Serves until one of `gracefulShutdownSignals` arrives or the task is cancelled, calling `onReady` once it
+    /// is listening.
+    public func run(
+        gracefulShutdownSignals: [UnixSignal] = [],
+        onReady: @escaping @Sendable (Endpoint) async -> Void
+    ) async throws {
+        try await makeGroup(gracefulShutdownSignals: gracefulShutdownSignals, onReady: onReady).run()
+    }
+
+    /// Starts the server, runs `body` with its endpoint, and shuts the server down gracefully when `body`
+    /// returns or throws.
+    public func withRunning<Result: Sendable>(
+        _ body: @Sendable (Endpoint) async throws -> Result
+    ) async throws -> Result {
+        let (stream, continuation) = AsyncStream<Endpoint>.makeStream()
+        let group = makeGroup(gracefulShutdownSignals: []) { continuation.yield($0) }
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = stream.makeAsyncIterator()
+            guard let endpoint = await iterator.next() else { throw CancellationError() }
+            let result: Result
+            do {
+                result = try await body(endpoint)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        }
+    }
+
+    private func makeGroup(
+        gracefulShutdownSignals: [UnixSignal],
+        onReady: @escaping @Sendable (Endpoint) async -> Void
+    ) -> ServiceGroup {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "reelwatch-simulator"),
+            onServerRunning: { channel in
+                await onReady(Endpoint(port: channel.localAddress?.port ?? 0))
+            },
+            logger: logger
+        )
+        return ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger)
+        )
+    }
+
+    private func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let simulator = self.simulator
+        router.get("/heygen/v3/videos/:id") { request, context in
+            try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)
+        }
+        router.get("/heygen/v1/video_status.get") { request, _ in
+            let id = request.uri.queryParameters.get("video_id") ?? ""
+            return try await Self.status(.v1, id: id, request: request, simulator: simulator)
+        }
+        router.get("/heygen/v2/video_translate/:id") { request, context in
+            try await Self.status(
+                .translate, id: context.parameters.require("id"), request: request, simulator: simulator)
+        }
+        router.get("/hera/v1/videos/:id") { request, context in
+            try await Self.status(.hera, id: context.parameters.require("id"), request: request, simulator: simulator)
+        }
+        router.get("/files/:api/:id/:name") { request, context in
+            guard let api = ProviderAPI(rawValue: try context.parameters.require("api")) else {
+                return Response(status: .notFound)
+            }
+            let id = Self.decode(try context.parameters.require("id"))
+            let name = try context.parameters.require("name")
+            let url = "http://\(request.head.authority ?? "127.0.0.1")\(request.uri.description)"
+            let plan = await simulator.file(
+                ref: JobRef(api: api, id: id),
+                name: name,
+                url: url,
+                range: request.headers[.range],
+                ifRange: request.headers[.ifRange]
+            )
+            switch plan {
+            case .error(let answer):
+                return Self.response(answer)
+            case .bytes(let bytes):
+                return Self.fileResponse(bytes)
+            }
+        }
+        return router
+    }
+
+    private static func status(
+        _ api: ProviderAPI,
+        id: String,
+        request: Request,
+        simulator: Simulator
+    ) async throws -> Response {
+        let ref = JobRef(api: api, id: decode(id))
+        let authority = request.head.authority ?? "127.0.0.1"
+        let answer = await simulator.status(
+            ref: ref,
+            apiKey: request.headers[HTTPField.Name("x-api-key")!],
+            userAgent: request.headers[.userAgent],
+            fileBase: "http://\(authority)"
+        )
+        if let delay = answer.delay {
+            try await Task.sleep(for: delay)
+        }
+        return response(answer)
+    }
+
+    /// Streams the planned bytes in 64 KiB chunks, never holding the file in memory.
+    private static func fileResponse(_ plan: FilePlan.Bytes) -> Response {
+        var headers: HTTPFields = [
+            .contentType: plan.contentType, .eTag: plan.etag, .acceptRanges: "bytes",
+        ]
+        if plan.status == 206 {
+            headers[.contentRange] = "bytes \(plan.range.lowerBound)-\(plan.range.upperBound)/\(plan.size)"
+        }
+        let length = plan.empty ? 0 : plan.range.count
+        let body = ResponseBody(contentLength: length) { writer in
+            let pattern = SimulatedFile.pattern(seed: plan.seed)
+            var offset = plan.range.lowerBound
+            var left = length
+            var sent = 0
+            let chunkSize = 64 * 1024
+            while left > 0 {
+                var count = min(chunkSize, left)
+                if let drop = plan.dropAfter {
+                    count = min(count, drop - sent)
+                    if count <= 0 { throw DroppedConnection() }
+                }
+                try await writer.write(SimulatedFile.chunk(from: offset, count: count, pattern: pattern))
+                offset += count
+                left -= count
+                sent += count
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .init(code: plan.status), headers: headers, body: body)
+    }
+
+    /// Thrown to cut a response short, as a dropped connection does.
+    private struct DroppedConnection: Error {}
+
+    private static func response(_ answer: SimulatorResponse) -> Response {
+        var headers: HTTPFields = [.contentType: answer.contentType]
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return Response(
+            status: .init(code: answer.status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body))
+        )
+    }
+
+    private static func decode(_ text: String) -> String {
+        text.removingPercentEncoding ?? text
+    }
+}

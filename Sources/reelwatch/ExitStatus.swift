@@ -1,0 +1,81 @@
+import ReelWatch
+
+/// reelwatch's exit codes; documented in `--help` and the README, stable for scripts.
+struct ExitStatus: Error, Comparable, Hashable {
+    let rawValue: Int32
+
+    /// Status retrieved (any state); for `wait`, every render succeeded.
+    static let success = ExitStatus(rawValue: 0)
+    /// At least one render failed.
+    static let renderFailed = ExitStatus(rawValue: 1)
+    /// Bad usage, a malformed ref or a malformed setting.
+    static let usage = ExitStatus(rawValue: 2)
+    /// The provider does not know the job.
+    static let notFound = ExitStatus(rawValue: 3)
+    /// At least one render was still running at the deadline.
+    static let timedOut = ExitStatus(rawValue: 4)
+    /// Missing or rejected API key.
+    static let authentication = ExitStatus(rawValue: 5)
+    /// The provider kept failing or answered something that is not a valid status.
+    static let provider = ExitStatus(rawValue: 6)
+    /// A download failed after its retries.
+    static let downloadFailed = ExitStatus(rawValue: 7)
+    /// Interrupted (Ctrl-C).
+    static let interrupted = ExitStatus(rawValue: 130)
+
+    /// The exit status for an error.
+    init(_ error: ReelWatchError) {
+        switch error.code {
+        case .invalidReference, .invalidConfiguration: self = .usage
+        case .jobNotFound: self = .notFound
+        case .missingAPIKey, .authenticationFailed: self = .authentication
+        case .cancelled: self = .interrupted
+        case .renderFailed: self = .renderFailed
+        case .timedOut, .notReady: self = .timedOut
+        case .downloadFailed: self = .downloadFailed
+        default: self = .provider
+        }
+    }
+
+    private init(rawValue: Int32) { self.rawValue = rawValue }
+
+    static func < (lhs: ExitStatus, rhs: ExitStatus) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The table shown in `wait --help`.
+    static let waitTable = """
+        Exit codes (with several refs the highest wins; every job still gets its line):
+          0  every render succeeded
+          1  at least one render failed (the reason is printed)
+          2  bad usage, a malformed ref or setting
+          3  job not found
+          4  at least one render was still running at the deadline (run the same command to resume)
+          5  missing or rejected API key
+          6  the provider kept answering something that is not a valid status
+          7  with --download: a download failed after its retries
+        130  interrupted (Ctrl-C); where each job stood is printed
+        """
+
+    /// The table shown in `download --help`.
+    static let downloadTable = """
+        Exit codes (with several refs the highest wins; every job still gets its line):
+          0  every requested file is on disk, complete
+          1  a render failed (the reason is printed)
+          2  bad usage, a malformed ref or setting
+          3  job not found
+          4  a render is still running (use: reelwatch wait REF --download DIR)
+          5  missing or rejected API key
+          6  the provider kept failing or answered something that is not a valid status
+          7  a download failed after its retries (the file and the reason are printed)
+        130  interrupted (Ctrl-C); finished files stay, partial ones resume next time
+        """
+
+    /// The table shown in `--help`.
+    static let table = """
+        Exit codes (with several refs the highest wins; every job still gets its line):
+          0  status retrieved (any state)
+          2  bad usage, a malformed ref or setting
+          3  job not found
+          5  missing or rejected API key
+          6  the provider kept failing or answered something that is not a valid status
+        """
+}

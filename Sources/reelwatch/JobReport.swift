@@ -1,0 +1,46 @@
+import Foundation
+import ReelWatch
+
+/// Prints snapshots and errors, for a person or as JSON Lines, and remembers the exit status they add up to.
+struct JobReport {
+    let json: Bool
+    let text: SnapshotText
+    private(set) var status: ExitStatus = .success
+    private var printedBlocks = 0
+
+    init(json: Bool) {
+        self.json = json
+        self.text = SnapshotText(colour: Console.standardOutput.usesColour)
+    }
+
+    /// Prints a snapshot on stdout.
+    mutating func print(_ snapshot: JobSnapshot) {
+        if json {
+            Console.standardOutput.write(snapshot.jsonLine() + "\n")
+        } else {
+            Console.standardOutput.write((printedBlocks > 0 ? "\n" : "") + text.render(snapshot) + "\n")
+            printedBlocks += 1
+        }
+    }
+
+    /// Prints an error on stderr (one line, or one JSON line with `--json`) and raises the exit status.
+    mutating func print(_ error: ReelWatchError) {
+        status = max(status, ExitStatus(error))
+        Console.standardError.write(Self.line(for: error, json: json) + "\n")
+    }
+
+    /// The one line that reports `error`.
+    static func line(for error: ReelWatchError, json: Bool) -> String {
+        if json {
+            let object: JSONValue = [
+                "error": [
+                    "code": .string(error.code.description), "message": .string(error.message),
+                    "hint": .optional(error.hint), "ref": .optional(error.ref?.description),
+                ]
+            ]
+            return String(decoding: object.serialized(), as: UTF8.self)
+        }
+        let hint = error.hint.map { " (\($0))" } ?? ""
+        return "reelwatch: \(error)\(hint)"
+    }
+}

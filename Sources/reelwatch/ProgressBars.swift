@@ -1,0 +1,73 @@
+import Foundation
+import ReelWatch
+import Synchronization
+
+/// A progress bar per file on a terminal: bytes, rate and time left, redrawn at most ten times a second.
+final class ProgressBars: Sendable {
+    private struct State {
+        var received: [String: (Int64, Int64?)] = [:]
+        var lastDraw = ContinuousClock.now - .seconds(1)
+        var lines = 0
+    }
+
+    private let order: [String]
+    private let started = ContinuousClock.now
+    private let state = Mutex(State())
+
+    init(items: [DownloadItem]) {
+        order = items.map(\.fileName)
+    }
+
+    func update(_ progress: DownloadProgress) {
+        state.withLock { state in
+            state.received[progress.item.fileName] = (progress.received, progress.total)
+            let now = ContinuousClock.now
+            guard state.lastDraw.duration(to: now) >= .milliseconds(100) else { return }
+            state.lastDraw = now
+            draw(&state)
+        }
+    }
+
+    func finish(_ path: String) {
+        state.withLock { state in
+            draw(&state)
+            state.lines = 0
+        }
+    }
+
+    private func draw(_ state: inout State) {
+        var text = state.lines > 0 ? "\u{1B}[\(state.lines)A" : ""
+        let seconds = max(0.001, started.duration(to: .now).secondsValue)
+        var lines = 0
+        for name in order {
+            guard let (received, total) = state.received[name] else { continue }
+            let rate = Double(received) / seconds
+            var line = name.padding(toLength: 40, withPad: " ", startingAt: 0) + " "
+            if let total, total > 0 {
+                let fraction = min(1, Double(received) / Double(total))
+                let filled = Int(fraction * 24)
+                line += "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: 24 - filled) + "] "
+                line += String(format: "%3.0f%% ", fraction * 100)
+                if rate > 0 {
+                    line += "ETA \(SnapshotText.format(seconds: (Double(total - received) / rate).rounded())) "
+                }
+            }
+            line += "\(Self.bytes(received)) at \(Self.bytes(Int64(rate)))/s"
+            text += "\u{1B}[2K\r" + line + "\n"
+            lines += 1
+        }
+        state.lines = lines
+        Console.standardOutput.write(text)
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import ReelWatch
+
+/// The `reelwatch` command: follows asynchronous AI video renders from job ID to files on disk.
+@main
+struct ReelWatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reelwatch",
+        abstract: "Follow HeyGen and Hera video renders from job ID to a verified file on disk.",
+        discussion: """
+            Job references are PROVIDER:ID, with PROVIDER one of heygen (v3 API), heygen-v1, \
+            heygen-translate or hera.
+
+            Configuration (environment): HEYGEN_API_KEY, HERA_API_KEY, REELWATCH_HEYGEN_URL \
+            (default https://api.heygen.com), REELWATCH_HERA_URL (default https://api.hera.video/v1).
+
+            Exit codes: 0 success; 1 a render failed; 2 bad usage; 3 job not found; 4 still running at the \
+            deadline; 5 missing or rejected API key; 6 the provider kept failing or answered something invalid; \
+            7 a download failed; 130 interrupted. See 'reelwatch help status' and 'reelwatch help wait'.
+            """,
+        version: ReelWatchVersion.current,
+        subcommands: [
+            StatusCommand.self, WaitCommand.self, DownloadCommand.self, DemoCommand.self, SimulateCommand.self,
+        ]
+    )
+
+    /// Parses, runs, and exits with reelwatch's own exit codes: usage errors are 2, not ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let status as ExitStatus {
+            Foundation.exit(status.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Console.standardOutput.write(fullMessage(for: error) + "\n")
+                Foundation.exit(0)
+            }
+            if let exit = error as? ExitCode {
+                Foundation.exit(exit.rawValue)
+            }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+            Console.standardError.write("reelwatch: \(message) (see 'reelwatch --help')\n")
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import ReelWatch
+
+/// `reelwatch wait REF...`: follows renders to the end with live progress.
+struct WaitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wait",
+        abstract: "Wait for renders to finish, polling far less than a fixed-interval loop.",
+        discussion: """
+            Polls each job on a schedule fitted to how long its API's renders take: rarely while a render \
+            is unlikely to be done, every few seconds while most renders finish, backing off after that, \
+            with a last poll at the deadline. Transient errors never end a wait.
+
+            On a terminal: one live line per job. Otherwise: one line per state change. With --json: one \
+            snapshot per line per state change, the final one last; errors as JSON lines on stderr.
+
+            \(ExitStatus.waitTable)
+            """
+    )
+
+    @Argument(help: "Job references: heygen:ID, heygen-v1:ID, heygen-translate:ID or hera:ID.")
+    var refs: [String]
+
+    @OptionGroup var watch: WatchFlags
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        var report = JobReport(json: options.json)
+        var parsed: [JobRef] = []
+        for text in refs {
+            do {
+                parsed.append(try JobRef(parsing: text))
+            } catch {
+                report.print(error)
+            }
+        }
+        let client = try options.makeClient(report: &report)
+        guard report.status == .success else { throw report.status }
+        let session = WaitSession(refs: parsed, client: client, options: watch.options, json: options.json)
+        throw await session.run(report: &report)
+    }
+}
+
+/// The flags that shape polling.
+struct WatchFlags: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("How long to wait for each job, e.g. 30m.", valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var timeout: Duration = .seconds(30 * 60)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The shortest interval between polls of a job.", valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var minDelay: Duration = .seconds(5)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The longest interval between polls of a job.", valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var maxDelay: Duration = .seconds(60)
+
+    func validate() throws {
+        guard timeout > .zero else { throw ValidationError("--timeout must be more than zero") }
+        guard minDelay > .zero else { throw ValidationError("--min-delay must be more than zero") }
+        guard maxDelay >= minDelay else { throw ValidationError("--max-delay must be at least --min-delay") }
+    }
+
+    var options: WatchOptions {
+        WatchOptions(timeout: timeout, minDelay: minDelay, maxDelay: maxDelay)
+    }
+}

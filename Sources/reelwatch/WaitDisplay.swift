@@ -1,0 +1,104 @@
+import Foundation
+import ReelWatch
+
+/// Shows a watch as it goes: live lines redrawn in place on a terminal, one plain line per state change
+/// otherwise, or one snapshot per line per state change with `--json`. Remembers where each job stands.
+actor WaitDisplay {
+    enum Mode {
+        case live, plain, json
+    }
+
+    let mode: Mode
+    private let order: [JobRef]
+    private var latest: [JobRef: JobProgress] = [:]
+    private var printedStates: [JobRef: JobState] = [:]
+    private var drawnLines = 0
+    private var shownAt: [JobRef: ContinuousClock.Instant] = [:]
+    private let colour: Bool
+    private let timeScale: Double
+
+    /// - Parameter timeScale: how much faster than real time the watch's clock runs (the demo compresses time).
+    init(refs: [JobRef], mode: Mode, timeScale: Double = 1) {
+        self.order = refs
+        self.mode = mode
+        self.timeScale = timeScale
+        self.colour = Console.standardOutput.usesColour
+    }
+
+    /// Records and shows an update.
+    func show(_ progress: JobProgress) {
+        latest[progress.ref] = progress
+        shownAt[progress.ref] = .now
+        switch mode {
+        case .live:
+            redraw()
+        case .plain:
+            let state = progress.snapshot?.state
+            guard state != printedStates[progress.ref] || progress.isFinal else { return }
+            printedStates[progress.ref] = state
+            Console.standardOutput.write(line(for: progress, live: false) + "\n")
+        case .json:
+            guard let snapshot = progress.snapshot, snapshot.state != printedStates[progress.ref] else { return }
+            printedStates[progress.ref] = snapshot.state
+            Console.standardOutput.write(snapshot.jsonLine() + "\n")
+        }
+    }
+
+    /// Redraws the live lines (elapsed time moves on between polls).
+    func tick() {
+        if mode == .live { redraw() }
+    }
+
+    /// The latest update of every job, in the order given; jobs never polled are absent.
+    var updates: [JobProgress] { order.compactMap { latest[$0] } }
+
+    private func redraw() {
+        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
+        for ref in order {
+            let line = latest[ref].map { self.line(for: $0, live: true) } ?? "\(ref)  waiting for the first answer"
+            text += "\u{1B}[2K\r" + line + "\n"
+        }
+        drawnLines = order.count
+        Console.standardOutput.write(text)
+    }
+
+    /// `heygen:abc  processing  2m 10s  7 polls  ~6m 40s left`.
+    private func line(for progress: JobProgress, live: Bool) -> String {
+        var elapsed = progress.elapsed
+        if live, !progress.isFinal, let shown = shownAt[progress.ref] {
+            elapsed += shown.duration(to: .now) * timeScale
+        }
+        var parts = ["\(progress.ref)", stateWord(progress)]
+        parts.append(SnapshotText.format(seconds: elapsed.secondsValue.rounded(.down)))
+        parts.append("\(progress.polls) poll\(progress.polls == 1 ? "" : "s")")
+        if let remaining = progress.expectedRemaining, progress.outcome == .running {
+            parts.append("~\(SnapshotText.format(seconds: remaining.secondsValue.rounded())) left")
+        }
+        if case .failed = progress.outcome, let failure = progress.snapshot?.failure {
+            parts.append(ReelWatchError.printable(failure.summary, limit: 120))
+        }
+        if let error = progress.lastError, progress.outcome == .running {
+            parts.append("(last poll: \(ReelWatchError.printable(error.message, limit: 80)))")
+        }
+        return parts.joined(separator: "  ")
+    }
+
+    private func stateWord(_ progress: JobProgress) -> String {
+        let word: String
+        let code: String
+        switch progress.outcome {
+        case .succeeded: (word, code) = ("succeeded", "32")
+        case .failed: (word, code) = ("failed", "31")
+        case .timedOut: (word, code) = ("timed out (\(progress.snapshot?.state.rawValue ?? "no answer"))", "33")
+        case .error: (word, code) = ("error", "31")
+        case .running:
+            let state = progress.snapshot?.state ?? .unknown
+            var text = state.rawValue
+            if let status = progress.snapshot?.providerStatus?.rawValue, status != state.rawValue {
+                text += " (\(ReelWatchError.printable(status)))"
+            }
+            (word, code) = (text, state == .unknown ? "35" : "33")
+        }
+        return colour && mode == .live ? "\u{1B}[\(code)m\(word)\u{1B}[0m" : word
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import ReelWatch
+import UnixSignals
+
+/// Runs a watch for the CLI: shows progress, stops cleanly on Ctrl-C or SIGTERM, prints how each job ended,
+/// and returns the exit status (`wait`'s exit codes).
+struct WaitSession {
+    let refs: [JobRef]
+    let client: StatusClient
+    let options: WatchOptions
+    let json: Bool
+    var wallClock: @Sendable () -> Date = { Date() }
+    /// How much faster than real time the client's clock runs (the demo compresses time).
+    var timeScale: Double = 1
+
+    private struct Interrupted: Error {}
+
+    func run(report: inout JobReport) async -> ExitStatus {
+        let live = !json && Console.standardOutput.isTerminal
+        let display = WaitDisplay(refs: refs, mode: json ? .json : live ? .live : .plain, timeScale: timeScale)
+        var options = self.options
+        options.reportEveryPoll = live
+        let watcher = Watcher(refs: refs, client: client, options: options, wallClock: wallClock)
+        var interrupted = false
+        var watchError: ReelWatchError?
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await progress in watcher { await display.show(progress) }
+                }
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { throw Interrupted() }
+                }
+                if live {
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: .seconds(1))
+                            await display.tick()
+                        }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch is Interrupted {
+            interrupted = true
+        } catch let error as ReelWatchError {
+            watchError = error
+        } catch {
+            watchError = ReelWatchError(code: .cancelled, message: "\(error)")
+        }
+        let updates = await display.updates
+        return finish(updates: updates, interrupted: interrupted, watchError: watchError, report: &report)
+    }
+
+    private func finish(
+        updates: [JobProgress],
+        interrupted: Bool,
+        watchError: ReelWatchError?,
+        report: inout JobReport
+    ) -> ExitStatus {
+        var status = ExitStatus.success
+        if !json {
+            if updates.contains(where: { $0.outcome == .succeeded || $0.outcome == .failed }) {
+                Console.standardOutput.write("\n")
+            }
+            for progress in updates {
+                guard let snapshot = progress.snapshot, progress.outcome == .succeeded || progress.outcome == .failed
+                else { continue }
+                report.print(snapshot)
+            }
+        }
+        for progress in updates {
+            let ref = progress.ref
+            switch progress.outcome {
+            case .succeeded:
+                continue
+            case .failed:
+                report.print(
+                    ReelWatchError(
+                        code: .renderFailed,
+                        message: "render failed: \(progress.snapshot?.failure?.summary ?? "no reason given")",
+                        ref: ref
+                    )
+                )
+            case .timedOut:
+                report.print(
+                    ReelWatchError(
+                        code: .timedOut,
+                        message:
+                            "still \(progress.snapshot?.state.rawValue ?? "not answering") after \(progress.elapsed.shortDescription) (\(progress.polls) polls)",
+                        hint: "resume with: reelwatch wait \(ref)",
+                        ref: ref
+                    )
+                )
+            case .error(let error):
+                report.print(error)
+            case .running:
+                if interrupted {
+                    let state = progress.snapshot?.state.rawValue ?? "not yet answered"
+                    report.print(
+                        ReelWatchError(
+                            code: .cancelled,
+                            message:
+                                "interrupted while \(state) after \(progress.elapsed.shortDescription) (\(progress.polls) polls)",
+                            hint: "resume with: reelwatch wait \(ref)",
+                            ref: ref
+                        )
+                    )
+                }
+            }
+        }
+        if interrupted {
+            for ref in refs where !updates.contains(where: { $0.ref == ref }) {
+                report.print(ReelWatchError(code: .cancelled, message: "interrupted before the first answer", ref: ref))
+            }
+            status = .interrupted
+        } else if let watchError {
+            report.print(watchError)
+        }
+        return max(status, report.status)
+    }
+}
