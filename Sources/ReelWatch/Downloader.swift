@@ -86,21 +86,35 @@ public struct Downloader: Sendable {
         progress: @Sendable (DownloadProgress) -> Void = { _ in }
     ) async throws(ReelWatchError) -> DownloadResult {
         let finalPath = item.path
-        if PartialFile.size(of: finalPath) != nil {
-            var hasher = SHA256()
-            try wrap(item) { () throws(FileError) in try PartialFile.hash(path: finalPath, into: &hasher) }
-            let size = PartialFile.size(of: finalPath) ?? 0
-            return DownloadResult(
-                ref: item.ref, kind: item.asset.kind, path: finalPath, bytes: size, sha256: hasher.finalize().hex,
-                alreadyComplete: true, resumedFrom: size, fetched: 0
-            )
-        }
+        if let complete = try completeFile(item) { return complete }
         do {
             try FileManager.default.createDirectory(atPath: item.directory, withIntermediateDirectories: true)
         } catch {
             throw failure(item, "cannot create the directory \(item.directory): \(Self.reason(error))")
         }
-        let file = try wrap(item) { () throws(FileError) in try PartialFile(path: finalPath + ".part") }
+        var logger = statusClient.logger
+        logger[metadataKey: "job.ref"] = "\(item.ref)"
+        logger[metadataKey: "file"] = "\(item.fileName)"
+        let file: PartialFile
+        var waits = 0
+        while true {
+            do {
+                file = try PartialFile(path: finalPath + ".part")
+                break
+            } catch  where error.isBusy {
+                // Another process is downloading this very file: wait for it, then take what it left.
+                if waits == 0 { logger.info("another process is downloading this file; waiting for it") }
+                waits += 1
+                do {
+                    try await statusClient.time.sleep(for: .milliseconds(500))
+                } catch {
+                    throw ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
+                }
+                if let complete = try completeFile(item) { return complete }
+            } catch {
+                throw failure(item, error.description)
+            }
+        }
         var hasher = SHA256()
         let resumedFrom = file.size
         if resumedFrom > 0 {
@@ -113,9 +127,6 @@ public struct Downloader: Sendable {
         var refreshes = 0
         var redirects = 0
         var url = item.asset.url ?? ""
-        var logger = statusClient.logger
-        logger[metadataKey: "job.ref"] = "\(item.ref)"
-        logger[metadataKey: "file"] = "\(item.fileName)"
         while true {
             if Task.isCancelled { throw ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref) }
             switch await attempt(url: url, session: &session, progress: progress, logger: logger) {
@@ -169,6 +180,18 @@ public struct Downloader: Sendable {
                 throw error
             }
         }
+    }
+
+    /// The file already under its final name, hashed; nil when there is none.
+    private func completeFile(_ item: DownloadItem) throws(ReelWatchError) -> DownloadResult? {
+        let path = item.path
+        guard let size = PartialFile.size(of: path) else { return nil }
+        var hasher = SHA256()
+        try wrap(item) { () throws(FileError) in try PartialFile.hash(path: path, into: &hasher) }
+        return DownloadResult(
+            ref: item.ref, kind: item.asset.kind, path: path, bytes: size, sha256: hasher.finalize().hex,
+            alreadyComplete: true, resumedFrom: size, fetched: 0
+        )
     }
 
     /// The state of one file's download across attempts.

@@ -13,11 +13,26 @@ final class PartialFile {
     private var descriptor: Int32
     private(set) var size: Int64
 
-    /// Opens (or creates) `path` for appending.
+    /// Opens (or creates) `path` for appending and locks it, so that two processes never write one file; a
+    /// file another process holds throws an error whose `isBusy` is true.
     init(path: String) throws(FileError) {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileError(operation: "open", path: path) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let error = FileError(operation: "lock", path: path)
+            close(descriptor)
+            throw error
+        }
+        // The holder may have renamed the file into place before letting go: then this is not `path` any more.
+        var opened = stat()
+        var named = stat()
+        guard fstat(descriptor, &opened) == 0, stat(path, &named) == 0, opened.st_ino == named.st_ino,
+            opened.st_dev == named.st_dev
+        else {
+            close(descriptor)
+            throw FileError(operation: "lock", path: path, code: EWOULDBLOCK)
+        }
         let end = lseek(descriptor, 0, SEEK_END)
         guard end >= 0 else { throw FileError(operation: "seek", path: path) }
         size = Int64(end)
@@ -76,9 +91,10 @@ final class PartialFile {
     func commit(to finalPath: String) throws(FileError) {
         etag = nil
         guard fsync(descriptor) == 0 else { throw FileError(operation: "fsync", path: path) }
+        // Renamed while still locked, so a process waiting for the lock finds the final file once it gets it.
+        guard rename(path, finalPath) == 0 else { throw FileError(operation: "rename", path: finalPath) }
         close(descriptor)
         descriptor = -1
-        guard rename(path, finalPath) == 0 else { throw FileError(operation: "rename", path: finalPath) }
         let directory = (finalPath as NSString).deletingLastPathComponent
         let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
@@ -121,11 +137,14 @@ struct FileError: Error, CustomStringConvertible {
     var path: String
     var code: Int32
 
-    init(operation: String, path: String) {
+    init(operation: String, path: String, code: Int32 = errno) {
         self.operation = operation
         self.path = path
-        self.code = errno
+        self.code = code
     }
+
+    /// Whether another process holds the file.
+    var isBusy: Bool { operation == "lock" && (code == EWOULDBLOCK || code == EAGAIN) }
 
     var description: String {
         "cannot \(operation) \(path): \(String(cString: strerror(code)))"

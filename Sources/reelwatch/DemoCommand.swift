@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 import ReelWatch
@@ -11,10 +12,14 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Show reelwatch on simulated HeyGen and Hera jobs; no API key needed.",
         discussion: """
             Starts the provider simulator on an ephemeral loopback port with jobs of all four APIs in \
-            every state, renders them in compressed time (one simulated minute per real second) and waits \
-            for all of them over real HTTP, with live progress.
+            every state, renders them in compressed time (one simulated minute per real second), waits \
+            for all of them over real HTTP with live progress, and downloads each finished render's files \
+            into ./reelwatch-demo/ (a second run finds them already complete).
             """
     )
+
+    @Option(name: .customLong("to"), help: "The directory to download the simulated renders into.")
+    var directory = "reelwatch-demo"
 
     @Option(name: .long, help: "Simulated seconds per real second.")
     var timeScale: Double = 60
@@ -23,6 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard timeScale >= 1, timeScale <= 10_000 else { throw ValidationError("--time-scale must be 1 to 10000") }
+        guard !directory.isEmpty else { throw ValidationError("--to must name a directory") }
     }
 
     func run() async throws {
@@ -35,6 +41,8 @@ struct DemoCommand: AsyncParsableCommand {
         let refs = DemoJobs.all.map(\.ref)
         let options = self.options
         let timeScale = self.timeScale
+        let directory = self.directory
+        let http = DownloadSession.makeHTTPClient()
         let status = try await server.withRunning { endpoint in
             var report = JobReport(json: options.json)
             if !options.json {
@@ -51,7 +59,7 @@ struct DemoCommand: AsyncParsableCommand {
                 rateLimiter: RateLimiter(clock: clock),
                 logger: logger
             )
-            let session = WaitSession(
+            var session = WaitSession(
                 refs: refs,
                 client: client,
                 options: WatchOptions(),
@@ -59,8 +67,17 @@ struct DemoCommand: AsyncParsableCommand {
                 wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
                 timeScale: timeScale
             )
+            session.download = WaitSession.DownloadTarget(
+                plan: { snapshot throws(ReelWatchError) in try Downloader.plan(snapshot, directory: directory) },
+                session: DownloadSession(
+                    downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+                    parallel: 4,
+                    json: options.json
+                )
+            )
             return await session.run(report: &report)
         }
+        try? await http.shutdown()
         // Failed renders are part of the show; anything else is a real problem.
         throw status == .renderFailed ? ExitStatus.success : status
     }

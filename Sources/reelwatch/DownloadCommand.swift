@@ -20,6 +20,9 @@ struct DownloadCommand: AsyncParsableCommand {
     @Argument(help: "Job references: heygen:ID, heygen-v1:ID, heygen-translate:ID or hera:ID.")
     var refs: [String]
 
+    @Option(name: .customLong("to"), help: "The directory to download into.")
+    var directory: String = "."
+
     @OptionGroup var files: DownloadFlags
     @OptionGroup var options: CommonOptions
 
@@ -39,34 +42,31 @@ struct DownloadCommand: AsyncParsableCommand {
         var local = report
         await client.snapshots(of: parsed) { _, result in
             do throws(ReelWatchError) {
-                items += try Downloader.plan(
-                    try result.get(),
-                    selection: files.selection,
-                    directory: files.directory,
-                    naming: FileNaming(fromTitle: files.nameFromTitle)
-                )
+                items += try files.plan(try result.get(), into: directory)
             } catch {
                 local.print(error)
             }
         }
         report = local
         let http = DownloadSession.makeHTTPClient()
-        let session = DownloadSession(
-            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
-            parallel: files.parallel,
-            json: options.json
-        )
-        await session.run(items, report: &report)
+        var session = files.session(client: client, http: http, json: options.json)
+        if !options.json, Console.standardOutput.isTerminal {
+            let bars = ProgressBars()
+            session.onProgress = { bars.update($0) }
+            session.onSaved = { item, _, line in bars.finish(item.fileName, line: line) }
+        }
+        for failure in await session.run(items) { report.print(failure) }
         try? await http.shutdown()
         throw report.status
     }
+
+    func validate() throws {
+        guard !directory.isEmpty else { throw ValidationError("--to must name a directory") }
+    }
 }
 
-/// The flags that say which files go where.
+/// The flags that say which files to download and how.
 struct DownloadFlags: ParsableArguments {
-    @Option(name: .customLong("to"), help: "The directory to download into.")
-    var directory: String = "."
-
     @Option(
         name: .long,
         help:
@@ -88,10 +88,26 @@ struct DownloadFlags: ParsableArguments {
     @Flag(name: .long, help: "Name files after the video's title instead of PROVIDER-ID.")
     var nameFromTitle = false
 
-    var selection: AssetSelection { assets ?? .defaults }
-
     func validate() throws {
         guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 64") }
-        guard !directory.isEmpty else { throw ValidationError("--to must name a directory") }
+    }
+
+    /// The files of `snapshot` these flags select, named and placed in `directory`.
+    func plan(_ snapshot: JobSnapshot, into directory: String) throws(ReelWatchError) -> [DownloadItem] {
+        try Downloader.plan(
+            snapshot,
+            selection: assets ?? .defaults,
+            directory: directory,
+            naming: FileNaming(fromTitle: nameFromTitle)
+        )
+    }
+
+    /// A download session with these flags, fetching through `http` and refreshing links through `client`.
+    func session(client: StatusClient, http: HTTPClient, json: Bool) -> DownloadSession {
+        DownloadSession(
+            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+            parallel: parallel,
+            json: json
+        )
     }
 }

@@ -3,12 +3,18 @@ import Foundation
 import NIOCore
 import ReelWatch
 
-/// Downloads planned files for the CLI, several at once, showing progress bars on a terminal, a line per file
-/// otherwise, or one JSON line per file with `--json`.
-struct DownloadSession {
+/// Downloads files for the CLI, a bounded number at once, as they are planned: announces each file as it
+/// lands (a line, or one JSON line with `--json`) and returns the failures.
+struct DownloadSession: Sendable {
     let downloader: Downloader
     let parallel: Int
     let json: Bool
+    /// Told of each file's progress (progress bars, live lines).
+    var onProgress: @Sendable (DownloadProgress) -> Void = { _ in }
+    /// Shows the line for a file that landed.
+    var onSaved: @Sendable (DownloadItem, DownloadResult, String) async -> Void = { _, _, line in
+        Console.standardOutput.write(line + "\n")
+    }
 
     /// The transport downloads use: no automatic redirects (reelwatch checks each one's scheme), an idle read
     /// timeout instead of a whole-request one.
@@ -22,39 +28,47 @@ struct DownloadSession {
         )
     }
 
-    /// Downloads `items`, printing each file as it completes; failures are printed and counted in `report`.
-    func run(_ items: [DownloadItem], report: inout JobReport) async {
-        let bars = !json && Console.standardOutput.isTerminal ? ProgressBars(items: items) : nil
-        var local = report
-        await withTaskGroup(of: Result<DownloadResult, ReelWatchError>.self) { group in
-            var next = 0
-            func start() {
-                guard next < items.count else { return }
-                let item = items[next]
-                next += 1
-                group.addTask {
-                    do throws(ReelWatchError) {
-                        return .success(
-                            try await downloader.download(item) { progress in bars?.update(progress) }
-                        )
-                    } catch {
-                        return .failure(error)
+    /// Downloads `items`; returns the failures, in the order they happened.
+    func run(_ items: [DownloadItem]) async -> [ReelWatchError] {
+        let (stream, continuation) = AsyncStream<DownloadItem>.makeStream()
+        for item in items { continuation.yield(item) }
+        continuation.finish()
+        return await run(stream)
+    }
+
+    /// Downloads items as they arrive until `items` finishes; at most `parallel` at once.
+    func run(_ items: AsyncStream<DownloadItem>) async -> [ReelWatchError] {
+        await withTaskGroup(of: ReelWatchError?.self) { group in
+            var failures: [ReelWatchError] = []
+            var iterator = items.makeAsyncIterator()
+            var running = 0
+            var exhausted = false
+            while true {
+                // Fill free slots; waiting for the next item only while a slot is free.
+                while !exhausted, running < parallel {
+                    guard let item = await iterator.next() else {
+                        exhausted = true
+                        break
                     }
+                    running += 1
+                    group.addTask { await download(item) }
                 }
+                guard running > 0, let failure = await group.next() else { break }
+                running -= 1
+                if let failure { failures.append(failure) }
             }
-            for _ in 0..<max(1, parallel) { start() }
-            for await result in group {
-                switch result {
-                case .success(let file):
-                    bars?.finish(file.path)
-                    Console.standardOutput.write(Self.line(for: file, json: json) + "\n")
-                case .failure(let error):
-                    local.print(error)
-                }
-                start()
-            }
+            return failures
         }
-        report = local
+    }
+
+    private func download(_ item: DownloadItem) async -> ReelWatchError? {
+        do throws(ReelWatchError) {
+            let file = try await downloader.download(item, progress: onProgress)
+            await onSaved(item, file, Self.line(for: file, json: json))
+            return nil
+        } catch {
+            return error
+        }
     }
 
     static func line(for file: DownloadResult, json: Bool) -> String {

@@ -5,22 +5,25 @@ import Synchronization
 /// A progress bar per file on a terminal: bytes, rate and time left, redrawn at most ten times a second.
 final class ProgressBars: Sendable {
     private struct State {
+        var order: [String] = []
         var received: [String: (Int64, Int64?)] = [:]
+        /// When each file's bar appeared and the bytes it had then, for its rate.
+        var start: [String: (ContinuousClock.Instant, Int64)] = [:]
         var lastDraw = ContinuousClock.now - .seconds(1)
         var lines = 0
     }
 
-    private let order: [String]
-    private let started = ContinuousClock.now
     private let state = Mutex(State())
 
-    init(items: [DownloadItem]) {
-        order = items.map(\.fileName)
-    }
-
+    /// Records a file's progress and redraws, at most ten times a second.
     func update(_ progress: DownloadProgress) {
         state.withLock { state in
-            state.received[progress.item.fileName] = (progress.received, progress.total)
+            let name = progress.item.fileName
+            if state.received[name] == nil {
+                state.order.append(name)
+                state.start[name] = (.now, progress.received)
+            }
+            state.received[name] = (progress.received, progress.total)
             let now = ContinuousClock.now
             guard state.lastDraw.duration(to: now) >= .milliseconds(100) else { return }
             state.lastDraw = now
@@ -28,20 +31,27 @@ final class ProgressBars: Sendable {
         }
     }
 
-    func finish(_ path: String) {
+    /// Replaces a finished file's bar with `line`, keeping the other bars below it.
+    func finish(_ fileName: String, line: String) {
         state.withLock { state in
-            draw(&state)
+            state.order.removeAll { $0 == fileName }
+            state.received[fileName] = nil
+            state.start[fileName] = nil
+            var text = state.lines > 0 ? "\u{1B}[\(state.lines)A" : ""
+            text += "\r\u{1B}[J" + line + "\n"
+            Console.standardOutput.write(text)
             state.lines = 0
+            draw(&state)
         }
     }
 
     private func draw(_ state: inout State) {
         var text = state.lines > 0 ? "\u{1B}[\(state.lines)A" : ""
-        let seconds = max(0.001, started.duration(to: .now).secondsValue)
         var lines = 0
-        for name in order {
+        for name in state.order {
             guard let (received, total) = state.received[name] else { continue }
-            let rate = Double(received) / seconds
+            let (since, initial) = state.start[name] ?? (.now, received)
+            let rate = Double(received - initial) / max(0.001, since.duration(to: .now).secondsValue)
             var line = name.padding(toLength: 40, withPad: " ", startingAt: 0) + " "
             if let total, total > 0 {
                 let fraction = min(1, Double(received) / Double(total))
@@ -57,7 +67,7 @@ final class ProgressBars: Sendable {
             lines += 1
         }
         state.lines = lines
-        Console.standardOutput.write(text)
+        if !text.isEmpty { Console.standardOutput.write(text) }
     }
 
     static func bytes(_ count: Int64) -> String {

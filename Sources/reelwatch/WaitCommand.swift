@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import ReelWatch
 
 /// `reelwatch wait REF...`: follows renders to the end with live progress.
@@ -22,7 +23,21 @@ struct WaitCommand: AsyncParsableCommand {
     var refs: [String]
 
     @OptionGroup var watch: WatchFlags
+
+    @Option(
+        name: .customLong("download"),
+        help: ArgumentHelp("Download each job's files into this directory as soon as it succeeds.", valueName: "dir")
+    )
+    var downloadDirectory: String?
+
+    @OptionGroup(title: "Download Options (with --download)") var files: DownloadFlags
     @OptionGroup var options: CommonOptions
+
+    func validate() throws {
+        if let downloadDirectory, downloadDirectory.isEmpty {
+            throw ValidationError("--download must name a directory")
+        }
+    }
 
     func run() async throws {
         var report = JobReport(json: options.json)
@@ -36,8 +51,18 @@ struct WaitCommand: AsyncParsableCommand {
         }
         let client = try options.makeClient(report: &report)
         guard report.status == .success else { throw report.status }
-        let session = WaitSession(refs: parsed, client: client, options: watch.options, json: options.json)
-        throw await session.run(report: &report)
+        var session = WaitSession(refs: parsed, client: client, options: watch.options, json: options.json)
+        let http = downloadDirectory.map { _ in DownloadSession.makeHTTPClient() }
+        if let downloadDirectory, let http {
+            let files = self.files
+            session.download = WaitSession.DownloadTarget(
+                plan: { snapshot throws(ReelWatchError) in try files.plan(snapshot, into: downloadDirectory) },
+                session: files.session(client: client, http: http, json: options.json)
+            )
+        }
+        let status = await session.run(report: &report)
+        try? await http?.shutdown()
+        throw status
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import Synchronization
 
 /// Shows a watch as it goes: live lines redrawn in place on a terminal, one plain line per state change
 /// otherwise, or one snapshot per line per state change with `--json`. Remembers where each job stands.
@@ -16,6 +17,8 @@ actor WaitDisplay {
     private var shownAt: [JobRef: ContinuousClock.Instant] = [:]
     private let colour: Bool
     private let timeScale: Double
+    /// Bytes so far of each file being downloaded, by job; updated from download tasks without a hop.
+    private let downloads = Mutex<[JobRef: [String: (received: Int64, total: Int64?)]]>([:])
 
     /// - Parameter timeScale: how much faster than real time the watch's clock runs (the demo compresses time).
     init(refs: [JobRef], mode: Mode, timeScale: Double = 1) {
@@ -42,6 +45,25 @@ actor WaitDisplay {
             printedStates[progress.ref] = snapshot.state
             Console.standardOutput.write(snapshot.jsonLine() + "\n")
         }
+    }
+
+    /// Records a file's progress, shown on its job's live line at the next redraw.
+    nonisolated func downloadProgress(_ progress: DownloadProgress) {
+        downloads.withLock {
+            $0[progress.item.ref, default: [:]][progress.item.fileName] = (progress.received, progress.total)
+        }
+    }
+
+    /// Shows the line for a file that landed: above the live lines on a terminal, else on its own.
+    func downloaded(_ item: DownloadItem, line: String) {
+        downloads.withLock { _ = $0[item.ref]?.removeValue(forKey: item.fileName) }
+        guard mode == .live else {
+            Console.standardOutput.write(line + "\n")
+            return
+        }
+        Console.standardOutput.write((drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : "") + "\r\u{1B}[J" + line + "\n")
+        drawnLines = 0
+        redraw()
     }
 
     /// Redraws the live lines (elapsed time moves on between polls).
@@ -76,6 +98,13 @@ actor WaitDisplay {
         }
         if case .failed = progress.outcome, let failure = progress.snapshot?.failure {
             parts.append(ReelWatchError.printable(failure.summary, limit: 120))
+        }
+        if progress.outcome == .succeeded, let files = downloads.withLock({ $0[progress.ref] }), !files.isEmpty {
+            let received = files.values.reduce(0) { $0 + $1.received }
+            let totals = files.values.compactMap(\.total)
+            var text = "downloading \(files.count) file\(files.count == 1 ? "" : "s"): \(ProgressBars.bytes(received))"
+            if totals.count == files.count { text += " of \(ProgressBars.bytes(totals.reduce(0, +)))" }
+            parts.append(text)
         }
         if let error = progress.lastError, progress.outcome == .running {
             parts.append("(last poll: \(ReelWatchError.printable(error.message, limit: 80)))")

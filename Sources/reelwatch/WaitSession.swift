@@ -12,6 +12,14 @@ struct WaitSession {
     var wallClock: @Sendable () -> Date = { Date() }
     /// How much faster than real time the client's clock runs (the demo compresses time).
     var timeScale: Double = 1
+    /// Where each job's files go once it succeeds; nil to only wait.
+    var download: DownloadTarget?
+
+    /// Downloads for `wait --download`: which files of a finished job, and the session that fetches them.
+    struct DownloadTarget: Sendable {
+        let plan: @Sendable (JobSnapshot) throws(ReelWatchError) -> [DownloadItem]
+        var session: DownloadSession
+    }
 
     private struct Interrupted: Error {}
 
@@ -21,15 +29,23 @@ struct WaitSession {
         var options = self.options
         options.reportEveryPoll = live
         let watcher = Watcher(refs: refs, client: client, options: options, wallClock: wallClock)
+        var download = self.download
+        if var target = download {
+            target.session.onProgress = { display.downloadProgress($0) }
+            target.session.onSaved = { item, _, line in await display.downloaded(item, line: line) }
+            download = target
+        }
         var interrupted = false
         var watchError: ReelWatchError?
+        var downloadFailures: [ReelWatchError] = []
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for try await progress in watcher { await display.show(progress) }
+            try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
+                group.addTask { [download] in
+                    try await Self.watch(watcher, display: display, download: download)
                 }
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { throw Interrupted() }
+                    return []
                 }
                 if live {
                     group.addTask {
@@ -39,7 +55,7 @@ struct WaitSession {
                         }
                     }
                 }
-                try await group.next()
+                downloadFailures = try await group.next() ?? []
                 group.cancelAll()
             }
         } catch is Interrupted {
@@ -50,7 +66,42 @@ struct WaitSession {
             watchError = ReelWatchError(code: .cancelled, message: "\(error)")
         }
         let updates = await display.updates
-        return finish(updates: updates, interrupted: interrupted, watchError: watchError, report: &report)
+        let status = finish(updates: updates, interrupted: interrupted, watchError: watchError, report: &report)
+        for failure in downloadFailures { report.print(failure) }
+        return max(status, report.status)
+    }
+
+    /// Follows the watch, showing every update; with `download`, fetches each job's files as it succeeds
+    /// (while the others are still watched) and returns the downloads that failed once all are done.
+    private static func watch(
+        _ watcher: Watcher,
+        display: WaitDisplay,
+        download: DownloadTarget?
+    ) async throws -> [ReelWatchError] {
+        let (items, sink) = AsyncStream<DownloadItem>.makeStream()
+        return try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
+            if let download { group.addTask { await download.session.run(items) } }
+            var failures: [ReelWatchError] = []
+            do {
+                for try await progress in watcher {
+                    await display.show(progress)
+                    guard let download, progress.outcome == .succeeded, let snapshot = progress.snapshot else {
+                        continue
+                    }
+                    do throws(ReelWatchError) {
+                        for item in try download.plan(snapshot) { sink.yield(item) }
+                    } catch {
+                        failures.append(error)
+                    }
+                }
+            } catch {
+                sink.finish()
+                throw error
+            }
+            sink.finish()
+            for try await more in group { failures += more }
+            return failures
+        }
     }
 
     private func finish(

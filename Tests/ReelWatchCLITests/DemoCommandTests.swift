@@ -7,8 +7,9 @@ import Testing
 struct DemoCommandTests {
     @Test("runs without any key, follows every simulated job to the end and shows the result")
     func demo() async throws {
-        let run = try await CLI.run(["demo", "--time-scale", "300"])
-        #expect(run.status == 0)
+        let directory = NSTemporaryDirectory() + "reelwatch-demo-" + UUID().uuidString
+        let run = try await CLI.run(["demo", "--time-scale", "300", "--to", directory])
+        #expect(run.status == 0, "\(run.stderr)")
         for job in DemoJobs.all {
             #expect(
                 run.stdout.contains("\(job.ref)  succeeded") || run.stdout.contains("\(job.ref)  failed"), "\(job.ref)")
@@ -16,13 +17,29 @@ struct DemoCommandTests {
         #expect(run.stdout.contains("heygen-v1:demo-v1-queued  queued ("))
         #expect(run.stdout.contains("heygen-v1:demo-v1-queued  processing"))
         #expect(run.stderr.contains("heygen-v1:demo-v1-too-long: render failed: Video is too long"))
+        // Every render that succeeded has its files on disk; the failed ones have none.
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(files.count == 8)
+        #expect(files.contains("heygen-demo-avatar-ready-video.mp4"))
+        #expect(files.contains("hera-demo-motion-partial-video-9x16-4k.mp4"))
+        #expect(!files.contains { $0.contains("too-long") || $0.contains("motion-failed") || $0.hasSuffix(".part") })
+        let again = try await CLI.run(["demo", "--time-scale", "300", "--to", directory])
+        #expect(again.status == 0)
+        #expect(again.stdout.components(separatedBy: "already complete: ").count == 9)
     }
 
     @Test("--json prints a snapshot per state change, each job's final state last")
     func demoJSON() async throws {
-        let run = try await CLI.run(["demo", "--json", "--time-scale", "300"])
-        #expect(run.status == 0)
-        let snapshots = try run.stdoutLines.map { try JSONDecoder().decode(JobSnapshot.self, from: Data($0.utf8)) }
+        let directory = NSTemporaryDirectory() + "reelwatch-demo-" + UUID().uuidString
+        let run = try await CLI.run(["demo", "--json", "--time-scale", "300", "--to", directory])
+        #expect(run.status == 0, "\(run.stderr)")
+        // Snapshot lines carry a state; file lines carry a sha256.
+        let (fileLines, snapshotLines) = (
+            run.stdoutLines.filter { $0.contains("\"sha256\":") },
+            run.stdoutLines.filter { !$0.contains("\"sha256\":") }
+        )
+        #expect(fileLines.count == 8)
+        let snapshots = try snapshotLines.map { try JSONDecoder().decode(JobSnapshot.self, from: Data($0.utf8)) }
         var last: [JobRef: JobSnapshot] = [:]
         for snapshot in snapshots { last[snapshot.ref] = snapshot }
         #expect(Set(last.keys) == Set(DemoJobs.all.map(\.ref)))

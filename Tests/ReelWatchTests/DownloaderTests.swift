@@ -156,6 +156,22 @@ struct DownloaderTests {
         }
     }
 
+    @Test("two downloads of one file at once: one fetches it, the other waits and finds it complete")
+    func concurrentSameFile() async throws {
+        let job = Self.job()
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            let item = try await Self.plan(client, job.ref, into: Self.directory())[0]
+            async let first = downloader.download(item)
+            async let second = downloader.download(item)
+            let results = try await [first, second]
+            #expect(results.allSatisfy { $0.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size) })
+            #expect(results.filter(\.alreadyComplete).count == 1)
+            #expect(await simulator.totalBytesServed == Self.size)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: item.directory) == [item.fileName])
+        }
+    }
+
     @Test("a hostile title can never write outside the directory")
     func hostileTitle() async throws {
         let job = Self.job(.v3, "t", title: "../../etc/passwd\n\u{7}")
