@@ -85,7 +85,9 @@ let package = Package(
             name: "reelwatch-bench",
             dependencies: [
                 "ReelWatch",
+                "ReelWatchSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

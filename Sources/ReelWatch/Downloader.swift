@@ -83,7 +83,7 @@ public struct Downloader: Sendable {
     /// Downloads `item`, resuming a `.part` an earlier run left, and returns the verified file.
     public func download(
         _ item: DownloadItem,
-        progress: @Sendable (DownloadProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
     ) async throws(ReelWatchError) -> DownloadResult {
         let finalPath = item.path
         if let complete = try completeFile(item) { return complete }
@@ -216,34 +216,48 @@ public struct Downloader: Sendable {
     private func attempt(
         url: String,
         session: inout Session,
-        progress: (DownloadProgress) -> Void,
+        progress: @escaping @Sendable (DownloadProgress) -> Void,
         logger: Logger
     ) async -> Outcome {
         let item = session.item
-        guard let request = Self.request(for: url) else {
+        guard var request = Self.request(for: url) else {
             return .fatal(failure(item, "refusing a link that is not http or https: \(Self.shortURL(url))"))
         }
         if session.currentLink == nil { session.currentLink = url }
-        var request2 = request
-        request2.headerFields[.userAgent] = ReelWatchVersion.userAgent
+        request.headerFields[.userAgent] = ReelWatchVersion.userAgent
         let offset = session.file.size
         if offset > 0 {
-            request2.headerFields[.range] = "bytes=\(offset)-"
-            if let etag = session.file.etag { request2.headerFields[.ifRange] = etag }
+            request.headerFields[.range] = "bytes=\(offset)-"
+            if let etag = session.file.etag { request.headerFields[.ifRange] = etag }
         }
+        let sink = FileSink(item: item, file: session.file, hasher: session.hasher, progress: progress, logger: logger)
         let head: HTTPResponse
-        let body: HTTPBody
+        let excerptBytes: [UInt8]
         do {
-            (head, body) = try await transport.send(request2, timeout: .seconds(24 * 3600))
-        } catch is CancellationError {
-            return .fatal(ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref))
+            (head, excerptBytes) = try await transport.receive(request, into: sink)
         } catch {
+            session.hasher = await sink.hasher.drained()
+            session.fetched += sink.fetched
+            if let fileError = sink.fileError { return .fatal(failure(item, fileError.description)) }
+            if error is CancellationError || Task.isCancelled {
+                return .fatal(ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref))
+            }
+            if sink.accepted {
+                return .transient(
+                    "the connection dropped at byte \(session.file.size)\(sink.total.map { " of \($0)" } ?? "")",
+                    retryAfter: nil
+                )
+            }
             return .transient(
                 "could not reach \(request.authority ?? "?"): \(ReelWatchError.printable("\(error)", limit: 100))",
                 retryAfter: nil)
         }
+        session.hasher = await sink.hasher.drained()
+        session.fetched += sink.fetched
+        if let fileError = sink.fileError { return .fatal(failure(item, fileError.description)) }
         let status = head.status.code
         let retryAfter = head.headerFields[.retryAfter].flatMap { RetryPolicy.parseRetryAfter($0, now: Date()) }
+        let text = BodyExcerpt.describe(excerptBytes, secrets: [], limit: 80)
         switch status {
         case 301, 302, 303, 307, 308:
             guard let location = head.headerFields[.location], let next = Self.resolve(location, against: url) else {
@@ -255,7 +269,12 @@ public struct Downloader: Sendable {
             }
             return .redirect(next)
         case 200, 206:
-            break
+            guard sink.accepted else {
+                // A range other than the one asked for: start over cleanly.
+                try? session.file.truncate()
+                session.hasher = SHA256()
+                return .transient("the server answered a different range; starting over", retryAfter: nil)
+            }
         case 416:
             if let total = Self.contentRangeTotal(head.headerFields[.contentRange]), total == offset, offset > 0 {
                 return .complete(contentType: head.headerFields[.contentType])
@@ -264,60 +283,15 @@ public struct Downloader: Sendable {
             session.hasher = SHA256()
             return .transient("the server refused the range from byte \(offset); starting over", retryAfter: nil)
         case 403:
-            let text = await Self.excerpt(body)
             let expired = (item.asset.expiresAt.map { $0 <= Date() } ?? false) || text.lowercased().contains("expired")
             if expired { return .expired("HTTP 403 \(text)") }
             return .transient("HTTP 403 \(text)", retryAfter: retryAfter)
         case 404, 408, 425, 429, 500...599:
-            let text = await Self.excerpt(body)
             return .transient("HTTP \(status) \(text)", retryAfter: retryAfter)
         default:
-            let text = await Self.excerpt(body)
             return .fatal(failure(item, "HTTP \(status) \(text)"))
         }
-        var total: Int64?
-        if status == 206 {
-            let range = Self.contentRange(head.headerFields[.contentRange])
-            guard let range, range.start == offset else {
-                // A range other than the one asked for: start over cleanly.
-                try? session.file.truncate()
-                session.hasher = SHA256()
-                return .transient("the server answered a different range; starting over", retryAfter: nil)
-            }
-            total = range.total
-        } else {
-            if offset > 0 {
-                logger.info("the server ignored Range; starting over", metadata: ["offset": "\(offset)"])
-                do {
-                    try session.file.truncate()
-                } catch {
-                    return .fatal(failure(item, error.description))
-                }
-                session.hasher = SHA256()
-            }
-            total = head.headerFields[.contentLength].flatMap { Int64($0) }
-        }
-        if let etag = head.headerFields[.eTag], session.file.size == 0 || session.file.etag == nil {
-            session.file.etag = etag
-        }
-        do {
-            for try await chunk in body {
-                try session.file.append(chunk)
-                chunk.withUnsafeReadableBytes { session.hasher.update(bufferPointer: $0) }
-                session.fetched += Int64(chunk.readableBytes)
-                progress(DownloadProgress(item: item, received: session.file.size, total: total))
-            }
-        } catch let error as FileError {
-            return .fatal(failure(item, error.description))
-        } catch is CancellationError {
-            return .fatal(ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref))
-        } catch {
-            return .transient(
-                "the connection dropped at byte \(session.file.size)\(total.map { " of \($0)" } ?? "")",
-                retryAfter: nil
-            )
-        }
-        if let total {
+        if let total = sink.total {
             if session.file.size < total {
                 return .transient("the body ended at byte \(session.file.size) of \(total)", retryAfter: nil)
             }
@@ -394,11 +368,6 @@ public struct Downloader: Sendable {
     /// A link without its query (where signatures live), for messages.
     static func shortURL(_ url: String) -> String {
         ReelWatchError.printable(url.split(separator: "?").first.map(String.init) ?? url, limit: 100)
-    }
-
-    private static func excerpt(_ body: HTTPBody) async -> String {
-        guard let bytes = try? await body.collect(upTo: 64 * 1024) else { return "" }
-        return BodyExcerpt.describe(Array(buffer: bytes), secrets: [], limit: 80)
     }
 
     private static func reason(_ error: any Error) -> String {

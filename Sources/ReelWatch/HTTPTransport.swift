@@ -8,6 +8,11 @@ public protocol HTTPTransport: Sendable {
     ///
     /// - Parameter timeout: the longest the whole exchange, body included, may take.
     func send(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, HTTPBody)
+
+    /// Sends `request` and streams the response body into `sink` when `sink` accepts the head, else returns up to
+    /// 64 KiB of it. There is no overall timeout (a large file takes as long as it takes); the transport's idle
+    /// read timeout ends a stalled transfer.
+    func receive(_ request: HTTPRequest, into sink: some BodySink) async throws -> (HTTPResponse, [UInt8])
 }
 
 /// A transport failure that says what happened in words fit for a one-line message.

@@ -111,6 +111,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The value as a Boolean: `true`/`false`, or a string or number that spells one.
+    public var bool: Bool? {
+        switch self {
+        case .bool(let value): return value
+        case .number(let value): return value != 0
+        case .string(let value):
+            switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
     /// The value as a number: a number, or a string that holds one.
     public var number: Double? {
         switch self {

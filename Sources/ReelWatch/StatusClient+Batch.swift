@@ -1,4 +1,16 @@
 extension StatusClient {
+    /// The status of `ref` as a `Result`, for task groups.
+    ///
+    /// Task-group children call this rather than catching inline: Swift 6.3 miscompiled a typed `do`/`catch`
+    /// that returned a tuple from a task-group child in release builds (the children returned garbage indices).
+    public func result(of ref: JobRef) async -> Result<JobSnapshot, ReelWatchError> {
+        do {
+            return .success(try await snapshot(of: ref))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Fetches the status of every ref concurrently (at most `concurrency` at once) and hands each result to
     /// `deliver` in the order the refs were given, as soon as it and all before it are in.
     ///
@@ -24,11 +36,7 @@ extension StatusClient {
                 let ref = unique[index]
                 started += 1
                 group.addTask {
-                    do throws(ReelWatchError) {
-                        return (index, .success(try await self.snapshot(of: ref)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+                    await (index, self.result(of: ref))
                 }
             }
             for _ in 0..<max(1, concurrency) { startNext() }

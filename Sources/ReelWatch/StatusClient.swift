@@ -59,21 +59,43 @@ public struct StatusClient: Sendable {
 
     /// The current status of `ref`, retrying transient failures.
     public func snapshot(of ref: JobRef) async throws(ReelWatchError) -> JobSnapshot {
-        guard let key = configuration.apiKey(for: ref.provider) else { throw .missingKey(ref: ref) }
         let adapter = ref.api.adapter
-        var request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
+        let request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
+        var logger = self.logger
+        logger[metadataKey: "job.ref"] = "\(ref)"
+        return try await send(request, adapter: adapter, ref: ref, logger: logger) {
+            json, status throws(ReelWatchError) in
+            let snapshot = try adapter.snapshot(from: json, ref: ref, httpStatus: status)
+            if snapshot.state == .unknown, let word = snapshot.providerStatus {
+                unknownStatuses.report(word, api: ref.api, logger: logger)
+            }
+            return snapshot
+        }
+    }
+
+    /// Sends `request` with the provider's key, retrying transient failures, and decodes a 2xx JSON answer with
+    /// `decode`; errors are reported against `ref`.
+    func send<T: Sendable>(
+        _ request: HTTPRequest,
+        adapter: any Provider,
+        ref: JobRef,
+        logger: Logger,
+        decode: (JSONValue, Int) throws(ReelWatchError) -> T
+    ) async throws(ReelWatchError) -> T {
+        guard let key = configuration.apiKey(for: ref.provider) else { throw .missingKey(ref: ref) }
+        var request = request
         request.headerFields[.userAgent] = ReelWatchVersion.userAgent
         request.headerFields[.accept] = "application/json"
         request.headerFields[Self.apiKeyField] = key.secret
-        var logger = self.logger
-        logger[metadataKey: "job.ref"] = "\(ref)"
 
         var retry = 0
         while true {
             if Task.isCancelled { throw Self.cancelled(ref) }
-            switch await attempt(request, adapter: adapter, ref: ref, secret: key.secret, logger: logger) {
-            case .snapshot(let snapshot):
-                return snapshot
+            switch await attempt(
+                request, adapter: adapter, ref: ref, secret: key.secret, logger: logger, decode: decode)
+            {
+            case .value(let value):
+                return value
             case .failure(let error):
                 throw error
             case .transient(let reason, let retryAfter):
@@ -118,19 +140,20 @@ public struct StatusClient: Sendable {
     }
 
     /// The result of one request.
-    private enum Outcome {
-        case snapshot(JobSnapshot)
+    private enum Outcome<T> {
+        case value(T)
         case failure(ReelWatchError)
         case transient(ReelWatchError, retryAfter: Duration?)
     }
 
-    private func attempt(
+    private func attempt<T>(
         _ request: HTTPRequest,
         adapter: any Provider,
         ref: JobRef,
         secret: String,
-        logger: Logger
-    ) async -> Outcome {
+        logger: Logger,
+        decode: (JSONValue, Int) throws(ReelWatchError) -> T
+    ) async -> Outcome<T> {
         let name = ref.provider.displayName
         let head: HTTPResponse
         let bytes: [UInt8]
@@ -170,11 +193,7 @@ public struct StatusClient: Sendable {
                 )
             }
             do {
-                let snapshot = try adapter.snapshot(from: json, ref: ref, httpStatus: status)
-                if snapshot.state == .unknown, let word = snapshot.providerStatus {
-                    unknownStatuses.report(word, api: ref.api, logger: logger)
-                }
-                return .snapshot(snapshot)
+                return .value(try decode(json, status))
             } catch {
                 return .failure(error)
             }

@@ -90,11 +90,7 @@ public struct Watcher: AsyncSequence, Sendable {
                     for index in due {
                         let ref = jobs[index].ref
                         group.addTask {
-                            do throws(ReelWatchError) {
-                                return (index, .success(try await client.snapshot(of: ref)))
-                            } catch {
-                                return (index, .failure(error))
-                            }
+                            await (index, client.result(of: ref))
                         }
                     }
                     var results: [(Int, Result<JobSnapshot, ReelWatchError>)] = []

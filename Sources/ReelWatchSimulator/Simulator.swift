@@ -99,6 +99,11 @@ public actor Simulator {
     /// Every request received so far, oldest first.
     public var requests: [SimulatorRequest] { log }
 
+    /// The number of bulk status requests (`GET /v3/videos/statuses`) received.
+    public var bulkRequestCount: Int { log.count { $0.path == Self.bulkPath } }
+
+    static let bulkPath = "/v3/videos/statuses"
+
     /// The number of status requests received for `ref`.
     public func statusRequestCount(for ref: JobRef) -> Int {
         log.count { $0.ref == ref }
@@ -111,6 +116,51 @@ public actor Simulator {
     }
 
     // MARK: Answering
+
+    /// Answers HeyGen's bulk status request for v3 `ids`: each one's status word, `not_found` for IDs it does
+    /// not know; no links.
+    func bulkStatus(ids: [String], apiKey: String?, userAgent: String?) -> SimulatorResponse {
+        let authorized = apiKey == self.apiKey
+        log.append(SimulatorRequest(ref: nil, path: Self.bulkPath, userAgent: userAgent, authorized: authorized))
+        guard authorized else { return StatusBodies.unauthorized(api: .v3) }
+        guard ids.count <= 100 else {
+            return .json(["error": ["code": "invalid_parameter", "message": "at most 100 video_ids"]], status: 400)
+        }
+        if let fault = take(from: &globalFaults) {
+            switch fault {
+            case .rateLimited(let retryAfter):
+                var response = SimulatorResponse.json(
+                    ["error": ["code": "rate_limit_exceeded", "message": "Too many requests"]], status: 429)
+                if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
+                return response
+            case .serverError(let status):
+                return .errorPage(status: status)
+            default:
+                break
+            }
+        }
+        let items: [JSONValue] = ids.enumerated().map { index, id in
+            let ref = JobRef(api: .v3, id: id)
+            var word = "not_found"
+            var error = JSONValue.null
+            if let entry = jobs[ref] {
+                switch phase(of: entry) {
+                case .waiting, .queued: word = "queued"
+                case .processing: word = "processing"
+                case .done:
+                    word = entry.job.outcome == .success ? "completed" : "failed"
+                    if case .failure(let code, let message, _) = entry.job.outcome {
+                        error = ["code": .string(code), "message": .string(message)]
+                    }
+                }
+            }
+            return [
+                "video_id": .string(id), "status": .string(word), "error": error, "batch_id": nil,
+                "item_index": .number(Double(index)),
+            ]
+        }
+        return .json(["data": .array(items), "has_more": false, "next_token": nil])
+    }
 
     /// Answers a status request for `ref`.
     func status(ref: JobRef, apiKey: String?, userAgent: String?, fileBase: String) -> SimulatorResponse {

@@ -105,6 +105,17 @@ public struct SimulatorServer: Sendable {
     private func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let simulator = self.simulator
+        router.get("/heygen/v3/videos/statuses") { request, _ in
+            let list = request.uri.queryParameters.get("video_ids") ?? ""
+            let ids = list.split(separator: ",").map { Self.decode(String($0)) }
+            return Self.response(
+                await simulator.bulkStatus(
+                    ids: ids,
+                    apiKey: request.headers[HTTPField.Name("x-api-key")!],
+                    userAgent: request.headers[.userAgent]
+                )
+            )
+        }
         router.get("/heygen/v3/videos/:id") { request, context in
             try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)
         }
@@ -163,7 +174,7 @@ public struct SimulatorServer: Sendable {
         return response(answer)
     }
 
-    /// Streams the planned bytes in 64 KiB chunks, never holding the file in memory.
+    /// Streams the planned bytes in 256 KiB chunks, never holding the file in memory.
     private static func fileResponse(_ plan: FilePlan.Bytes) -> Response {
         var headers: HTTPFields = [
             .contentType: plan.contentType, .eTag: plan.etag, .acceptRanges: "bytes",
@@ -177,7 +188,7 @@ public struct SimulatorServer: Sendable {
             var offset = plan.range.lowerBound
             var left = length
             var sent = 0
-            let chunkSize = 64 * 1024
+            let chunkSize = 256 * 1024
             while left > 0 {
                 var count = min(chunkSize, left)
                 if let drop = plan.dropAfter {

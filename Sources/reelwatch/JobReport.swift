@@ -13,6 +13,19 @@ struct JobReport {
         self.text = SnapshotText(colour: Console.standardOutput.usesColour)
     }
 
+    /// The refs among `texts` that parse; each malformed one is printed and raises the exit status.
+    mutating func parse(_ texts: [String]) -> [JobRef] {
+        var refs: [JobRef] = []
+        for text in texts {
+            do {
+                refs.append(try JobRef(parsing: text))
+            } catch {
+                print(error)
+            }
+        }
+        return refs
+    }
+
     /// Prints a snapshot on stdout.
     mutating func print(_ snapshot: JobSnapshot) {
         if json {

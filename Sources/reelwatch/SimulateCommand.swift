@@ -21,12 +21,16 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The API key the simulator accepts.")
     var apiKey: String = "sim-key"
 
+    @Option(name: .long, help: "The size of every simulated video file, in MiB (files are generated, not stored).")
+    var videoMib: Int = 0
+
     @Flag(name: [.short, .long], help: "Log every request to stderr.")
     var verbose = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be 0 or more") }
+        guard (0...65536).contains(videoMib) else { throw ValidationError("--video-mib must be 0 to 65536") }
         guard APIKey(apiKey) != nil else { throw ValidationError("--api-key must be a non-empty single line") }
     }
 
@@ -34,7 +38,14 @@ struct SimulateCommand: AsyncParsableCommand {
         var logger = Logger(label: "reelwatch-simulator")
         logger.logLevel = verbose ? .debug : .warning
         let simulator = Simulator(apiKey: apiKey, timeScale: timeScale)
-        await simulator.add(DemoJobs.all)
+        let mebibytes = videoMib
+        await simulator.add(
+            DemoJobs.all.map { job in
+                var job = job
+                if mebibytes > 0 { job.videoSize = mebibytes << 20 }
+                return job
+            }
+        )
         let server = SimulatorServer(simulator: simulator, port: port, logger: logger)
         let apiKey = self.apiKey
         try await server.run(gracefulShutdownSignals: [.sigint, .sigterm]) { endpoint in

@@ -41,14 +41,7 @@ struct WaitCommand: AsyncParsableCommand {
 
     func run() async throws {
         var report = JobReport(json: options.json)
-        var parsed: [JobRef] = []
-        for text in refs {
-            do {
-                parsed.append(try JobRef(parsing: text))
-            } catch {
-                report.print(error)
-            }
-        }
+        let parsed = report.parse(refs)
         let client = try options.makeClient(report: &report)
         guard report.status == .success else { throw report.status }
         var session = WaitSession(refs: parsed, client: client, options: watch.options, json: options.json)
