@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ReelWatch", targets: ["ReelWatch"]),
+        .library(name: "ReelWatchStore", targets: ["ReelWatchStore"]),
+        .library(name: "ReelWatchDaemon", targets: ["ReelWatchDaemon"]),
         .library(name: "ReelWatchSimulator", targets: ["ReelWatchSimulator"]),
         .library(name: "ReelWatchTesting", targets: ["ReelWatchTesting"]),
         .executable(name: "reelwatch", targets: ["reelwatch"]),
@@ -31,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -42,6 +45,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ReelWatchStore",
+            dependencies: [
+                "ReelWatch",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ReelWatchDaemon",
+            dependencies: [
+                "ReelWatch",
+                "ReelWatchStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -71,7 +92,9 @@ let package = Package(
             name: "reelwatch",
             dependencies: [
                 "ReelWatch",
+                "ReelWatchDaemon",
                 "ReelWatchSimulator",
+                "ReelWatchStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,8 +117,9 @@ let package = Package(
         .testTarget(
             name: "ReelWatchTests",
             dependencies: [
-                "ReelWatch", "ReelWatchSimulator", "ReelWatchTesting",
+                "ReelWatch", "ReelWatchDaemon", "ReelWatchSimulator", "ReelWatchStore", "ReelWatchTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -18,6 +18,7 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
             case timedOut = "timed_out"
             case downloadFailed = "download_failed"
             case notReady = "not_ready"
+            case storeUnavailable = "store_unavailable"
         }
 
         private let base: Base
@@ -51,6 +52,8 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         public static let downloadFailed = Code(.downloadFailed)
         /// The job has not finished yet, so it has no files to download.
         public static let notReady = Code(.notReady)
+        /// The job store cannot be opened or written (corrupt, foreign, read-only, disk full).
+        public static let storeUnavailable = Code(.storeUnavailable)
     }
 
     /// What kind of error this is.

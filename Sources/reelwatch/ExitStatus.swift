@@ -20,6 +20,8 @@ struct ExitStatus: Error, Comparable, Hashable {
     static let provider = ExitStatus(rawValue: 6)
     /// A download failed after its retries.
     static let downloadFailed = ExitStatus(rawValue: 7)
+    /// The job store cannot be used.
+    static let store = ExitStatus(rawValue: 8)
     /// Interrupted (Ctrl-C).
     static let interrupted = ExitStatus(rawValue: 130)
 
@@ -33,6 +35,7 @@ struct ExitStatus: Error, Comparable, Hashable {
         case .renderFailed: self = .renderFailed
         case .timedOut, .notReady: self = .timedOut
         case .downloadFailed: self = .downloadFailed
+        case .storeUnavailable: self = .store
         default: self = .provider
         }
     }
@@ -53,6 +56,20 @@ struct ExitStatus: Error, Comparable, Hashable {
           6  the provider kept answering something that is not a valid status
           7  with --download: a download failed after its retries
         130  interrupted (Ctrl-C); where each job stood is printed
+        """
+
+    /// The table shown in `track --help` and `run --help`.
+    static let trackTable = """
+        Exit codes:
+          0  done (for track check: every due job polled, every finished file on disk)
+          1  a render failed (the reason is printed)
+          2  bad usage, a malformed ref or setting
+          3  job not found (not tracked, or unknown to the provider)
+          5  missing or rejected API key
+          6  the provider kept failing or answered something that is not a valid status
+          7  a download failed after its retries (the next check tries again)
+          8  the job store cannot be used (corrupt, another program's, read-only, disk full)
+        130  interrupted
         """
 
     /// The table shown in `download --help`.

@@ -13,15 +13,17 @@ struct ReelWatchCommand: AsyncParsableCommand {
             heygen-translate or hera.
 
             Configuration (environment): HEYGEN_API_KEY, HERA_API_KEY, REELWATCH_HEYGEN_URL \
-            (default https://api.heygen.com), REELWATCH_HERA_URL (default https://api.hera.video/v1).
+            (default https://api.heygen.com), REELWATCH_HERA_URL (default https://api.hera.video/v1), \
+            REELWATCH_HOME (the job store; default ~/.local/share/reelwatch).
 
             Exit codes: 0 success; 1 a render failed; 2 bad usage; 3 job not found; 4 still running at the \
             deadline; 5 missing or rejected API key; 6 the provider kept failing or answered something invalid; \
-            7 a download failed; 130 interrupted. See 'reelwatch help status' and 'reelwatch help wait'.
+            7 a download failed; 8 the job store cannot be used; 130 interrupted. See 'reelwatch help status' and 'reelwatch help wait'.
             """,
         version: ReelWatchVersion.current,
         subcommands: [
-            StatusCommand.self, WaitCommand.self, DownloadCommand.self, DemoCommand.self, SimulateCommand.self,
+            StatusCommand.self, WaitCommand.self, DownloadCommand.self, TrackCommand.self, RunCommand.self,
+            DemoCommand.self, SimulateCommand.self,
         ]
     )
 

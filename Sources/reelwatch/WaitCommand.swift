@@ -68,6 +68,19 @@ struct WatchFlags: ParsableArguments {
     )
     var timeout: Duration = .seconds(30 * 60)
 
+    @OptionGroup var delays: PollDelayFlags
+
+    func validate() throws {
+        guard timeout > .zero else { throw ValidationError("--timeout must be more than zero") }
+    }
+
+    var options: WatchOptions {
+        WatchOptions(timeout: timeout, minDelay: delays.minDelay, maxDelay: delays.maxDelay)
+    }
+}
+
+/// `--min-delay` and `--max-delay`: the bounds of every poll interval (`wait`, `track check`, `run`).
+struct PollDelayFlags: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp("The shortest interval between polls of a job.", valueName: "duration"),
@@ -83,12 +96,7 @@ struct WatchFlags: ParsableArguments {
     var maxDelay: Duration = .seconds(60)
 
     func validate() throws {
-        guard timeout > .zero else { throw ValidationError("--timeout must be more than zero") }
         guard minDelay > .zero else { throw ValidationError("--min-delay must be more than zero") }
         guard maxDelay >= minDelay else { throw ValidationError("--max-delay must be at least --min-delay") }
-    }
-
-    var options: WatchOptions {
-        WatchOptions(timeout: timeout, minDelay: minDelay, maxDelay: maxDelay)
     }
 }

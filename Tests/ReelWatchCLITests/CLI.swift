@@ -28,11 +28,12 @@ enum CLI {
     }
 
     /// Runs `reelwatch ARGS` with only PATH, HOME and `environment` set; with `interruptAfter`, sends it SIGINT
-    /// after that long.
+    /// after that long; with `interruptWhen`, as soon as that holds (checked every 20 ms, for up to 60 s).
     static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
-        interruptAfter: Duration? = nil
+        interruptAfter: Duration? = nil,
+        interruptWhen: (@Sendable () async -> Bool)? = nil
     ) async throws -> Run {
         var variables: [Environment.Key: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -54,6 +55,12 @@ enum CLI {
         ) { execution in
             if let interruptAfter {
                 try await Task.sleep(for: interruptAfter)
+                try execution.send(signal: .interrupt)
+            }
+            if let interruptWhen {
+                for _ in 0..<3000 where !(await interruptWhen()) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 try execution.send(signal: .interrupt)
             }
         }

@@ -106,11 +106,13 @@ struct WaitCommandTests {
 
     @Test("exit 130 on Ctrl-C, after printing where each job stood")
     func interrupted() async throws {
-        try await CLI.withSimulator([Self.job(.hera, "long", render: .seconds(3600))], timeScale: 1) { _, environment in
+        try await CLI.withSimulator([Self.job(.hera, "long", render: .seconds(3600))], timeScale: 1) {
+            simulator, environment in
+            // Interrupted once the second poll came in, so the first answer has been taken in.
             let run = try await CLI.run(
                 ["wait", "hera:long", "--timeout", "10m"] + Self.fast,
                 environment: environment,
-                interruptAfter: .milliseconds(1500)
+                interruptWhen: { await simulator.statusRequestCount(for: JobRef(api: .hera, id: "long")) >= 2 }
             )
             #expect(run.status == 130)
             #expect(run.stderr.hasPrefix("reelwatch: hera:long: interrupted while processing after"), "\(run.stderr)")

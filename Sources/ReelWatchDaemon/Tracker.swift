@@ -1,0 +1,212 @@
+import Foundation
+import Logging
+import ReelWatch
+import ReelWatchStore
+
+/// Works the tracked jobs of a ``JobStore``: polls those that are due, downloads the files of those that
+/// succeeded, and records everything in the store. `track check` runs one pass; ``TrackerService`` runs
+/// passes until it is stopped.
+public struct Tracker: Sendable {
+    /// Where the jobs are.
+    public let store: any JobStore
+    /// Fetches statuses (and its clock, jitter and rate limiter drive the tracker).
+    public let client: StatusClient
+    /// Fetches files.
+    public let downloader: Downloader
+    /// How to poll and download.
+    public let options: TrackerOptions
+    /// The current date (tests pass the simulator's).
+    public let wallClock: @Sendable () -> Date
+
+    /// How long a tracked job may go without a deadline.
+    static let horizon: Duration = .seconds(365 * 24 * 3600)
+
+    /// Creates a tracker.
+    public init(
+        store: any JobStore,
+        client: StatusClient,
+        downloader: Downloader,
+        options: TrackerOptions = TrackerOptions(),
+        wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.client = client
+        self.downloader = downloader
+        self.options = options
+        self.wallClock = wallClock
+    }
+
+    /// Polls every job that is due now once, records the answers, and returns how many jobs were polled.
+    public func pollDue(
+        report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
+    ) async throws(ReelWatchError) -> Int {
+        let now = wallClock()
+        var polled = 0
+        while true {
+            let due = try await store.dueJobs(at: now, limit: options.batchSize)
+            if due.isEmpty { break }
+            let updates = await poll(due, now: now)
+            try await store.record(updates.map(\.update))
+            for outcome in updates {
+                if let event = outcome.event { await report(event) }
+            }
+            polled += due.count
+            if Task.isCancelled { break }
+        }
+        return polled
+    }
+
+    /// Downloads every pending file of the jobs that succeeded; returns how many files landed.
+    public func downloadPending(
+        report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
+    ) async throws(ReelWatchError) -> Int {
+        let jobs = try await store.jobs(in: [.downloading])
+        var work: [(JobRef, DownloadItem)] = []
+        for job in jobs {
+            guard let snapshot = job.snapshot, let directory = job.downloadDirectory else { continue }
+            let items: [DownloadItem]
+            do throws(ReelWatchError) {
+                items = try Downloader.plan(
+                    snapshot, selection: options.selection, directory: directory, naming: options.naming)
+            } catch {
+                await report(.downloadFailed(job.ref, error))
+                continue
+            }
+            if job.files.isEmpty {
+                let files = items.map { TrackedFile(name: $0.fileName, kind: $0.asset.kind, path: $0.path) }
+                try await store.plan(files, for: job.ref, at: wallClock())
+            }
+            let done = Set(job.files.filter { $0.status == .done }.map(\.name))
+            work += items.filter { !done.contains($0.fileName) }.map { (job.ref, $0) }
+        }
+        return await withTaskGroup(of: Int.self) { group in
+            var next = 0
+            var landed = 0
+            func start() {
+                guard next < work.count else { return }
+                let (ref, item) = work[next]
+                next += 1
+                group.addTask { await download(item, of: ref, report: report) }
+            }
+            for _ in 0..<max(1, options.downloadConcurrency) { start() }
+            while let count = await group.next() {
+                landed += count
+                start()
+            }
+            return landed
+        }
+    }
+
+    /// Downloads one file and records how it went; 1 when it landed. (Task-group children call a method that
+    /// catches, rather than catching inline: see ``StatusClient/result(of:)``.)
+    private func download(
+        _ item: DownloadItem,
+        of ref: JobRef,
+        report: @Sendable (TrackerEvent) async -> Void
+    ) async -> Int {
+        do {
+            let result = try await downloader.download(item)
+            let file = TrackedFile(
+                name: item.fileName, kind: item.asset.kind, path: result.path, status: .done, bytes: result.bytes,
+                sha256: result.sha256)
+            try await store.update(file, of: ref, at: wallClock())
+            await report(.downloaded(result))
+            return 1
+        } catch  where error.code == .cancelled {
+            return 0
+        } catch {
+            let file = TrackedFile(
+                name: item.fileName, kind: item.asset.kind, path: item.path, status: .failed, error: error.message)
+            try? await store.update(file, of: ref, at: wallClock())
+            await report(.downloadFailed(ref, error))
+            return 0
+        }
+    }
+
+    /// One job's poll outcome: the store update and what to tell the user.
+    struct Outcome: Sendable {
+        var update: PollUpdate
+        var event: TrackerEvent?
+    }
+
+    /// Polls `jobs`: HeyGen v3 jobs through the bulk endpoint (details only for those that finished), the rest
+    /// one by one.
+    func poll(_ jobs: [TrackedJob], now: Date) async -> [Outcome] {
+        let bulk = options.useBulkStatus ? jobs.filter { $0.ref.api == .v3 } : []
+        let single = options.useBulkStatus ? jobs.filter { $0.ref.api != .v3 } : jobs
+        var outcomes: [Outcome] = []
+        var detail: [TrackedJob] = single
+        var calls: [JobRef: Int] = [:]
+        if !bulk.isEmpty {
+            do throws(ReelWatchError) {
+                let statuses = try await client.bulkStatuses(ofV3: bulk.map(\.ref.id))
+                for job in bulk {
+                    calls[job.ref] = 1
+                    guard let entry = statuses[job.ref.id], let state = entry.state else {
+                        // Unknown to the bulk answer: the detail call says why (not found, or an odd answer).
+                        detail.append(job)
+                        continue
+                    }
+                    if state.isTerminal {
+                        detail.append(job)  // for its links, or its failure in full
+                        continue
+                    }
+                    var snapshot = job.snapshot ?? JobSnapshot(ref: job.ref, state: state)
+                    snapshot.state = state
+                    snapshot.providerStatus = entry.providerStatus
+                    outcomes.append(outcome(job, snapshot: snapshot, polls: 1, now: now))
+                }
+            } catch {
+                // The bulk call failed after its retries: fall back to one request per job.
+                detail += bulk
+            }
+        }
+        let byRef = Dictionary(detail.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
+        var results: [(TrackedJob, Result<JobSnapshot, ReelWatchError>)] = []
+        await client.snapshots(of: detail.map(\.ref), concurrency: options.pollConcurrency) { index, result in
+            if let job = byRef[detail[index].ref] { results.append((job, result)) }
+        }
+        for (job, result) in results {
+            let polls = (calls[job.ref] ?? 0) + 1
+            switch result {
+            case .success(let snapshot):
+                outcomes.append(outcome(job, snapshot: snapshot, polls: polls, now: now))
+            case .failure(let error):
+                outcomes.append(failure(job, error: error, polls: polls, now: now))
+            }
+        }
+        return outcomes
+    }
+
+    private func outcome(_ job: TrackedJob, snapshot: JobSnapshot, polls: Int, now: Date) -> Outcome {
+        let next = nextPoll(job, snapshot: snapshot, retryAfter: nil, now: now)
+        let update = PollUpdate(ref: job.ref, snapshot: snapshot, polls: polls, nextPollAt: next, at: now)
+        let changed = job.state != snapshot.state
+        return Outcome(update: update, event: changed ? .changed(job.ref, from: job.state, to: snapshot) : nil)
+    }
+
+    private func failure(_ job: TrackedJob, error: ReelWatchError, polls: Int, now: Date) -> Outcome {
+        let next = nextPoll(job, snapshot: job.snapshot, retryAfter: error.retryAfter, now: now)
+        let gone = error.code == .jobNotFound
+        let update = PollUpdate(
+            ref: job.ref, snapshot: nil, error: error.message, polls: polls, nextPollAt: next, at: now, gone: gone)
+        return Outcome(update: update, event: .pollFailed(job.ref, error))
+    }
+
+    /// When to poll `job` next, from its API's schedule: its age against the render-time model, backoff once
+    /// it is overdue, and the server's `Retry-After`.
+    func nextPoll(_ job: TrackedJob, snapshot: JobSnapshot?, retryAfter: Duration?, now: Date) -> Date {
+        let schedule = options.watch.schedule(for: job.ref.api)
+        let started = snapshot?.createdAt ?? job.addedAt
+        let age = Duration.seconds(max(0, now.timeIntervalSince(started)))
+        let situation = PollSchedule.Situation(
+            jobAge: age,
+            untilDeadline: Self.horizon,
+            backoffPolls: max(0, job.polls - 1),
+            stateUnknown: snapshot?.state == .unknown,
+            retryAfter: retryAfter
+        )
+        let delay = schedule.nextDelay(situation, unitRandom: client.random()) ?? schedule.maxDelay
+        return now.addingTimeInterval(delay.secondsValue)
+    }
+}

@@ -1,0 +1,38 @@
+import ReelWatch
+
+/// How a ``Tracker`` polls and downloads.
+public struct TrackerOptions: Sendable, Hashable {
+    /// The poll bounds and render-time models (the timeout is not used: tracked jobs are followed to the end).
+    public var watch: WatchOptions
+    /// Which files of a finished render to download.
+    public var selection: AssetSelection
+    /// How downloaded files are named.
+    public var naming: FileNaming
+    /// Whether HeyGen v3 jobs are polled through the bulk status endpoint.
+    public var useBulkStatus: Bool
+    /// How many due jobs are taken from the store at a time.
+    public var batchSize: Int
+    /// How many single status requests run at once.
+    public var pollConcurrency: Int
+    /// How many files download at once.
+    public var downloadConcurrency: Int
+
+    /// Creates options; by default the poll bounds of `wait`, the default files, bulk status on.
+    public init(
+        watch: WatchOptions = WatchOptions(),
+        selection: AssetSelection = .defaults,
+        naming: FileNaming = FileNaming(),
+        useBulkStatus: Bool = true,
+        batchSize: Int = 1000,
+        pollConcurrency: Int = 16,
+        downloadConcurrency: Int = 4
+    ) {
+        self.watch = watch
+        self.selection = selection
+        self.naming = naming
+        self.useBulkStatus = useBulkStatus
+        self.batchSize = batchSize
+        self.pollConcurrency = pollConcurrency
+        self.downloadConcurrency = downloadConcurrency
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import ReelWatch
+
+/// Where reelwatch remembers the jobs it tracks, durably, until their files are safely on disk.
+///
+/// Every method is one transaction: a crash at any instant leaves the store as it was before or after it.
+public protocol JobStore: Sendable {
+    /// Tracks a job, or updates the one already tracked under its ref (never a duplicate): the label and the
+    /// download directory replace the old ones when given, the metadata is merged. A new job is due at once.
+    func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob
+
+    /// Forgets a job and its history; false when it was not tracked.
+    func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool
+
+    /// The job tracked under `ref`, with its files.
+    func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob?
+
+    /// Every tracked job, oldest first, optionally only those in `phases`.
+    func jobs(in phases: Set<TrackedJob.Phase>?) async throws(ReelWatchError) -> [TrackedJob]
+
+    /// Up to `limit` jobs still polling whose next poll is due at `now`, most overdue first.
+    func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
+
+    /// When the next job still polling is due; nil when none is.
+    func nextDue() async throws(ReelWatchError) -> Date?
+
+    /// Records the outcome of polls, all in one transaction: the snapshot (a state change adds to the
+    /// history; a terminal state moves the job on), the polls made, and the next poll time.
+    func record(_ updates: [PollUpdate]) async throws(ReelWatchError)
+
+    /// Records the files planned for a job (files already recorded under the same name keep their state).
+    func plan(_ files: [TrackedFile], for ref: JobRef, at now: Date) async throws(ReelWatchError)
+
+    /// Records how far one file has come; once every planned file of a downloading job is done, the job is.
+    func update(_ file: TrackedFile, of ref: JobRef, at now: Date) async throws(ReelWatchError)
+
+    /// Every state change of a job, oldest first.
+    func history(of ref: JobRef) async throws(ReelWatchError) -> [StateTransition]
+}
+
+/// What `track add` says about a job.
+public struct TrackRequest: Sendable, Hashable {
+    /// The job.
+    public var ref: JobRef
+    /// A name for it; nil keeps the one it has.
+    public var label: String?
+    /// Metadata merged into what it has.
+    public var meta: [String: String]
+    /// Where its files go once it succeeds; nil keeps the one it has.
+    public var downloadDirectory: String?
+
+    /// Creates a request.
+    public init(ref: JobRef, label: String? = nil, meta: [String: String] = [:], downloadDirectory: String? = nil) {
+        self.ref = ref
+        self.label = label
+        self.meta = meta
+        self.downloadDirectory = downloadDirectory
+    }
+}
+
+/// The outcome of polling one job.
+public struct PollUpdate: Sendable, Hashable {
+    /// The job.
+    public var ref: JobRef
+    /// What the provider answered; nil when the poll failed.
+    public var snapshot: JobSnapshot?
+    /// Why the poll failed, when it did.
+    public var error: String?
+    /// Status calls made for it in this pass.
+    public var polls: Int
+    /// When it is next due.
+    public var nextPollAt: Date
+    /// When the answer came.
+    public var at: Date
+    /// Whether the provider says it does not know the job: it is no longer polled.
+    public var gone: Bool
+
+    /// Creates an update.
+    public init(
+        ref: JobRef,
+        snapshot: JobSnapshot?,
+        error: String? = nil,
+        polls: Int = 1,
+        nextPollAt: Date,
+        at: Date,
+        gone: Bool = false
+    ) {
+        self.ref = ref
+        self.snapshot = snapshot
+        self.error = error
+        self.polls = polls
+        self.nextPollAt = nextPollAt
+        self.at = at
+        self.gone = gone
+    }
+}

@@ -1,0 +1,346 @@
+import Foundation
+import GRDB
+import ReelWatch
+
+/// The default `JobStore`: one SQLite file (WAL) through GRDB, with schema migrations from the first version.
+///
+/// Several processes may share the file (a `wait` beside the daemon): writers wait for each other for up to
+/// ten seconds instead of failing.
+public final class SQLiteJobStore: JobStore {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens the store at `path`, creating it (and its directory) when it does not exist; a file that is not a
+    /// reelwatch store, or was written by a newer reelwatch, is refused with an error that says so.
+    public init(path: String) throws(ReelWatchError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw Self.storeError("cannot create the directory \(directory): \(Self.reason(error))", path)
+            }
+        }
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.write { db in try StoreSchema.check(db, path: path) }
+            try StoreSchema.migrator.migrate(pool)
+        } catch let error as ReelWatchError {
+            throw error
+        } catch {
+            throw Self.storeError(Self.describe(error), path)
+        }
+    }
+
+    public func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob {
+        try await write { db in
+            let ref = request.ref.description
+            if let existing = try Row.fetchOne(db, sql: "SELECT meta FROM job WHERE ref = ?", arguments: [ref]) {
+                var meta = StoreCoding.meta(existing["meta"])
+                meta.merge(request.meta) { $1 }
+                try db.execute(
+                    sql: """
+                        UPDATE job SET label = COALESCE(?, label), meta = ?, download_dir = COALESCE(?, download_dir),
+                        updated_at = ? WHERE ref = ?
+                        """,
+                    arguments: [
+                        request.label, StoreCoding.json(meta), request.downloadDirectory, now.timeIntervalSince1970,
+                        ref,
+                    ]
+                )
+                // A job that had finished without downloads goes back to downloading when a directory is given now.
+                if request.downloadDirectory != nil {
+                    try db.execute(
+                        sql:
+                            "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'",
+                        arguments: [ref]
+                    )
+                }
+            } else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO job (ref, label, meta, added_at, updated_at, next_poll_at, download_dir, phase, polls)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'polling', 0)
+                        """,
+                    arguments: [
+                        ref, request.label, StoreCoding.json(request.meta), now.timeIntervalSince1970,
+                        now.timeIntervalSince1970, now.timeIntervalSince1970, request.downloadDirectory,
+                    ]
+                )
+            }
+            return try Self.fetchJob(db, ref: ref)!
+        }
+    }
+
+    public func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM job WHERE ref = ?", arguments: [ref.description])
+            return db.changesCount > 0
+        }
+    }
+
+    public func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob? {
+        try await read { db in try Self.fetchJob(db, ref: ref.description) }
+    }
+
+    public func jobs(in phases: Set<TrackedJob.Phase>?) async throws(ReelWatchError) -> [TrackedJob] {
+        try await read { db in
+            var sql = "SELECT * FROM job"
+            var arguments = StatementArguments()
+            if let phases {
+                sql += " WHERE phase IN (\(phases.map { _ in "?" }.joined(separator: ",")))"
+                arguments = StatementArguments(phases.map(\.rawValue))
+            }
+            sql += " ORDER BY added_at, ref"
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let files = try Self.fetchFiles(db, refs: nil)
+            return try rows.map { try Self.job(from: $0, files: files[$0["ref"] as String] ?? []) }
+        }
+    }
+
+    public func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM job WHERE phase = 'polling' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
+                arguments: [now.timeIntervalSince1970, limit]
+            )
+            return try rows.map { try Self.job(from: $0, files: []) }
+        }
+    }
+
+    public func nextDue() async throws(ReelWatchError) -> Date? {
+        try await read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_poll_at) FROM job WHERE phase = 'polling'")
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    public func record(_ updates: [PollUpdate]) async throws(ReelWatchError) {
+        guard !updates.isEmpty else { return }
+        try await write { db in
+            for update in updates {
+                let ref = update.ref.description
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT state, phase, download_dir FROM job WHERE ref = ?", arguments: [ref])
+                else { continue }  // untracked meanwhile
+                let at = update.at.timeIntervalSince1970
+                guard let snapshot = update.snapshot else {
+                    try db.execute(
+                        sql: """
+                            UPDATE job SET polls = polls + ?, next_poll_at = ?, last_error = ?, updated_at = ?,
+                            phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
+                            """,
+                        arguments: [
+                            update.polls, update.nextPollAt.timeIntervalSince1970, update.error, at, update.gone, ref,
+                        ]
+                    )
+                    continue
+                }
+                let oldState: String? = row["state"]
+                let oldPhase = TrackedJob.Phase(rawValue: row["phase"]) ?? .polling
+                var phase = oldPhase
+                if oldPhase == .polling {
+                    switch snapshot.state {
+                    case .succeeded: phase = (row["download_dir"] as String?) == nil ? .done : .downloading
+                    case .failed: phase = .done
+                    case .queued, .processing, .unknown: phase = .polling
+                    }
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?, next_poll_at = ?,
+                        last_error = NULL, updated_at = ? WHERE ref = ?
+                        """,
+                    arguments: [
+                        String(decoding: try StoreCoding.encoder.encode(snapshot), as: UTF8.self),
+                        snapshot.state.rawValue, phase.rawValue, update.polls,
+                        update.nextPollAt.timeIntervalSince1970, at, ref,
+                    ]
+                )
+                if oldState != snapshot.state.rawValue {
+                    try db.execute(
+                        sql: "INSERT INTO transition (ref, state, provider_status, at) VALUES (?, ?, ?, ?)",
+                        arguments: [ref, snapshot.state.rawValue, snapshot.providerStatus?.rawValue, at]
+                    )
+                }
+            }
+        }
+    }
+
+    public func plan(_ files: [TrackedFile], for ref: JobRef, at now: Date) async throws(ReelWatchError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE job SET files_planned = 1 WHERE ref = ?", arguments: [ref.description])
+            for file in files {
+                try db.execute(
+                    sql: """
+                        INSERT INTO file (ref, name, kind, path, status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)
+                        ON CONFLICT (ref, name) DO NOTHING
+                        """,
+                    arguments: [ref.description, file.name, file.kind.rawValue, file.path, now.timeIntervalSince1970]
+                )
+            }
+            try Self.finishIfComplete(db, ref: ref.description, at: now)
+        }
+    }
+
+    public func update(_ file: TrackedFile, of ref: JobRef, at now: Date) async throws(ReelWatchError) {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO file (ref, name, kind, path, status, bytes, sha256, error, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (ref, name) DO UPDATE SET kind = excluded.kind, path = excluded.path,
+                    status = excluded.status, bytes = excluded.bytes, sha256 = excluded.sha256,
+                    error = excluded.error, updated_at = excluded.updated_at
+                    """,
+                arguments: [
+                    ref.description, file.name, file.kind.rawValue, file.path, file.status.rawValue, file.bytes,
+                    file.sha256, file.error, now.timeIntervalSince1970,
+                ]
+            )
+            try Self.finishIfComplete(db, ref: ref.description, at: now)
+        }
+    }
+
+    public func history(of ref: JobRef) async throws(ReelWatchError) -> [StateTransition] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT state, provider_status, at FROM transition WHERE ref = ? ORDER BY id",
+                arguments: [ref.description]
+            ).map { row in
+                StateTransition(
+                    state: JobState(rawValue: row["state"]) ?? .unknown,
+                    providerStatus: row["provider_status"],
+                    at: Date(timeIntervalSince1970: row["at"])
+                )
+            }
+        }
+    }
+
+    /// Moves a downloading job whose planned files are all done to done.
+    private static func finishIfComplete(_ db: Database, ref: String, at now: Date) throws {
+        try db.execute(
+            sql: """
+                UPDATE job SET phase = 'done', updated_at = ? WHERE ref = ? AND phase = 'downloading'
+                AND files_planned = 1
+                AND NOT EXISTS (SELECT 1 FROM file WHERE file.ref = job.ref AND file.status != 'done')
+                """,
+            arguments: [now.timeIntervalSince1970, ref]
+        )
+    }
+
+    private static func fetchJob(_ db: Database, ref: String) throws -> TrackedJob? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM job WHERE ref = ?", arguments: [ref]) else {
+            return nil
+        }
+        return try job(from: row, files: try fetchFiles(db, refs: [ref])[ref] ?? [])
+    }
+
+    private static func fetchFiles(_ db: Database, refs: [String]?) throws -> [String: [TrackedFile]] {
+        var sql = "SELECT * FROM file"
+        var arguments = StatementArguments()
+        if let refs {
+            sql += " WHERE ref IN (\(refs.map { _ in "?" }.joined(separator: ",")))"
+            arguments = StatementArguments(refs)
+        }
+        var files: [String: [TrackedFile]] = [:]
+        for row in try Row.fetchAll(db, sql: sql + " ORDER BY rowid", arguments: arguments) {
+            let file = TrackedFile(
+                name: row["name"],
+                kind: AssetKind(rawValue: row["kind"]) ?? .video,
+                path: row["path"],
+                status: TrackedFile.Status(rawValue: row["status"]) ?? .pending,
+                bytes: row["bytes"],
+                sha256: row["sha256"],
+                error: row["error"]
+            )
+            files[row["ref"], default: []].append(file)
+        }
+        return files
+    }
+
+    private static func job(from row: Row, files: [TrackedFile]) throws -> TrackedJob {
+        let text: String = row["ref"]
+        let ref: JobRef
+        do {
+            ref = try JobRef(parsing: text)
+        } catch {
+            throw StoreCorruption(message: "a stored ref does not parse: \(ReelWatchError.printable(text))")
+        }
+        let snapshot = try (row["snapshot"] as String?).map {
+            try StoreCoding.decoder.decode(JobSnapshot.self, from: Data($0.utf8))
+        }
+        return TrackedJob(
+            ref: ref,
+            label: row["label"],
+            meta: StoreCoding.meta(row["meta"]),
+            addedAt: Date(timeIntervalSince1970: row["added_at"]),
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"]),
+            snapshot: snapshot,
+            phase: TrackedJob.Phase(rawValue: row["phase"]) ?? .polling,
+            nextPollAt: Date(timeIntervalSince1970: row["next_poll_at"]),
+            polls: row["polls"],
+            downloadDirectory: row["download_dir"],
+            lastError: row["last_error"],
+            files: files
+        )
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReelWatchError) -> T
+    {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storeError(Self.describe(error), path)
+        }
+    }
+
+    private func write<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(ReelWatchError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storeError(Self.describe(error), path)
+        }
+    }
+
+    static func storeError(_ message: String, _ path: String) -> ReelWatchError {
+        ReelWatchError(
+            code: .storeUnavailable,
+            message: "the job store \(path): \(message)",
+            hint: "set REELWATCH_HOME to use another store"
+        )
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let corruption = error as? StoreCorruption { return corruption.message }
+        guard let error = error as? DatabaseError else { return reason(error) }
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return "not a SQLite database (corrupt, or another kind of file)"
+        case .SQLITE_READONLY: return "read-only: \(ReelWatchError.printable(error.message ?? "", limit: 100))"
+        case .SQLITE_CANTOPEN: return "cannot be opened (missing directory or no permission)"
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "busy: another process held it for more than 10 s"
+        default: return ReelWatchError.printable(error.message ?? "\(error.resultCode)", limit: 120)
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        ReelWatchError.printable((error as NSError).localizedDescription, limit: 120)
+    }
+}
+
+/// A stored value that cannot be read back.
+struct StoreCorruption: Error {
+    var message: String
+}

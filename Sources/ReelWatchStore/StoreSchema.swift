@@ -1,0 +1,71 @@
+import GRDB
+import ReelWatch
+
+/// The store's schema: every migration since the first version, and the check that a file is a reelwatch store.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE job (
+                        ref TEXT PRIMARY KEY NOT NULL,
+                        label TEXT,
+                        meta TEXT NOT NULL DEFAULT '{}',
+                        added_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        state TEXT,
+                        snapshot TEXT,
+                        phase TEXT NOT NULL DEFAULT 'polling',
+                        next_poll_at DOUBLE NOT NULL,
+                        polls INTEGER NOT NULL DEFAULT 0,
+                        download_dir TEXT,
+                        files_planned INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT
+                    );
+                    CREATE INDEX job_due ON job (next_poll_at) WHERE phase = 'polling';
+                    CREATE INDEX job_phase ON job (phase);
+                    CREATE TABLE transition (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ref TEXT NOT NULL REFERENCES job (ref) ON DELETE CASCADE,
+                        state TEXT NOT NULL,
+                        provider_status TEXT,
+                        at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX transition_ref ON transition (ref, id);
+                    CREATE TABLE file (
+                        ref TEXT NOT NULL REFERENCES job (ref) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'pending',
+                        bytes INTEGER,
+                        sha256 TEXT,
+                        error TEXT,
+                        updated_at DOUBLE NOT NULL,
+                        PRIMARY KEY (ref, name)
+                    );
+                    CREATE TABLE reelwatch_store (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    INSERT INTO reelwatch_store (key, value) VALUES ('application', 'reelwatch');
+                    """
+            )
+        }
+        return migrator
+    }
+
+    /// Refuses a database that holds another program's tables, or migrations this reelwatch does not know.
+    static func check(_ db: Database, path: String) throws {
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        guard !tables.isEmpty else { return }
+        guard tables.contains("reelwatch_store"), tables.contains("grdb_migrations") else {
+            throw StoreCorruption(
+                message: "a SQLite database of another program (tables: \(tables.prefix(5).joined(separator: ", ")))")
+        }
+        let known = Set(migrator.migrations)
+        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw StoreCorruption(message: "written by a newer reelwatch (schema \(unknown)); upgrade reelwatch")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ReelWatch
+import ReelWatchDaemon
+import ReelWatchStore
+import ServiceLifecycle
+import UnixSignals
+
+/// `reelwatch run`: the daemon that works the tracked jobs until stopped.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Work the tracked jobs continuously: poll when due, download on success; stop with Ctrl-C.",
+        discussion: """
+            Polls due jobs under the shared per-provider rate limit (HeyGen v3 jobs through the bulk status \
+            endpoint), downloads the files of jobs that succeed, and records everything in the store. \
+            SIGTERM or SIGINT stops it gracefully: downloads in flight keep their .part to resume from. \
+            After a crash (even kill -9) it resumes every job where it was.
+
+            \(ExitStatus.trackTable)
+            """
+    )
+
+    @OptionGroup var tracking: TrackerFlags
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        var report = JobReport(json: options.json)
+        let (store, client, http) = try tracking.prepare(options, report: &report)
+        let logger = options.makeLogger()
+        let printer = TrackerEventPrinter(json: options.json)
+        let service = TrackerService(
+            tracker: tracking.tracker(store: store, client: client, http: http),
+            logger: logger
+        ) { await printer.print($0) }
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        if !options.json {
+            Console.standardError.write("reelwatch: working the jobs in \(store.path); Ctrl-C to stop\n")
+        }
+        do {
+            try await group.run()
+        } catch {
+            report.print(ReelWatchError(code: .cancelled, message: "stopped: \(error)"))
+        }
+        try? await http.shutdown()
+        // Render failures and retried errors were printed as they happened; they do not fail the daemon.
+        throw report.status
+    }
+}

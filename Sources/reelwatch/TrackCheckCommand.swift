@@ -1,0 +1,41 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import ReelWatch
+import ReelWatchDaemon
+
+/// `reelwatch track check`: one pass over the tracked jobs, fit for cron.
+struct TrackCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Poll every tracked job that is due once, download what succeeded, print what changed, exit.",
+        discussion: """
+            The "check later" pattern, fit for cron: each run polls only the jobs whose next poll is due \
+            (a newly added job is due at once), downloads the files of jobs that succeeded, and records \
+            everything in the store.
+
+            \(ExitStatus.trackTable)
+            """
+    )
+
+    @OptionGroup var tracking: TrackerFlags
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        var report = JobReport(json: options.json)
+        let (store, client, http) = try tracking.prepare(options, report: &report)
+        let tracker = tracking.tracker(store: store, client: client, http: http)
+        let printer = TrackerEventPrinter(json: options.json)
+        do throws(ReelWatchError) {
+            let polled = try await tracker.pollDue { await printer.print($0) }
+            let saved = try await tracker.downloadPending { await printer.print($0) }
+            if !options.json, polled == 0, saved == 0 {
+                Console.standardError.write("reelwatch: nothing due\n")
+            }
+        } catch {
+            report.print(error)
+        }
+        try? await http.shutdown()
+        throw max(report.status, await printer.status)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import ReelWatch
+import ReelWatchDaemon
+import ReelWatchStore
+
+/// The flags `track check` and `run` share: poll bounds and which files to download.
+struct TrackerFlags: ParsableArguments {
+    @OptionGroup var delays: PollDelayFlags
+
+    @Flag(name: .long, help: "Poll HeyGen v3 jobs one by one instead of through the bulk status endpoint.")
+    var noBulk = false
+
+    @OptionGroup(title: "Download Options") var files: DownloadFlags
+
+    /// The store, a status client and a download HTTP client for `options`; what cannot be opened or configured
+    /// is printed and ends the command with its exit status. The caller shuts the HTTP client down.
+    func prepare(
+        _ options: CommonOptions,
+        report: inout JobReport
+    ) throws -> (store: SQLiteJobStore, client: StatusClient, http: HTTPClient) {
+        let store = try StoreLocation.open(report: &report)
+        let client = try options.makeClient(report: &report)
+        return (store, client, DownloadSession.makeHTTPClient())
+    }
+
+    /// A tracker over `store` with these flags, fetching files through `http`.
+    func tracker(store: any JobStore, client: StatusClient, http: HTTPClient) -> Tracker {
+        Tracker(
+            store: store,
+            client: client,
+            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+            options: TrackerOptions(
+                watch: WatchOptions(minDelay: delays.minDelay, maxDelay: delays.maxDelay),
+                selection: files.assets ?? .defaults,
+                naming: FileNaming(fromTitle: files.nameFromTitle),
+                useBulkStatus: !noBulk,
+                downloadConcurrency: files.parallel
+            )
+        )
+    }
+}
+
+/// Prints what a tracker does: one line per change, file and failure (JSON lines with `--json`), and keeps
+/// the exit status they add up to.
+actor TrackerEventPrinter {
+    private var report: JobReport
+    private let json: Bool
+
+    init(json: Bool) {
+        self.json = json
+        self.report = JobReport(json: json)
+    }
+
+    /// The exit status so far.
+    var status: ExitStatus { report.status }
+
+    func print(_ event: TrackerEvent) {
+        switch event {
+        case .changed(let ref, let from, let snapshot):
+            if json {
+                Console.standardOutput.write(snapshot.jsonLine() + "\n")
+            } else {
+                let before = from?.rawValue ?? "new"
+                var line = "\(ref)  \(before) -> \(snapshot.state.rawValue)"
+                if let status = snapshot.providerStatus?.rawValue, status != snapshot.state.rawValue {
+                    line += " (\(ReelWatchError.printable(status)))"
+                }
+                Console.standardOutput.write(line + "\n")
+            }
+            if snapshot.state == .failed {
+                report.print(
+                    ReelWatchError(
+                        code: .renderFailed,
+                        message: "render failed: \(snapshot.failure?.summary ?? "no reason given")",
+                        ref: ref
+                    )
+                )
+            }
+        case .pollFailed(_, let error), .downloadFailed(_, let error):
+            report.print(error)
+        case .downloaded(let file):
+            Console.standardOutput.write(DownloadSession.line(for: file, json: json) + "\n")
+        }
+    }
+}

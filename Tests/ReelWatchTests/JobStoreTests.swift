@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import ReelWatch
+import ReelWatchStore
+import Testing
+
+/// The SQLite store on a real file: round trips, phases, history, migrations and files that are not stores.
+@Suite("SQLiteJobStore")
+struct JobStoreTests {
+    static func path() -> String {
+        NSTemporaryDirectory() + "reelwatch-store-" + UUID().uuidString + "/reelwatch.sqlite"
+    }
+
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func snapshot(_ ref: JobRef, _ state: JobState, _ word: String) -> JobSnapshot {
+        JobSnapshot(ref: ref, state: state, providerStatus: ProviderStatus(rawValue: word), title: "T")
+    }
+
+    @Test("a tracked job round-trips; tracking it again updates it, merges its metadata, never duplicates it")
+    func roundTrip() async throws {
+        let path = Self.path()
+        let ref = JobRef(api: .v3, id: "abc")
+        let store = try SQLiteJobStore(path: path)
+        let first = try await store.track(
+            TrackRequest(ref: ref, label: "launch", meta: ["team": "a", "env": "ci"], downloadDirectory: "/tmp/x"),
+            at: Self.t0)
+        #expect(first.ref == ref)
+        #expect(first.phase == .polling)
+        #expect(first.nextPollAt == Self.t0)
+        #expect(first.state == nil)
+        _ = try await store.track(TrackRequest(ref: ref, meta: ["team": "b"]), at: Self.t0.addingTimeInterval(5))
+
+        let reopened = try SQLiteJobStore(path: path)
+        let jobs = try await reopened.jobs(in: nil)
+        #expect(jobs.count == 1)
+        let job = try #require(jobs.first)
+        #expect(job.label == "launch")
+        #expect(job.meta == ["team": "b", "env": "ci"])
+        #expect(job.downloadDirectory == "/tmp/x")
+        #expect(job.addedAt == Self.t0)
+        #expect(job.updatedAt == Self.t0.addingTimeInterval(5))
+    }
+
+    @Test("polls move a job through its phases; each state change is in the history once")
+    func phasesAndHistory() async throws {
+        let store = try SQLiteJobStore(path: Self.path())
+        let withFiles = JobRef(api: .v3, id: "files")
+        let plain = JobRef(api: .hera, id: "plain")
+        let failing = JobRef(api: .v1, id: "fails")
+        _ = try await store.track(TrackRequest(ref: withFiles, downloadDirectory: "/d"), at: Self.t0)
+        _ = try await store.track(TrackRequest(ref: plain), at: Self.t0)
+        _ = try await store.track(TrackRequest(ref: failing), at: Self.t0)
+        let t1 = Self.t0.addingTimeInterval(10)
+        try await store.record([
+            PollUpdate(
+                ref: withFiles, snapshot: Self.snapshot(withFiles, .processing, "processing"), nextPollAt: t1,
+                at: Self.t0),
+            PollUpdate(
+                ref: plain, snapshot: Self.snapshot(plain, .processing, "in-progress"), nextPollAt: t1, at: Self.t0),
+            PollUpdate(ref: failing, snapshot: Self.snapshot(failing, .queued, "waiting"), nextPollAt: t1, at: Self.t0),
+        ])
+        #expect(try await store.dueJobs(at: Self.t0, limit: 10).isEmpty)
+        #expect(try await store.dueJobs(at: t1, limit: 2).count == 2)
+        #expect(try await store.nextDue() == t1)
+
+        try await store.record([
+            PollUpdate(
+                ref: withFiles, snapshot: Self.snapshot(withFiles, .processing, "processing"), nextPollAt: t1, at: t1),
+            PollUpdate(
+                ref: withFiles, snapshot: Self.snapshot(withFiles, .succeeded, "completed"), nextPollAt: t1, at: t1),
+            PollUpdate(ref: plain, snapshot: Self.snapshot(plain, .succeeded, "success"), nextPollAt: t1, at: t1),
+            PollUpdate(ref: failing, snapshot: Self.snapshot(failing, .failed, "failed"), nextPollAt: t1, at: t1),
+        ])
+        #expect(try await store.job(withFiles)?.phase == .downloading)
+        #expect(try await store.job(plain)?.phase == .done)
+        #expect(try await store.job(failing)?.phase == .done)
+        #expect(try await store.job(withFiles)?.polls == 3)
+        #expect(try await store.dueJobs(at: t1.addingTimeInterval(100), limit: 10).isEmpty)
+        #expect(try await store.nextDue() == nil)
+        let history = try await store.history(of: withFiles)
+        #expect(history.map(\.state) == [.processing, .succeeded])
+        #expect(history.map(\.providerStatus) == ["processing", "completed"])
+
+        let video = TrackedFile(name: "v.mp4", kind: .video, path: "/d/v.mp4")
+        let thumb = TrackedFile(name: "t.jpg", kind: .thumbnail, path: "/d/t.jpg")
+        try await store.plan([video, thumb], for: withFiles, at: t1)
+        var done = video
+        done.status = .done
+        done.bytes = 10
+        done.sha256 = "ab"
+        try await store.update(done, of: withFiles, at: t1)
+        #expect(try await store.job(withFiles)?.phase == .downloading)
+        var thumbDone = thumb
+        thumbDone.status = .done
+        try await store.update(thumbDone, of: withFiles, at: t1)
+        let finished = try #require(try await store.job(withFiles))
+        #expect(finished.phase == .done)
+        #expect(finished.files.map(\.status) == [.done, .done])
+        #expect(finished.files.first?.sha256 == "ab")
+        // Planning again keeps what is done.
+        try await store.plan([video], for: withFiles, at: t1)
+        #expect(try await store.job(withFiles)?.files.first?.status == .done)
+    }
+
+    @Test("a job the provider does not know stops being polled; removing a job removes its history and files")
+    func goneAndRemoved() async throws {
+        let store = try SQLiteJobStore(path: Self.path())
+        let ref = JobRef(api: .translate, id: "nope")
+        _ = try await store.track(TrackRequest(ref: ref), at: Self.t0)
+        try await store.record([
+            PollUpdate(ref: ref, snapshot: nil, error: "not found", nextPollAt: Self.t0, at: Self.t0, gone: true)
+        ])
+        let job = try #require(try await store.job(ref))
+        #expect(job.phase == .done)
+        #expect(job.lastError == "not found")
+        #expect(try await store.untrack(ref))
+        #expect(try await store.untrack(ref) == false)
+        #expect(try await store.job(ref) == nil)
+        #expect(try await store.history(of: ref).isEmpty)
+    }
+
+    @Test("a file that is not a SQLite database is refused with a clear error, and left as it was")
+    func corruptFile() async throws {
+        let path = Self.path()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        try garbage.write(to: URL(fileURLWithPath: path))
+        #expect {
+            try SQLiteJobStore(path: path)
+        } throws: { error in
+            let error = error as? ReelWatchError
+            return error?.code == .storeUnavailable && error?.message.contains("not a SQLite database") == true
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+
+    @Test("another program's SQLite database, or one from a newer reelwatch, is refused")
+    func foreignAndNewer() async throws {
+        let foreign = Self.path()
+        try FileManager.default.createDirectory(
+            atPath: (foreign as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: foreign)
+        try await queue.write { db in try db.execute(sql: "CREATE TABLE users (id INTEGER PRIMARY KEY)") }
+        #expect {
+            try SQLiteJobStore(path: foreign)
+        } throws: { error in
+            (error as? ReelWatchError)?.message.contains("another program (tables: users)") == true
+        }
+
+        let newer = Self.path()
+        _ = try SQLiteJobStore(path: newer)
+        let pool = try DatabaseQueue(path: newer)
+        try await pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
+        #expect {
+            try SQLiteJobStore(path: newer)
+        } throws: { error in
+            (error as? ReelWatchError)?.message.contains("newer reelwatch (schema v99)") == true
+        }
+    }
+
+    @Test("a directory that cannot be created is a clear error")
+    func unusableDirectory() async throws {
+        let blocker = NSTemporaryDirectory() + "reelwatch-blocker-" + UUID().uuidString
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        #expect {
+            try SQLiteJobStore(path: blocker + "/home/reelwatch.sqlite")
+        } throws: { error in
+            let error = error as? ReelWatchError
+            return error?.code == .storeUnavailable && error?.message.contains("cannot create the directory") == true
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import ReelWatch
+import ReelWatchDaemon
+import ReelWatchSimulator
+import ReelWatchStore
+import ReelWatchTesting
+import Testing
+
+/// The tracker against the simulator over HTTP, on a real SQLite store.
+@Suite("Tracker")
+struct TrackerTests {
+    static func tracker(
+        _ endpoint: SimulatorServer.Endpoint, store: any JobStore, bulk: Bool = true
+    ) -> Tracker {
+        let client = StatusClient(
+            configuration: endpoint.configuration(apiKey: "sim-key"),
+            retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20)),
+            random: { 0.5 },
+            logger: SimulatorHarness.quiet
+        )
+        return Tracker(
+            store: store,
+            client: client,
+            downloader: Downloader(
+                statusClient: client,
+                transport: AsyncHTTPClientTransport(),
+                retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
+            ),
+            options: TrackerOptions(useBulkStatus: bulk)
+        )
+    }
+
+    static func job(_ api: ProviderAPI, _ id: String, render: Duration = .zero, failed: Bool = false) -> SimulatedJob {
+        SimulatedJob(
+            ref: JobRef(api: api, id: id), queueTime: .zero, renderTime: render,
+            outcome: failed ? SimulatedJob.documentedFailure(for: api) : .success, videoSize: 50_000)
+    }
+
+    @Test("one pass: v3 jobs through one bulk call, details only for those that finished; files downloaded once")
+    func onePass() async throws {
+        let jobs = [
+            Self.job(.v3, "done"), Self.job(.v3, "busy", render: .seconds(600)), Self.job(.v3, "bad", failed: true),
+            Self.job(.hera, "h"),
+        ]
+        try await SimulatorHarness.run(jobs) { simulator, endpoint in
+            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            let directory = NSTemporaryDirectory() + "reelwatch-track-" + UUID().uuidString
+            for job in jobs {
+                _ = try await store.track(TrackRequest(ref: job.ref, downloadDirectory: directory), at: Date())
+            }
+            let tracker = Self.tracker(endpoint, store: store)
+            let events = EventLog()
+            let polled = try await tracker.pollDue { await events.add($0) }
+            #expect(polled == 4)
+            #expect(await simulator.bulkRequestCount == 1)
+            #expect(await simulator.statusRequestCount(for: JobRef(api: .v3, id: "busy")) == 0)
+            #expect(await simulator.statusRequestCount(for: JobRef(api: .v3, id: "done")) == 1)
+            #expect(await simulator.statusRequestCount(for: JobRef(api: .v3, id: "bad")) == 1)
+            #expect(try await store.job(JobRef(api: .v3, id: "busy"))?.state == .processing)
+            #expect(try await store.job(JobRef(api: .v3, id: "bad"))?.phase == .done)
+            #expect(try await store.job(JobRef(api: .v3, id: "done"))?.phase == .downloading)
+            #expect(await events.changes == 4)
+
+            // Nothing is due again right away.
+            #expect(try await tracker.pollDue() == 0)
+
+            let saved = try await tracker.downloadPending { await events.add($0) }
+            #expect(saved == 2)
+            let done = try #require(try await store.job(JobRef(api: .v3, id: "done")))
+            #expect(done.phase == .done)
+            #expect(done.files.map(\.name) == ["heygen-done-video.mp4"])
+            #expect(done.files.first?.bytes == 50_000)
+            #expect(FileManager.default.fileExists(atPath: directory + "/heygen-done-video.mp4"))
+            let served = await simulator.totalBytesServed
+            #expect(try await tracker.downloadPending() == 0)
+            #expect(await simulator.totalBytesServed == served)
+        }
+    }
+
+    @Test("a job the provider does not know is reported and no longer polled")
+    func unknownJob() async throws {
+        try await SimulatorHarness.run([]) { simulator, endpoint in
+            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            let ref = JobRef(api: .v3, id: "ghost")
+            _ = try await store.track(TrackRequest(ref: ref), at: Date())
+            let events = EventLog()
+            _ = try await Self.tracker(endpoint, store: store).pollDue { await events.add($0) }
+            let job = try #require(try await store.job(ref))
+            #expect(job.phase == .done)
+            #expect(job.lastError?.contains("has no job 'ghost'") == true)
+            #expect(await events.failures == [.jobNotFound])
+            #expect(await simulator.bulkRequestCount == 1)
+        }
+    }
+
+    @Test("without the bulk endpoint every job is asked one by one")
+    func withoutBulk() async throws {
+        let jobs = (0..<5).map { Self.job(.v3, "j\($0)", render: .seconds(600)) }
+        try await SimulatorHarness.run(jobs) { simulator, endpoint in
+            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            for job in jobs { _ = try await store.track(TrackRequest(ref: job.ref), at: Date()) }
+            #expect(try await Self.tracker(endpoint, store: store, bulk: false).pollDue() == 5)
+            #expect(await simulator.bulkRequestCount == 0)
+            for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
+        }
+    }
+}
+
+/// Collects tracker events for assertions.
+actor EventLog {
+    private(set) var events: [TrackerEvent] = []
+
+    func add(_ event: TrackerEvent) { events.append(event) }
+
+    var changes: Int { events.count { if case .changed = $0 { true } else { false } } }
+
+    var failures: [ReelWatchError.Code] {
+        events.compactMap { if case .pollFailed(_, let error) = $0 { error.code } else { nil } }
+    }
+}
