@@ -45,10 +45,12 @@ public struct Tracker: Sendable {
         while true {
             let due = try await store.dueJobs(at: now, limit: options.batchSize)
             if due.isEmpty { break }
-            let updates = await poll(due, now: now)
-            try await store.record(updates.map(\.update))
-            for outcome in updates {
-                if let event = outcome.event { await report(event) }
+            let store = self.store
+            try await poll(due, now: now) { outcomes throws(ReelWatchError) in
+                try await store.record(outcomes.map(\.update))
+                for outcome in outcomes {
+                    if let event = outcome.event { await report(event) }
+                }
             }
             polled += due.count
             if Task.isCancelled { break }
@@ -129,26 +131,25 @@ public struct Tracker: Sendable {
         var event: TrackerEvent?
     }
 
-    /// Polls `jobs`: HeyGen v3 jobs through the bulk endpoint (details only for those that finished), the rest
-    /// one by one.
-    func poll(_ jobs: [TrackedJob], now: Date) async -> [Outcome] {
+    /// Polls `jobs` and hands the outcomes to `record` as they come: HeyGen v3 jobs through the bulk endpoint
+    /// (one batch; details only for those that finished), the rest one by one, each as soon as it is answered,
+    /// so that one slow answer holds up no other job.
+    func poll(
+        _ jobs: [TrackedJob],
+        now: Date,
+        record: ([Outcome]) async throws(ReelWatchError) -> Void
+    ) async throws(ReelWatchError) {
         let bulk = options.useBulkStatus ? jobs.filter { $0.ref.api == .v3 } : []
-        let single = options.useBulkStatus ? jobs.filter { $0.ref.api != .v3 } : jobs
-        var outcomes: [Outcome] = []
-        var detail: [TrackedJob] = single
-        var calls: [JobRef: Int] = [:]
+        var detail: [(job: TrackedJob, polls: Int)] = jobs.filter { !bulk.contains($0) }.map { ($0, 1) }
         if !bulk.isEmpty {
+            var outcomes: [Outcome] = []
             do throws(ReelWatchError) {
                 let statuses = try await client.bulkStatuses(ofV3: bulk.map(\.ref.id))
                 for job in bulk {
-                    calls[job.ref] = 1
-                    guard let entry = statuses[job.ref.id], let state = entry.state else {
-                        // Unknown to the bulk answer: the detail call says why (not found, or an odd answer).
-                        detail.append(job)
-                        continue
-                    }
-                    if state.isTerminal {
-                        detail.append(job)  // for its links, or its failure in full
+                    guard let entry = statuses[job.ref.id], let state = entry.state, !state.isTerminal else {
+                        // Finished (its links, or its failure in full, come with the detail), or unknown to the
+                        // bulk answer (the detail call says why).
+                        detail.append((job, 2))
                         continue
                     }
                     var snapshot = job.snapshot ?? JobSnapshot(ref: job.ref, state: state)
@@ -158,24 +159,43 @@ public struct Tracker: Sendable {
                 }
             } catch {
                 // The bulk call failed after its retries: fall back to one request per job.
-                detail += bulk
+                detail += bulk.map { ($0, 2) }
+            }
+            try await record(outcomes)
+        }
+        var failure: ReelWatchError?
+        await withTaskGroup(of: Outcome.self) { group in
+            var next = 0
+            func start() {
+                guard next < detail.count else { return }
+                let (job, polls) = detail[next]
+                next += 1
+                group.addTask { await pollOne(job, polls: polls) }
+            }
+            for _ in 0..<max(1, options.pollConcurrency) { start() }
+            while let outcome = await group.next() {
+                guard failure == nil else { continue }
+                do throws(ReelWatchError) {
+                    try await record([outcome])
+                } catch {
+                    failure = error
+                    group.cancelAll()
+                }
+                start()
             }
         }
-        let byRef = Dictionary(detail.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
-        var results: [(TrackedJob, Result<JobSnapshot, ReelWatchError>)] = []
-        await client.snapshots(of: detail.map(\.ref), concurrency: options.pollConcurrency) { index, result in
-            if let job = byRef[detail[index].ref] { results.append((job, result)) }
+        if let failure { throw failure }
+    }
+
+    /// One job's status call, as an outcome. (Task-group children call a method rather than catching inline:
+    /// see ``StatusClient/result(of:)``.)
+    private func pollOne(_ job: TrackedJob, polls: Int) async -> Outcome {
+        let result = await client.result(of: job.ref)
+        let now = wallClock()
+        switch result {
+        case .success(let snapshot): return outcome(job, snapshot: snapshot, polls: polls, now: now)
+        case .failure(let error): return failure(job, error: error, polls: polls, now: now)
         }
-        for (job, result) in results {
-            let polls = (calls[job.ref] ?? 0) + 1
-            switch result {
-            case .success(let snapshot):
-                outcomes.append(outcome(job, snapshot: snapshot, polls: polls, now: now))
-            case .failure(let error):
-                outcomes.append(failure(job, error: error, polls: polls, now: now))
-            }
-        }
-        return outcomes
     }
 
     private func outcome(_ job: TrackedJob, snapshot: JobSnapshot, polls: Int, now: Date) -> Outcome {

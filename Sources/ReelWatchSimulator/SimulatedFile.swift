@@ -22,6 +22,20 @@ public enum SimulatedFile {
         return (offset..<(offset + count)).map { pattern[$0 % period] }
     }
 
+    /// Hands the first `count` bytes of the file whose seed is `seed` to `body`, a period at a time (to hash a
+    /// large file's expected content without building it).
+    public static func forEachSlice(count: Int, seed: UInt8, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let pattern = pattern(seed: seed)
+        var left = count
+        pattern.withUnsafeBytes { whole in
+            while left > 0 {
+                let take = min(left, period)
+                body(UnsafeRawBufferPointer(rebasing: whole[0..<take]))
+                left -= take
+            }
+        }
+    }
+
     /// `count` bytes of the content from `offset`, as a buffer, copied from `pattern`.
     static func chunk(from offset: Int, count: Int, pattern: [UInt8]) -> ByteBuffer {
         var buffer = ByteBuffer()

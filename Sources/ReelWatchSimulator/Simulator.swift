@@ -228,6 +228,7 @@ public actor Simulator {
             return .error(.xmlError(status: 403, code: "AccessDenied", message: "Request has expired"))
         }
         var dropAfter: Int?
+        var chunkPause: Duration?
         var honourRange = true
         if var faults = fileFaults[ref], !faults.isEmpty {
             let fault = faults.removeFirst()
@@ -239,6 +240,7 @@ public actor Simulator {
             case .serverError(let status): return .error(.errorPage(status: status))
             case .dropAfter(let bytes): dropAfter = bytes
             case .ignoreRange: honourRange = false
+            case .slowBody(let pause): chunkPause = pause
             case nil: break
             }
         }
@@ -271,7 +273,8 @@ public actor Simulator {
                 range: start...max(start, end),
                 empty: file.size == 0,
                 seed: SimulatedFile.seed(forName: file.name),
-                dropAfter: dropAfter
+                dropAfter: dropAfter,
+                chunkPause: chunkPause
             )
         )
     }

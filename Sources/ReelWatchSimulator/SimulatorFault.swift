@@ -37,4 +37,6 @@ public enum SimulatorFileFault: Sendable, Hashable {
     case dropAfter(bytes: Int)
     /// Ignores `Range` and sends the whole file with 200.
     case ignoreRange
+    /// Sends the file normally but pauses this long after each 256 KiB chunk, as a slow link does.
+    case slowBody(pause: Duration)
 }

@@ -53,6 +53,8 @@ enum FilePlan: Sendable {
         var seed: UInt8
         /// Drop the connection after sending this many bytes.
         var dropAfter: Int?
+        /// How long to pause after each chunk, if at all.
+        var chunkPause: Duration?
     }
 
     case bytes(Bytes)

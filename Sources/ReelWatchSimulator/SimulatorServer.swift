@@ -196,6 +196,7 @@ public struct SimulatorServer: Sendable {
                     if count <= 0 { throw DroppedConnection() }
                 }
                 try await writer.write(SimulatedFile.chunk(from: offset, count: count, pattern: pattern))
+                if let pause = plan.chunkPause { try await Task.sleep(for: pause) }
                 offset += count
                 left -= count
                 sent += count

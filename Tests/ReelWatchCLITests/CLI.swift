@@ -28,12 +28,14 @@ enum CLI {
     }
 
     /// Runs `reelwatch ARGS` with only PATH, HOME and `environment` set; with `interruptAfter`, sends it SIGINT
-    /// after that long; with `interruptWhen`, as soon as that holds (checked every 20 ms, for up to 60 s).
+    /// after that long; with `interruptWhen`, as soon as that holds (checked every 20 ms, for up to 60 s); `signal`
+    /// replaces SIGINT.
     static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
         interruptAfter: Duration? = nil,
-        interruptWhen: (@Sendable () async -> Bool)? = nil
+        interruptWhen: (@Sendable () async -> Bool)? = nil,
+        signal: Subprocess.Signal = .interrupt
     ) async throws -> Run {
         var variables: [Environment.Key: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -55,13 +57,13 @@ enum CLI {
         ) { execution in
             if let interruptAfter {
                 try await Task.sleep(for: interruptAfter)
-                try execution.send(signal: .interrupt)
+                try execution.send(signal: signal)
             }
             if let interruptWhen {
                 for _ in 0..<3000 where !(await interruptWhen()) {
                     try await Task.sleep(for: .milliseconds(20))
                 }
-                try execution.send(signal: .interrupt)
+                try execution.send(signal: signal)
             }
         }
         let status: Int32 =

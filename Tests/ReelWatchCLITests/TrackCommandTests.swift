@@ -1,6 +1,8 @@
+import Crypto
 import Foundation
 import ReelWatch
 import ReelWatchSimulator
+import Subprocess
 import Testing
 
 /// `reelwatch track` and `reelwatch run` end to end: the built binary, the simulator over HTTP, a real store.
@@ -144,6 +146,92 @@ struct TrackCommandTests {
             #expect(try Self.objects(list).allSatisfy { $0["state"] as? String == "succeeded" })
             // The v3 jobs were followed through the bulk endpoint.
             #expect(await simulator.bulkRequestCount >= 1)
+        }
+    }
+}
+
+/// `reelwatch run` killed with SIGKILL mid-poll and mid-download, then restarted.
+@Suite("reelwatch run after kill -9")
+struct DaemonCrashTests {
+    static let size = 8 << 20
+
+    /// The SHA-256 of the simulated file `name` of `size` bytes.
+    static func expectedHash(name: String, size: Int) -> String {
+        var hasher = SHA256()
+        SimulatedFile.forEachSlice(count: size, seed: SimulatedFile.seed(forName: name)) {
+            hasher.update(bufferPointer: $0)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test("no job lost, no file fetched twice, no half file under a final name")
+    func killAndRestart() async throws {
+        let refs = [JobRef(api: .v3, id: "k1"), JobRef(api: .v3, id: "k2"), JobRef(api: .hera, id: "k3")]
+        let jobs = refs.map {
+            SimulatedJob(ref: $0, queueTime: .zero, renderTime: .zero, videoSize: Self.size)
+        }
+        try await CLI.withSimulator(jobs) { simulator, base in
+            let home = TrackCommandTests.home()
+            let directory = home + "/files"
+            var environment = base
+            environment["REELWATCH_HOME"] = home
+            // k1's file crawls, so the kill finds it half downloaded; k3's status answer is slow, so the kill
+            // finds its poll in flight.
+            await simulator.inject(.slowBody(pause: .milliseconds(50)), forFilesOf: refs[0])
+            await simulator.inject(.slow(.seconds(3)), times: 1, for: refs[2])
+            let add = try await CLI.run(
+                ["track", "add"] + refs.map(\.description) + ["--download", directory], environment: environment)
+            #expect(add.status == 0)
+            let part = directory + "/heygen-k1-video.mp4.part"
+            let first = try await CLI.run(
+                ["run", "--min-delay", "50ms", "--max-delay", "200ms"], environment: environment,
+                interruptWhen: {
+                    let size = (try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0
+                    return size > 1 << 20
+                },
+                signal: .kill
+            )
+            #expect(first.status == 128 + 9)
+            let partial = try #require(try FileManager.default.attributesOfItem(atPath: part)[.size] as? Int)
+            #expect(partial > 0 && partial < Self.size)
+            #expect(!FileManager.default.fileExists(atPath: directory + "/heygen-k1-video.mp4"))
+            let killed = try TrackCommandTests.objects(
+                try await CLI.run(["track", "list", "--json"], environment: environment))
+            let k3 = try #require(killed.first { $0["ref"] as? String == "hera:k3" })
+            #expect(k3["polls"] as? Int == 0, "k3's poll was in flight when the daemon was killed")
+            let before = await simulator.requests.count
+
+            let names = ["heygen-k1-video.mp4", "heygen-k2-video.mp4", "hera-k3-video-16x9-1080p.mp4"]
+            let second = try await CLI.run(
+                ["run", "--min-delay", "50ms", "--max-delay", "200ms"], environment: environment,
+                interruptWhen: {
+                    names.allSatisfy { FileManager.default.fileExists(atPath: directory + "/" + $0) }
+                }
+            )
+            #expect(second.status == 0, "\(second.stderr)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            #expect(files == names.sorted())
+            for (name, served) in zip(names, ["video.mp4", "video.mp4", "output-0.mp4"]) {
+                let path = directory + "/" + name
+                #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == Self.size)
+                let data = try #require(FileHandle(forReadingAtPath: path))
+                var hasher = SHA256()
+                while let chunk = try data.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+                let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+                #expect(hash == Self.expectedHash(name: served, size: Self.size), "\(name)")
+            }
+            // After the restart, k1's file was asked for from where the .part stopped; nothing finished was
+            // fetched again.
+            let after = await simulator.requests.dropFirst(before).filter { $0.path != nil }
+            let k1 = after.filter { $0.path?.contains("/k1/") == true }
+            #expect(k1.count == 1)
+            #expect(k1.first?.range == "bytes=\(partial)-")
+            let list = try await CLI.run(["track", "list", "--json"], environment: environment)
+            let objects = try TrackCommandTests.objects(list)
+            #expect(objects.count == 3)
+            #expect(objects.allSatisfy { $0["state"] as? String == "succeeded" })
+            let statuses = objects.flatMap { ($0["files"] as? [[String: Any]]) ?? [] }.map { $0["status"] as? String }
+            #expect(statuses == ["done", "done", "done"])
         }
     }
 }
