@@ -14,7 +14,8 @@ struct DemoCommand: AsyncParsableCommand {
             Starts the provider simulator on an ephemeral loopback port with jobs of all four APIs in \
             every state, renders them in compressed time (one simulated minute per real second), waits \
             for all of them over real HTTP with live progress, and downloads each finished render's files \
-            into ./reelwatch-demo/ (a second run finds them already complete).
+            into ./reelwatch-demo/ (a second run finds them already complete), recording everything in a \
+            temporary job store whose table it shows at the end.
             """
     )
 
@@ -43,6 +44,10 @@ struct DemoCommand: AsyncParsableCommand {
         let timeScale = self.timeScale
         let directory = self.directory
         let http = DownloadSession.makeHTTPClient()
+        let storeDirectory = NSTemporaryDirectory() + "reelwatch-demo-store-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: storeDirectory) }
+        let recorder = StoreRecorder(
+            path: storeDirectory + "/reelwatch.sqlite", downloadDirectory: directory, logger: logger)
         let status = try await server.withRunning { endpoint in
             var report = JobReport(json: options.json)
             if !options.json {
@@ -67,6 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
                 wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
                 timeScale: timeScale
             )
+            session.recorder = recorder
             session.download = WaitSession.DownloadTarget(
                 plan: { snapshot throws(ReelWatchError) in try Downloader.plan(snapshot, directory: directory) },
                 session: DownloadSession(
@@ -78,6 +84,11 @@ struct DemoCommand: AsyncParsableCommand {
             return await session.run(report: &report)
         }
         try? await http.shutdown()
+        if !options.json {
+            let table = TrackedJobText.table(
+                await recorder.jobs(), now: Date(), colour: Console.standardOutput.usesColour)
+            Console.standardOutput.write("\ntracked in the demo's job store:\n" + table + "\n")
+        }
         // Failed renders are part of the show; anything else is a real problem.
         throw status == .renderFailed ? ExitStatus.success : status
     }

@@ -33,9 +33,14 @@ struct DownloadCommand: AsyncParsableCommand {
         guard report.status == .success else { throw report.status }
         var items: [DownloadItem] = []
         var local = report
+        let recorder = StoreRecorder(downloadDirectory: directory, logger: options.makeLogger())
         await client.snapshots(of: parsed) { _, result in
+            if case .success(let snapshot) = result { await recorder.record(snapshot, totalPolls: 1) }
             do throws(ReelWatchError) {
-                items += try files.plan(try result.get(), into: directory)
+                let snapshot = try result.get()
+                let planned = try files.plan(snapshot, into: directory)
+                await recorder.plan(planned, for: snapshot.ref)
+                items += planned
             } catch {
                 local.print(error)
             }
@@ -46,7 +51,15 @@ struct DownloadCommand: AsyncParsableCommand {
         if !options.json, Console.standardOutput.isTerminal {
             let bars = ProgressBars()
             session.onProgress = { bars.update($0) }
-            session.onSaved = { item, _, line in bars.finish(item.fileName, line: line) }
+            session.onSaved = { item, file, line in
+                await recorder.record(file, item: item)
+                bars.finish(item.fileName, line: line)
+            }
+        } else {
+            session.onSaved = { item, file, line in
+                await recorder.record(file, item: item)
+                Console.standardOutput.write(line + "\n")
+            }
         }
         for failure in await session.run(items) { report.print(failure) }
         try? await http.shutdown()

@@ -45,6 +45,7 @@ struct WaitCommand: AsyncParsableCommand {
         let client = try options.makeClient(report: &report)
         guard report.status == .success else { throw report.status }
         var session = WaitSession(refs: parsed, client: client, options: watch.options, json: options.json)
+        session.recorder = StoreRecorder(downloadDirectory: downloadDirectory, logger: options.makeLogger())
         let http = downloadDirectory.map { _ in DownloadSession.makeHTTPClient() }
         if let downloadDirectory, let http {
             let files = self.files

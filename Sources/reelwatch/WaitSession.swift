@@ -14,6 +14,8 @@ struct WaitSession {
     var timeScale: Double = 1
     /// Where each job's files go once it succeeds; nil to only wait.
     var download: DownloadTarget?
+    /// Where what the watch sees is recorded for `track` and `run`; nil to record nothing.
+    var recorder: StoreRecorder?
 
     /// Downloads for `wait --download`: which files of a finished job, and the session that fetches them.
     struct DownloadTarget: Sendable {
@@ -32,7 +34,11 @@ struct WaitSession {
         var download = self.download
         if var target = download {
             target.session.onProgress = { display.downloadProgress($0) }
-            target.session.onSaved = { item, _, line in await display.downloaded(item, line: line) }
+            let recorder = self.recorder
+            target.session.onSaved = { item, file, line in
+                await recorder?.record(file, item: item)
+                await display.downloaded(item, line: line)
+            }
             download = target
         }
         var interrupted = false
@@ -40,8 +46,8 @@ struct WaitSession {
         var downloadFailures: [ReelWatchError] = []
         do {
             try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
-                group.addTask { [download] in
-                    try await Self.watch(watcher, display: display, download: download)
+                group.addTask { [download, recorder] in
+                    try await Self.watch(watcher, display: display, download: download, recorder: recorder)
                 }
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { throw Interrupted() }
@@ -76,7 +82,8 @@ struct WaitSession {
     private static func watch(
         _ watcher: Watcher,
         display: WaitDisplay,
-        download: DownloadTarget?
+        download: DownloadTarget?,
+        recorder: StoreRecorder?
     ) async throws -> [ReelWatchError] {
         let (items, sink) = AsyncStream<DownloadItem>.makeStream()
         return try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
@@ -85,11 +92,16 @@ struct WaitSession {
             do {
                 for try await progress in watcher {
                     await display.show(progress)
+                    if let snapshot = progress.snapshot {
+                        await recorder?.record(snapshot, totalPolls: progress.polls)
+                    }
                     guard let download, progress.outcome == .succeeded, let snapshot = progress.snapshot else {
                         continue
                     }
                     do throws(ReelWatchError) {
-                        for item in try download.plan(snapshot) { sink.yield(item) }
+                        let items = try download.plan(snapshot)
+                        await recorder?.plan(items, for: snapshot.ref)
+                        for item in items { sink.yield(item) }
                     } catch {
                         failures.append(error)
                     }

@@ -41,6 +41,8 @@ enum CLI {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "HOME": NSTemporaryDirectory(),
         ]
+        // Each run has its own job store unless the test shares one between runs.
+        variables["REELWATCH_HOME"] = NSTemporaryDirectory() + "reelwatch-run-" + UUID().uuidString
         for (key, value) in environment {
             if let key = Environment.Key(rawValue: key) { variables[key] = value }
         }

@@ -26,6 +26,11 @@ struct DemoCommandTests {
         let again = try await CLI.run(["demo", "--time-scale", "300", "--to", directory])
         #expect(again.status == 0)
         #expect(again.stdout.components(separatedBy: "already complete: ").count == 9)
+        // The closing table of the demo's job store: every job, its state and its files.
+        let table = try #require(run.stdout.components(separatedBy: "tracked in the demo's job store:\n").last)
+        #expect(table.hasPrefix("REF "))
+        #expect(table.contains("heygen:demo-avatar-ready"))
+        #expect(table.split(separator: "\n").count == DemoJobs.all.count + 1)
     }
 
     @Test("--json prints a snapshot per state change, each job's final state last")

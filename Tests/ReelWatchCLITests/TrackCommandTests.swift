@@ -93,6 +93,39 @@ struct TrackCommandTests {
         }
     }
 
+    @Test("a job a wait gave up on is in the store, and track check finishes it; download records its files")
+    func handOver() async throws {
+        let jobs = [Self.job(.v3, "w", render: .seconds(3600)), Self.job(.hera, "d")]
+        try await CLI.withSimulator(jobs) { simulator, base in
+            var environment = base
+            environment["REELWATCH_HOME"] = Self.home()
+            let wait = try await CLI.run(
+                ["wait", "heygen:w", "--timeout", "1s", "--min-delay", "50ms", "--max-delay", "200ms"],
+                environment: environment)
+            #expect(wait.status == 4)
+            let during = try Self.objects(try await CLI.run(["track", "list", "--json"], environment: environment))
+            #expect(during.count == 1)
+            #expect(during.first?["state"] as? String == "processing")
+            let polls = try #require(during.first?["polls"] as? Int)
+            #expect(polls >= 2)
+            #expect(polls == (await simulator.statusRequestCount(for: JobRef(api: .v3, id: "w"))))
+
+            await simulator.advance(by: .seconds(7200))
+            let check = try await CLI.run(["track", "check"], environment: environment)
+            #expect(check.status == 0, "\(check.stderr)")
+            #expect(check.stdout.contains("heygen:w  processing -> succeeded (completed)"))
+
+            let directory = Self.home()
+            let download = try await CLI.run(["download", "hera:d", "--to", directory], environment: environment)
+            #expect(download.status == 0)
+            let shown = try Self.objects(
+                try await CLI.run(["track", "show", "hera:d", "--json"], environment: environment))
+            let files = try #require(shown.first?["files"] as? [[String: Any]])
+            #expect(files.map { $0["status"] as? String } == ["done"])
+            #expect(files.first?["path"] as? String == directory + "/hera-d-video-16x9-1080p.mp4")
+        }
+    }
+
     @Test("exit 2 for bad input; exit 8 for a store that is not one, which is left untouched")
     func badInput() async throws {
         let home = Self.home()

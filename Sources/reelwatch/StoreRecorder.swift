@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import ReelWatch
+import ReelWatchStore
+
+/// Records what `wait`, `download` and `demo` see in the job store, so that `track check` or `run` can finish
+/// a job another command started. A store that cannot be used is reported once, as a warning, and otherwise
+/// ignored: waiting and downloading never fail because of it.
+actor StoreRecorder {
+    private let path: String
+    private let downloadDirectory: String?
+    private let logger: Logger
+    private var store: SQLiteJobStore?
+    private var unusable = false
+    private var polls: [JobRef: Int] = [:]
+
+    /// Records into the store at `path`; jobs are tracked with `downloadDirectory` when given.
+    init(path: String = StoreLocation.path(), downloadDirectory: String?, logger: Logger) {
+        self.path = path
+        self.downloadDirectory = downloadDirectory.map(StoreLocation.absolute)
+        self.logger = logger
+    }
+
+    /// Records the latest answer for a job, `totalPolls` being the polls made for it so far by this command.
+    func record(_ snapshot: JobSnapshot, totalPolls: Int) async {
+        guard let store = await open() else { return }
+        let now = Date()
+        let made = max(0, totalPolls - (polls[snapshot.ref] ?? 0))
+        polls[snapshot.ref] = totalPolls
+        await attempt { () async throws(ReelWatchError) in
+            if try await store.job(snapshot.ref) == nil {
+                _ = try await store.track(
+                    TrackRequest(ref: snapshot.ref, downloadDirectory: downloadDirectory), at: now)
+            }
+            try await store.record([
+                PollUpdate(ref: snapshot.ref, snapshot: snapshot, polls: made, nextPollAt: now, at: now)
+            ])
+        }
+    }
+
+    /// Records the files planned for a job, so the store knows when all of them have landed.
+    func plan(_ items: [DownloadItem], for ref: JobRef) async {
+        guard let store = await open() else { return }
+        let files = items.map { TrackedFile(name: $0.fileName, kind: $0.asset.kind, path: $0.path) }
+        await attempt { () async throws(ReelWatchError) in try await store.plan(files, for: ref, at: Date()) }
+    }
+
+    /// Records a file that landed.
+    func record(_ file: DownloadResult, item: DownloadItem) async {
+        guard let store = await open() else { return }
+        let tracked = TrackedFile(
+            name: item.fileName, kind: file.kind, path: file.path, status: .done, bytes: file.bytes,
+            sha256: file.sha256)
+        await attempt { () async throws(ReelWatchError) in try await store.update(tracked, of: file.ref, at: Date()) }
+    }
+
+    /// The tracked jobs, for the demo's closing table.
+    func jobs() async -> [TrackedJob] {
+        guard let store = await open() else { return [] }
+        return (try? await store.jobs(in: nil)) ?? []
+    }
+
+    private func open() async -> SQLiteJobStore? {
+        if let store { return store }
+        guard !unusable else { return nil }
+        do {
+            store = try SQLiteJobStore(path: path)
+        } catch {
+            warn(error)
+        }
+        return store
+    }
+
+    private func attempt(_ body: () async throws(ReelWatchError) -> Void) async {
+        do {
+            try await body()
+        } catch {
+            warn(error)
+        }
+    }
+
+    private func warn(_ error: ReelWatchError) {
+        guard !unusable else { return }
+        unusable = true
+        store = nil
+        logger.warning("not recording in the job store", metadata: ["error": "\(error.message)"])
+    }
+}
