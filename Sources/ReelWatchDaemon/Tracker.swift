@@ -58,6 +58,24 @@ public struct Tracker: Sendable {
         return polled
     }
 
+    /// Fetches fresh links for finished jobs whose links expire within ``TrackerOptions/refreshLinksAhead``
+    /// (nothing when it is nil); returns how many jobs were refreshed.
+    public func refreshLinks(
+        report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
+    ) async throws(ReelWatchError) -> Int {
+        guard let ahead = options.refreshLinksAhead else { return 0 }
+        let horizon = wallClock().addingTimeInterval(ahead.secondsValue)
+        let jobs = try await store.expiringLinks(before: horizon, limit: options.batchSize)
+        let store = self.store
+        try await poll(jobs, now: wallClock(), bulk: false) { outcomes throws(ReelWatchError) in
+            try await store.record(outcomes.map(\.update))
+            for outcome in outcomes {
+                if let event = outcome.event, case .pollFailed = event { await report(event) }
+            }
+        }
+        return jobs.count
+    }
+
     /// Downloads every pending file of the jobs that succeeded; returns how many files landed.
     public func downloadPending(
         report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
@@ -137,9 +155,10 @@ public struct Tracker: Sendable {
     func poll(
         _ jobs: [TrackedJob],
         now: Date,
+        bulk useBulk: Bool = true,
         record: ([Outcome]) async throws(ReelWatchError) -> Void
     ) async throws(ReelWatchError) {
-        let bulk = options.useBulkStatus ? jobs.filter { $0.ref.api == .v3 } : []
+        let bulk = options.useBulkStatus && useBulk ? jobs.filter { $0.ref.api == .v3 } : []
         var detail: [(job: TrackedJob, polls: Int)] = jobs.filter { !bulk.contains($0) }.map { ($0, 1) }
         if !bulk.isEmpty {
             var outcomes: [Outcome] = []

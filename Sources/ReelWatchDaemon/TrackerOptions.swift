@@ -16,6 +16,9 @@ public struct TrackerOptions: Sendable, Hashable {
     public var pollConcurrency: Int
     /// How many files download at once.
     public var downloadConcurrency: Int
+    /// With a value, finished jobs whose links expire within it get a fresh status call for new links; nil
+    /// leaves expired links alone (downloads fetch fresh ones when they need them).
+    public var refreshLinksAhead: Duration?
 
     /// Creates options; by default the poll bounds of `wait`, the default files, bulk status on.
     public init(
@@ -25,7 +28,8 @@ public struct TrackerOptions: Sendable, Hashable {
         useBulkStatus: Bool = true,
         batchSize: Int = 1000,
         pollConcurrency: Int = 16,
-        downloadConcurrency: Int = 4
+        downloadConcurrency: Int = 4,
+        refreshLinksAhead: Duration? = nil
     ) {
         self.watch = watch
         self.selection = selection
@@ -34,5 +38,6 @@ public struct TrackerOptions: Sendable, Hashable {
         self.batchSize = batchSize
         self.pollConcurrency = pollConcurrency
         self.downloadConcurrency = downloadConcurrency
+        self.refreshLinksAhead = refreshLinksAhead
     }
 }

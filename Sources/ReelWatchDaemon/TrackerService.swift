@@ -39,9 +39,18 @@ public struct TrackerService: Service {
     }
 
     private func pollLoop() async {
+        var lastRefresh: Date?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 _ = try await cancelWhenGracefulShutdown { try await tracker.pollDue(report: report) }
+                // Links are refreshed at most every ten minutes: they last days.
+                let now = tracker.wallClock()
+                if tracker.options.refreshLinksAhead != nil,
+                    lastRefresh.map({ now.timeIntervalSince($0) >= 600 }) ?? true
+                {
+                    lastRefresh = now
+                    _ = try await cancelWhenGracefulShutdown { try await tracker.refreshLinks(report: report) }
+                }
             } catch {
                 logger.error("polling failed", metadata: ["error": "\(error)"])
             }

@@ -21,6 +21,9 @@ public protocol JobStore: Sendable {
     /// Up to `limit` jobs still polling whose next poll is due at `now`, most overdue first.
     func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
 
+    /// Up to `limit` jobs that succeeded and whose earliest link expires before `date`, soonest first.
+    func expiringLinks(before date: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
+
     /// When the next job still polling is due; nil when none is.
     func nextDue() async throws(ReelWatchError) -> Date?
 

@@ -116,6 +116,20 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    public func expiringLinks(before date: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM job WHERE state = 'succeeded' AND links_expire_at IS NOT NULL
+                    AND links_expire_at < ? ORDER BY links_expire_at LIMIT ?
+                    """,
+                arguments: [date.timeIntervalSince1970, limit]
+            )
+            return try rows.map { try Self.job(from: $0, files: []) }
+        }
+    }
+
     public func nextDue() async throws(ReelWatchError) -> Date? {
         try await read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(next_poll_at) FROM job WHERE phase = 'polling'")
@@ -158,12 +172,13 @@ public final class SQLiteJobStore: JobStore {
                 try db.execute(
                     sql: """
                         UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?, next_poll_at = ?,
-                        last_error = NULL, updated_at = ? WHERE ref = ?
+                        last_error = NULL, updated_at = ?, links_expire_at = ? WHERE ref = ?
                         """,
                     arguments: [
                         String(decoding: try StoreCoding.encoder.encode(snapshot), as: UTF8.self),
                         snapshot.state.rawValue, phase.rawValue, update.polls,
-                        update.nextPollAt.timeIntervalSince1970, at, ref,
+                        update.nextPollAt.timeIntervalSince1970, at,
+                        snapshot.assets.compactMap(\.expiresAt).min()?.timeIntervalSince1970, ref,
                     ]
                 )
                 if oldState != snapshot.state.rawValue {

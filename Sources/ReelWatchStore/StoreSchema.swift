@@ -50,6 +50,15 @@ enum StoreSchema {
                     """
             )
         }
+        // v2: when a job's links expire, so that `run --refresh-links` finds those about to.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE job ADD COLUMN links_expire_at DOUBLE;
+                    CREATE INDEX job_links ON job (links_expire_at) WHERE state = 'succeeded';
+                    """
+            )
+        }
         return migrator
     }
 

@@ -23,6 +23,12 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
+    @Flag(
+        name: .long,
+        help: "Keep finished jobs' links fresh: ask again for jobs whose links expire within a day (links last 7 days)."
+    )
+    var refreshLinks = false
+
     @OptionGroup var tracking: TrackerFlags
     @OptionGroup var options: CommonOptions
 
@@ -32,7 +38,8 @@ struct RunCommand: AsyncParsableCommand {
         let logger = options.makeLogger()
         let printer = TrackerEventPrinter(json: options.json)
         let service = TrackerService(
-            tracker: tracking.tracker(store: store, client: client, http: http),
+            tracker: tracking.tracker(
+                store: store, client: client, http: http, refreshLinksAhead: refreshLinks ? .seconds(24 * 3600) : nil),
             logger: logger
         ) { await printer.print($0) }
         let group = ServiceGroup(

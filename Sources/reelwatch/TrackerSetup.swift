@@ -26,7 +26,9 @@ struct TrackerFlags: ParsableArguments {
     }
 
     /// A tracker over `store` with these flags, fetching files through `http`.
-    func tracker(store: any JobStore, client: StatusClient, http: HTTPClient) -> Tracker {
+    func tracker(
+        store: any JobStore, client: StatusClient, http: HTTPClient, refreshLinksAhead: Duration? = nil
+    ) -> Tracker {
         Tracker(
             store: store,
             client: client,
@@ -36,7 +38,8 @@ struct TrackerFlags: ParsableArguments {
                 selection: files.assets ?? .defaults,
                 naming: FileNaming(fromTitle: files.nameFromTitle),
                 useBulkStatus: !noBulk,
-                downloadConcurrency: files.parallel
+                downloadConcurrency: files.parallel,
+                refreshLinksAhead: refreshLinksAhead
             )
         )
     }

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import ReelWatch
-import ReelWatchStore
 import Testing
+
+@testable import ReelWatchStore
 
 /// The SQLite store on a real file: round trips, phases, history, migrations and files that are not stores.
 @Suite("SQLiteJobStore")
@@ -158,6 +159,31 @@ struct JobStoreTests {
         } throws: { error in
             (error as? ReelWatchError)?.message.contains("newer reelwatch (schema v99)") == true
         }
+    }
+
+    @Test("a store written by the first schema is migrated in place, its jobs intact")
+    func migratesFromV1() async throws {
+        let path = Self.path()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try StoreSchema.migrator.migrate(queue, upTo: "v1")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO job (ref, label, meta, added_at, updated_at, next_poll_at, phase, polls)
+                    VALUES ('heygen:old', 'from v1', '{"k":"v"}', 1800000000, 1800000000, 1800000000, 'polling', 3)
+                    """)
+        }
+        let store = try SQLiteJobStore(path: path)
+        let job = try #require(try await store.job(JobRef(api: .v3, id: "old")))
+        #expect(job.label == "from v1")
+        #expect(job.meta == ["k": "v"])
+        #expect(job.polls == 3)
+        let applied = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
+        #expect(applied == ["v1", "v2"])
     }
 
     @Test("a directory that cannot be created is a clear error")

@@ -10,7 +10,7 @@ import Testing
 @Suite("Tracker")
 struct TrackerTests {
     static func tracker(
-        _ endpoint: SimulatorServer.Endpoint, store: any JobStore, bulk: Bool = true
+        _ endpoint: SimulatorServer.Endpoint, store: any JobStore, bulk: Bool = true, refreshLinksAhead: Duration? = nil
     ) -> Tracker {
         let client = StatusClient(
             configuration: endpoint.configuration(apiKey: "sim-key"),
@@ -26,7 +26,7 @@ struct TrackerTests {
                 transport: AsyncHTTPClientTransport(),
                 retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
             ),
-            options: TrackerOptions(useBulkStatus: bulk)
+            options: TrackerOptions(useBulkStatus: bulk, refreshLinksAhead: refreshLinksAhead)
         )
     }
 
@@ -90,6 +90,26 @@ struct TrackerTests {
             #expect(job.lastError?.contains("has no job 'ghost'") == true)
             #expect(await events.failures == [.jobNotFound])
             #expect(await simulator.bulkRequestCount == 1)
+        }
+    }
+
+    @Test("refreshing links: a finished job whose links expire soon is asked again; fresh links are left alone")
+    func refreshLinks() async throws {
+        let job = Self.job(.v1, "old-links")
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            _ = try await store.track(TrackRequest(ref: job.ref), at: Date())
+            await simulator.expireLinks(times: 1, for: job.ref)
+            let tracker = Self.tracker(endpoint, store: store, refreshLinksAhead: .seconds(24 * 3600))
+            #expect(try await tracker.pollDue() == 1)
+            let stale = try #require(try await store.job(job.ref)?.snapshot?.assets.first?.expiresAt)
+            #expect(stale < Date())
+            #expect(try await tracker.refreshLinks() == 1)
+            let fresh = try #require(try await store.job(job.ref)?.snapshot?.assets.first?.expiresAt)
+            #expect(fresh > Date().addingTimeInterval(6 * 24 * 3600))
+            #expect(try await store.job(job.ref)?.phase == .done)
+            #expect(try await tracker.refreshLinks() == 0)
+            #expect(await simulator.statusRequestCount(for: job.ref) == 2)
         }
     }
 
