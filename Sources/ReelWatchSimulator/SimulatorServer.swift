@@ -184,18 +184,21 @@ public struct SimulatorServer: Sendable {
         }
         let length = plan.empty ? 0 : plan.range.count
         let body = ResponseBody(contentLength: length) { writer in
+            // The content repeated past one chunk, so every chunk is a slice of it: written without a copy.
+            let chunkSize = 256 * 1024
             let pattern = SimulatedFile.pattern(seed: plan.seed)
+            let repeated = SimulatedFile.chunk(from: 0, count: SimulatedFile.period + chunkSize, pattern: pattern)
             var offset = plan.range.lowerBound
             var left = length
             var sent = 0
-            let chunkSize = 256 * 1024
             while left > 0 {
                 var count = min(chunkSize, left)
                 if let drop = plan.dropAfter {
                     count = min(count, drop - sent)
                     if count <= 0 { throw DroppedConnection() }
                 }
-                try await writer.write(SimulatedFile.chunk(from: offset, count: count, pattern: pattern))
+                guard let slice = repeated.getSlice(at: offset % SimulatedFile.period, length: count) else { break }
+                try await writer.write(slice)
                 if let pause = plan.chunkPause { try await Task.sleep(for: pause) }
                 offset += count
                 left -= count
