@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 
 /// HeyGen's v3 video API: `GET {heygen}/v3/videos/{id}`.
@@ -21,5 +22,44 @@ public struct HeyGenV3Provider: Provider {
     /// Reads `{"data": {...}}` or throws the `{"error": {...}}` sent instead.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
         try HeyGenVideoFields.snapshot(body, ref: ref, httpStatus: httpStatus)
+    }
+
+    /// `GET /v3/videos/statuses?video_ids=ID1,ID2,…` (and `&next_token=…` for a further page).
+    public func bulkStatusRequest(ids: [String], token: String?, baseURL: BaseURL) -> HTTPRequest {
+        var path = "/v3/videos/statuses?video_ids=" + ids.map(BaseURL.encode).joined(separator: ",")
+        if let token { path += "&next_token=" + BaseURL.encode(token) }
+        return baseURL.request(path: path)
+    }
+
+    /// Reads `{"data": [{"video_id", "status", "error", …}], "has_more", "next_token"}`; `not_found` entries
+    /// have no state. Errors are reported against `ref`.
+    public func bulkStatusPage(
+        from body: JSONValue, ref: JobRef, httpStatus: Int
+    ) throws(ReelWatchError)
+        -> BulkStatusPage
+    {
+        if let error = ProviderErrorBody(errorValue: body["error"]), body["data"]?.arrayValue == nil {
+            throw error.error(for: ref, httpStatus: httpStatus)
+        }
+        guard let items = body["data"]?.arrayValue else {
+            throw .invalidStatus(ref: ref, httpStatus: httpStatus, "no data list in the bulk status answer")
+        }
+        var entries: [BulkStatus] = []
+        for item in items {
+            guard let id = item.first("video_id", "id")?.text, let word = item["status"]?.text else { continue }
+            let status = ProviderStatus(rawValue: word)
+            let notFound = word.lowercased().replacingOccurrences(of: "-", with: "_") == "not_found"
+            let state = notFound ? nil : JobState(providerStatus: status)
+            entries.append(
+                BulkStatus(
+                    id: id,
+                    providerStatus: status,
+                    state: state,
+                    failure: state == .failed ? ProviderErrorBody(errorValue: item["error"])?.failure : nil
+                )
+            )
+        }
+        let next = (body["has_more"]?.bool ?? false) ? body["next_token"]?.text : nil
+        return BulkStatusPage(entries: entries, nextToken: next)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import Logging
 
@@ -29,44 +28,15 @@ extension StatusClient {
         return result
     }
 
-    private struct BulkPage: Sendable {
-        var entries: [BulkStatus]
-        var nextToken: String?
-    }
-
-    private func bulkPage(_ ids: [String], token: String?) async throws(ReelWatchError) -> BulkPage {
+    private func bulkPage(_ ids: [String], token: String?) async throws(ReelWatchError) -> BulkStatusPage {
+        let adapter = HeyGenV3Provider()
         let ref = JobRef(api: .v3, id: ids.first ?? "")
-        var path = "/v3/videos/statuses?video_ids=" + ids.map(BaseURL.encode).joined(separator: ",")
-        if let token { path += "&next_token=" + BaseURL.encode(token) }
-        let request = configuration.baseURL(for: .heygen).request(path: path)
+        let request = adapter.bulkStatusRequest(ids: ids, token: token, baseURL: configuration.baseURL(for: .heygen))
         var logger = self.logger
         logger[metadataKey: "bulk.count"] = "\(ids.count)"
-        return try await send(request, adapter: HeyGenV3Provider(), ref: ref, logger: logger) {
+        return try await send(request, adapter: adapter, ref: ref, logger: logger) {
             json, status throws(ReelWatchError) in
-            if let error = ProviderErrorBody(errorValue: json["error"]), json["data"]?.arrayValue == nil {
-                throw error.error(for: ref, httpStatus: status)
-            }
-            guard let items = json["data"]?.arrayValue else {
-                throw .invalidStatus(ref: ref, httpStatus: status, "no data list in the bulk status answer")
-            }
-            var entries: [BulkStatus] = []
-            for item in items {
-                guard let id = item.first("video_id", "id")?.text, let word = item["status"]?.text else { continue }
-                let status = ProviderStatus(rawValue: word)
-                let notFound = word.lowercased().replacingOccurrences(of: "-", with: "_") == "not_found"
-                let state = notFound ? nil : JobState(providerStatus: status)
-                entries.append(
-                    BulkStatus(
-                        id: id,
-                        providerStatus: status,
-                        state: state,
-                        failure: state == .failed ? ProviderErrorBody(errorValue: item["error"])?.failure : nil
-                    )
-                )
-            }
-            let more = json["has_more"]?.bool ?? false
-            let next = json["next_token"]?.text
-            return BulkPage(entries: entries, nextToken: more ? next.flatMap { $0.isEmpty ? nil : $0 } : nil)
+            try adapter.bulkStatusPage(from: json, ref: ref, httpStatus: status)
         }
     }
 }
