@@ -35,6 +35,11 @@ public final class SQLiteJobStore: JobStore {
         } catch let error as ReelWatchError {
             throw error
         } catch {
+            // SQLite says only "cannot open": say why when the directory cannot be written (WAL needs to).
+            if access(directory.isEmpty ? "." : directory, W_OK) != 0 {
+                let reason = String(cString: strerror(errno))
+                throw Self.storeError("cannot write in \(directory.isEmpty ? "." : directory) (\(reason))", path)
+            }
             throw Self.storeError(Self.describe(error), path)
         }
     }

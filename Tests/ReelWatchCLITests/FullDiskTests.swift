@@ -12,6 +12,16 @@ enum TinyDisk {
         return run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", path]) ? path : nil
     }
 
+    /// Makes the directory at `path` read-only in place (a read-only bind mount of itself).
+    static func makeReadOnly(_ path: String) -> Bool {
+        run("/bin/mount", ["--bind", path, path]) && run("/bin/mount", ["-o", "remount,ro,bind", path])
+    }
+
+    /// Undoes ``makeReadOnly(_:)``, keeping the directory and its files.
+    static func makeWritable(_ path: String) {
+        _ = run("/bin/umount", [path])
+    }
+
     /// Grows the tmpfs at `path` to 16 MiB, as freeing space would.
     static func grow(_ path: String) -> Bool {
         run("/bin/mount", ["-o", "remount,size=16m", path])
@@ -88,5 +98,33 @@ struct FullDiskTests {
                 try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any])
             #expect((finished["files"] as? [[String: Any]])?.map { $0["status"] as? String } == ["done"])
         }
+    }
+}
+
+/// A home directory that became read-only: a clear error (exit 8), the tracked jobs intact.
+@Suite("Read-only home", .enabled(if: TinyDisk.available, "needs to mount (root)"))
+struct ReadOnlyHomeTests {
+    @Test("track commands exit 8 naming the directory and why; once writable again, every job is there")
+    func readOnly() async throws {
+        let home = NSTemporaryDirectory() + "reelwatch-ro-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let environment = ["REELWATCH_HOME": home]
+        let add = try await CLI.run(["track", "add", "heygen:kept", "--label", "keep me"], environment: environment)
+        #expect(add.status == 0)
+        #expect(TinyDisk.makeReadOnly(home))
+        defer { TinyDisk.makeWritable(home) }
+        for arguments in [["track", "list"], ["track", "add", "heygen:new"], ["track", "check"]] {
+            let run = try await CLI.run(arguments, environment: environment)
+            #expect(run.status == 8, "\(arguments)")
+            #expect(
+                run.stderr
+                    == "reelwatch: the job store \(home)/reelwatch.sqlite: cannot write in \(home) (Read-only file system) (set REELWATCH_HOME to use another store)\n"
+            )
+        }
+        TinyDisk.makeWritable(home)
+        let list = try await CLI.run(["track", "list", "--json"], environment: environment)
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("\"label\":\"keep me\""))
+        #expect(!list.stdout.contains("heygen:new"))
     }
 }
