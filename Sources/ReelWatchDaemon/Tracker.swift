@@ -159,7 +159,8 @@ public struct Tracker: Sendable {
         record: ([Outcome]) async throws(ReelWatchError) -> Void
     ) async throws(ReelWatchError) {
         let bulk = options.useBulkStatus && useBulk ? jobs.filter { $0.ref.api == .v3 } : []
-        var detail: [(job: TrackedJob, polls: Int)] = jobs.filter { !bulk.contains($0) }.map { ($0, 1) }
+        let inBulk = Set(bulk.map(\.ref))
+        var detail: [(job: TrackedJob, polls: Int)] = jobs.filter { !inBulk.contains($0.ref) }.map { ($0, 1) }
         if !bulk.isEmpty {
             var outcomes: [Outcome] = []
             do throws(ReelWatchError) {

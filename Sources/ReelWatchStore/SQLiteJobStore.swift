@@ -97,15 +97,17 @@ public final class SQLiteJobStore: JobStore {
 
     public func jobs(in phases: Set<TrackedJob.Phase>?) async throws(ReelWatchError) -> [TrackedJob] {
         try await read { db in
-            var sql = "SELECT * FROM job"
+            var filter = ""
             var arguments = StatementArguments()
             if let phases {
-                sql += " WHERE phase IN (\(phases.map { _ in "?" }.joined(separator: ",")))"
+                filter = " WHERE phase IN (\(phases.map { _ in "?" }.joined(separator: ",")))"
                 arguments = StatementArguments(phases.map(\.rawValue))
             }
-            sql += " ORDER BY added_at, ref"
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            let files = try Self.fetchFiles(db, refs: nil)
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM job\(filter) ORDER BY added_at, ref", arguments: arguments)
+            // Only the files of the jobs listed, in one query whatever their number.
+            let files = try Self.fetchFiles(
+                db, where: "ref IN (SELECT ref FROM job\(filter))", arguments: arguments)
             return try rows.map { try Self.job(from: $0, files: files[$0["ref"] as String] ?? []) }
         }
     }
@@ -262,18 +264,16 @@ public final class SQLiteJobStore: JobStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM job WHERE ref = ?", arguments: [ref]) else {
             return nil
         }
-        return try job(from: row, files: try fetchFiles(db, refs: [ref])[ref] ?? [])
+        return try job(from: row, files: try fetchFiles(db, where: "ref = ?", arguments: [ref])[ref] ?? [])
     }
 
-    private static func fetchFiles(_ db: Database, refs: [String]?) throws -> [String: [TrackedFile]] {
-        var sql = "SELECT * FROM file"
-        var arguments = StatementArguments()
-        if let refs {
-            sql += " WHERE ref IN (\(refs.map { _ in "?" }.joined(separator: ",")))"
-            arguments = StatementArguments(refs)
-        }
+    /// The files matching `condition`, by job.
+    private static func fetchFiles(
+        _ db: Database, where condition: String, arguments: StatementArguments
+    ) throws -> [String: [TrackedFile]] {
         var files: [String: [TrackedFile]] = [:]
-        for row in try Row.fetchAll(db, sql: sql + " ORDER BY rowid", arguments: arguments) {
+        let sql = "SELECT * FROM file WHERE \(condition) ORDER BY rowid"
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             let file = TrackedFile(
                 name: row["name"],
                 kind: AssetKind(rawValue: row["kind"]) ?? .video,

@@ -48,16 +48,13 @@ struct DownloadCommand: AsyncParsableCommand {
         report = local
         let http = DownloadSession.makeHTTPClient()
         var session = files.session(client: client, http: http, json: options.json)
-        if !options.json, Console.standardOutput.isTerminal {
-            let bars = ProgressBars()
-            session.onProgress = { bars.update($0) }
-            session.onSaved = { item, file, line in
-                await recorder.record(file, item: item)
+        let bars = !options.json && Console.standardOutput.isTerminal ? ProgressBars() : nil
+        if let bars { session.onProgress = { bars.update($0) } }
+        session.onSaved = { item, file, line in
+            await recorder.record(file, item: item)
+            if let bars {
                 bars.finish(item.fileName, line: line)
-            }
-        } else {
-            session.onSaved = { item, file, line in
-                await recorder.record(file, item: item)
+            } else {
                 Console.standardOutput.write(line + "\n")
             }
         }

@@ -13,6 +13,8 @@ actor StoreRecorder {
     private var store: SQLiteJobStore?
     private var unusable = false
     private var polls: [JobRef: Int] = [:]
+    /// Jobs known to be in the store, so each later poll is one transaction.
+    private var tracked: Set<JobRef> = []
 
     /// Records into the store at `path`; jobs are tracked with `downloadDirectory` when given.
     init(path: String = StoreLocation.path(), downloadDirectory: String?, logger: Logger) {
@@ -27,8 +29,10 @@ actor StoreRecorder {
         let now = Date()
         let made = max(0, totalPolls - (polls[snapshot.ref] ?? 0))
         polls[snapshot.ref] = totalPolls
+        let known = tracked.contains(snapshot.ref)
+        let downloadDirectory = self.downloadDirectory
         await attempt { () async throws(ReelWatchError) in
-            if try await store.job(snapshot.ref) == nil {
+            if !known, try await store.job(snapshot.ref) == nil {
                 _ = try await store.track(
                     TrackRequest(ref: snapshot.ref, downloadDirectory: downloadDirectory), at: now)
             }
@@ -36,6 +40,7 @@ actor StoreRecorder {
                 PollUpdate(ref: snapshot.ref, snapshot: snapshot, polls: made, nextPollAt: now, at: now)
             ])
         }
+        if !unusable { tracked.insert(snapshot.ref) }
     }
 
     /// Records the files planned for a job, so the store knows when all of them have landed.
