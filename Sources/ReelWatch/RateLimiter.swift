@@ -18,8 +18,15 @@ public final class RateLimiter: Sendable {
     private let time: TimeSource
     private let buckets: Mutex<[ProviderName: Bucket]> = Mutex([:])
 
+    /// The default rate: requests per second per provider.
+    public static let defaultRate: Double = 10
+    /// The default burst.
+    public static let defaultBurst: Double = 20
+
     /// Creates a limiter allowing `rate` requests per second per provider, bursts of `burst`.
-    public init(rate: Double = 10, burst: Double = 20, clock: some Clock<Duration> = ContinuousClock()) {
+    public init(
+        rate: Double = defaultRate, burst: Double = defaultBurst, clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.rate = max(rate, 0.001)
         self.burst = max(burst, 1)
         self.time = TimeSource(clock)

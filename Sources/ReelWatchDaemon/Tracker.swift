@@ -76,11 +76,12 @@ public struct Tracker: Sendable {
         return jobs.count
     }
 
-    /// Downloads every pending file of the jobs that succeeded; returns how many files landed.
+    /// Downloads the pending files of up to ``TrackerOptions/batchSize`` jobs that succeeded (oldest first);
+    /// returns how many files landed.
     public func downloadPending(
         report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
     ) async throws(ReelWatchError) -> Int {
-        let jobs = try await store.jobs(in: [.downloading])
+        let jobs = try await store.jobs(in: [.downloading], limit: options.batchSize)
         var work: [(JobRef, DownloadItem)] = []
         for job in jobs {
             guard let snapshot = job.snapshot, let directory = job.downloadDirectory else { continue }

@@ -67,7 +67,9 @@ public struct TrackerService: Service {
     private func downloadLoop() async {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                _ = try await cancelWhenGracefulShutdown { try await tracker.downloadPending(report: report) }
+                // A pass takes a batch of jobs: when files landed there may be more waiting, so go on at once.
+                let landed = try await cancelWhenGracefulShutdown { try await tracker.downloadPending(report: report) }
+                if landed > 0 { continue }
             } catch {
                 logger.error("downloading failed", metadata: ["error": "\(error)"])
             }

@@ -24,6 +24,9 @@ public actor Simulator {
     private let epoch: Date
     private var offset: Duration = .zero
     private var log: [SimulatorRequest] = []
+    private let keepsLog: Bool
+    /// How many requests of each kind arrived so far.
+    public private(set) var counts = SimulatorCounts()
     private var fileFaults: [JobRef: [SimulatorFileFault?]] = [:]
     private var expiredLinkAnswers: [JobRef: Int] = [:]
     private var bytesPlanned: [String: Int] = [:]
@@ -34,8 +37,11 @@ public actor Simulator {
     ///   - apiKey: the key requests must carry.
     ///   - timeScale: simulated seconds per real second; 0 freezes time.
     ///   - epoch: the wall-clock time of simulated time zero, for `created_at` and link expiry.
-    public init(apiKey: String = "sim-key", timeScale: Double = 1, epoch: Date = Date()) {
+    ///   - keepsLog: whether every request is kept for ``requests`` (benchmarks with millions of requests keep
+    ///     only ``counts``).
+    public init(apiKey: String = "sim-key", timeScale: Double = 1, epoch: Date = Date(), keepsLog: Bool = true) {
         self.apiKey = apiKey
+        self.keepsLog = keepsLog
         self.timeScale = timeScale
         self.epoch = Date(timeIntervalSince1970: epoch.timeIntervalSince1970.rounded(.down))
     }
@@ -99,6 +105,10 @@ public actor Simulator {
     /// Every request received so far, oldest first.
     public var requests: [SimulatorRequest] { log }
 
+    private func keep(_ request: SimulatorRequest) {
+        if keepsLog { log.append(request) }
+    }
+
     /// The number of bulk status requests (`GET /v3/videos/statuses`) received.
     public var bulkRequestCount: Int { log.count { $0.path == Self.bulkPath } }
 
@@ -121,7 +131,9 @@ public actor Simulator {
     /// not know; no links.
     func bulkStatus(ids: [String], apiKey: String?, userAgent: String?) -> SimulatorResponse {
         let authorized = apiKey == self.apiKey
-        log.append(SimulatorRequest(ref: nil, path: Self.bulkPath, userAgent: userAgent, authorized: authorized))
+        keep(SimulatorRequest(ref: nil, path: Self.bulkPath, userAgent: userAgent, authorized: authorized))
+        counts.bulkRequests += 1
+        counts.bulkIDs += ids.count
         guard authorized else { return StatusBodies.unauthorized(api: .v3) }
         guard ids.count <= 100 else {
             return .json(["error": ["code": "invalid_parameter", "message": "at most 100 video_ids"]], status: 400)
@@ -165,7 +177,8 @@ public actor Simulator {
     /// Answers a status request for `ref`.
     func status(ref: JobRef, apiKey: String?, userAgent: String?, fileBase: String) -> SimulatorResponse {
         let authorized = apiKey == self.apiKey
-        log.append(SimulatorRequest(ref: ref, path: nil, userAgent: userAgent, authorized: authorized))
+        keep(SimulatorRequest(ref: ref, path: nil, userAgent: userAgent, authorized: authorized))
+        counts.statusRequests += 1
         guard authorized else { return StatusBodies.unauthorized(api: ref.api) }
         var delay: Duration?
         var statusOverride: String?
@@ -219,7 +232,8 @@ public actor Simulator {
     /// Decides how to answer a request for a file of a job: which bytes to send, or an error.
     func file(ref: JobRef, name: String, url: String, range: String?, ifRange: String?) -> FilePlan {
         let path = "/files/\(ref.api.rawValue)/\(ref.id)/\(name)"
-        log.append(SimulatorRequest(ref: nil, path: path, userAgent: nil, authorized: true, range: range))
+        keep(SimulatorRequest(ref: nil, path: path, userAgent: nil, authorized: true, range: range))
+        counts.fileRequests += 1
         guard let entry = jobs[ref], phase(of: entry) == .done,
             let file = StatusBodies.files(for: entry.job).first(where: { $0.name == name }),
             entry.job.outcome == .success || ref.api == .hera

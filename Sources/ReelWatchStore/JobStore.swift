@@ -9,14 +9,21 @@ public protocol JobStore: Sendable {
     /// download directory replace the old ones when given, the metadata is merged. A new job is due at once.
     func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob
 
+    /// Tracks (or updates) many jobs in one transaction, as ``track(_:at:)`` does each; returns how many of them
+    /// were new.
+    func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Int
+
+    /// How many jobs are in each phase (phases without jobs are absent).
+    func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int]
+
     /// Forgets a job and its history; false when it was not tracked.
     func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool
 
     /// The job tracked under `ref`, with its files.
     func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob?
 
-    /// Every tracked job, oldest first, optionally only those in `phases`.
-    func jobs(in phases: Set<TrackedJob.Phase>?) async throws(ReelWatchError) -> [TrackedJob]
+    /// Tracked jobs, oldest first, optionally only those in `phases`, at most `limit` of them when given.
+    func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob]
 
     /// Up to `limit` jobs still polling whose next poll is due at `now`, most overdue first.
     func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
@@ -39,6 +46,13 @@ public protocol JobStore: Sendable {
 
     /// Every state change of a job, oldest first.
     func history(of ref: JobRef) async throws(ReelWatchError) -> [StateTransition]
+}
+
+extension JobStore {
+    /// Every tracked job, oldest first, optionally only those in `phases`.
+    public func jobs(in phases: Set<TrackedJob.Phase>?) async throws(ReelWatchError) -> [TrackedJob] {
+        try await jobs(in: phases, limit: nil)
+    }
 }
 
 /// What `track add` says about a job.

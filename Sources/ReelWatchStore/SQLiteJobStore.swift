@@ -46,42 +46,61 @@ public final class SQLiteJobStore: JobStore {
 
     public func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob {
         try await write { db in
-            let ref = request.ref.description
-            if let existing = try Row.fetchOne(db, sql: "SELECT meta FROM job WHERE ref = ?", arguments: [ref]) {
-                var meta = StoreCoding.meta(existing["meta"])
-                meta.merge(request.meta) { $1 }
+            _ = try Self.track(request, at: now, in: db)
+            return try Self.fetchJob(db, ref: request.ref.description)!
+        }
+    }
+
+    public func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Int {
+        try await write { db in try requests.reduce(0) { try $0 + (Self.track($1, at: now, in: db) ? 1 : 0) } }
+    }
+
+    public func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int] {
+        try await read { db in
+            var counts: [TrackedJob.Phase: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT phase, COUNT(*) AS n FROM job GROUP BY phase") {
+                if let phase = TrackedJob.Phase(rawValue: row["phase"]) { counts[phase] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// Inserts or updates one job inside a write; true when it was new.
+    private static func track(_ request: TrackRequest, at now: Date, in db: Database) throws -> Bool {
+        let ref = request.ref.description
+        if let existing = try Row.fetchOne(db, sql: "SELECT meta FROM job WHERE ref = ?", arguments: [ref]) {
+            var meta = StoreCoding.meta(existing["meta"])
+            meta.merge(request.meta) { $1 }
+            try db.execute(
+                sql: """
+                    UPDATE job SET label = COALESCE(?, label), meta = ?, download_dir = COALESCE(?, download_dir),
+                    updated_at = ? WHERE ref = ?
+                    """,
+                arguments: [
+                    request.label, StoreCoding.json(meta), request.downloadDirectory, now.timeIntervalSince1970, ref,
+                ]
+            )
+            // A job that had finished without downloads goes back to downloading when a directory is given now.
+            if request.downloadDirectory != nil {
                 try db.execute(
-                    sql: """
-                        UPDATE job SET label = COALESCE(?, label), meta = ?, download_dir = COALESCE(?, download_dir),
-                        updated_at = ? WHERE ref = ?
-                        """,
-                    arguments: [
-                        request.label, StoreCoding.json(meta), request.downloadDirectory, now.timeIntervalSince1970,
-                        ref,
-                    ]
-                )
-                // A job that had finished without downloads goes back to downloading when a directory is given now.
-                if request.downloadDirectory != nil {
-                    try db.execute(
-                        sql:
-                            "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'",
-                        arguments: [ref]
-                    )
-                }
-            } else {
-                try db.execute(
-                    sql: """
-                        INSERT INTO job (ref, label, meta, added_at, updated_at, next_poll_at, download_dir, phase, polls)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'polling', 0)
-                        """,
-                    arguments: [
-                        ref, request.label, StoreCoding.json(request.meta), now.timeIntervalSince1970,
-                        now.timeIntervalSince1970, now.timeIntervalSince1970, request.downloadDirectory,
-                    ]
+                    sql:
+                        "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'",
+                    arguments: [ref]
                 )
             }
-            return try Self.fetchJob(db, ref: ref)!
+            return false
         }
+        try db.execute(
+            sql: """
+                INSERT INTO job (ref, label, meta, added_at, updated_at, next_poll_at, download_dir, phase, polls)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'polling', 0)
+                """,
+            arguments: [
+                ref, request.label, StoreCoding.json(request.meta), now.timeIntervalSince1970,
+                now.timeIntervalSince1970, now.timeIntervalSince1970, request.downloadDirectory,
+            ]
+        )
+        return true
     }
 
     public func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool {
@@ -95,7 +114,7 @@ public final class SQLiteJobStore: JobStore {
         try await read { db in try Self.fetchJob(db, ref: ref.description) }
     }
 
-    public func jobs(in phases: Set<TrackedJob.Phase>?) async throws(ReelWatchError) -> [TrackedJob] {
+    public func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob] {
         try await read { db in
             var filter = ""
             var arguments = StatementArguments()
@@ -103,11 +122,15 @@ public final class SQLiteJobStore: JobStore {
                 filter = " WHERE phase IN (\(phases.map { _ in "?" }.joined(separator: ",")))"
                 arguments = StatementArguments(phases.map(\.rawValue))
             }
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM job\(filter) ORDER BY added_at, ref", arguments: arguments)
+            var selection = "SELECT * FROM job\(filter) ORDER BY added_at, ref"
+            if let limit {
+                selection += " LIMIT ?"
+                arguments += [max(0, limit)]
+            }
+            let rows = try Row.fetchAll(db, sql: selection, arguments: arguments)
             // Only the files of the jobs listed, in one query whatever their number.
             let files = try Self.fetchFiles(
-                db, where: "ref IN (SELECT ref FROM job\(filter))", arguments: arguments)
+                db, where: "ref IN (SELECT ref FROM (\(selection)))", arguments: arguments)
             return try rows.map { try Self.job(from: $0, files: files[$0["ref"] as String] ?? []) }
         }
     }

@@ -72,6 +72,50 @@ struct BenchTools {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// What `/usr/bin/time` measured of a process started by ``startTimed(_:environment:report:stdout:stderr:)``.
+    struct Usage {
+        /// Peak resident set size in KiB.
+        var peakKiB: Int
+        /// User plus system CPU time, in seconds.
+        var cpuSeconds: Double
+    }
+
+    /// Starts `command` under `/usr/bin/time`, which writes the command's peak RSS and CPU time to `report` when
+    /// it ends (read them with ``usage(report:)``); stdout and stderr go to the files given.
+    func startTimed(
+        _ command: [String], environment: [String: String], report: String, stdout: String, stderr: String
+    ) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%M %U %S", "-o", report] + command
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        guard FileManager.default.createFile(atPath: stdout, contents: nil),
+            FileManager.default.createFile(atPath: stderr, contents: nil)
+        else { throw ValidationError("cannot create \(stdout) or \(stderr)") }
+        process.standardOutput = FileHandle(forWritingAtPath: stdout)
+        process.standardError = FileHandle(forWritingAtPath: stderr)
+        try process.run()
+        return process
+    }
+
+    /// The figures `/usr/bin/time` wrote to `report`.
+    static func usage(report: String) -> Usage? {
+        guard let text = try? String(contentsOfFile: report, encoding: .utf8),
+            let line = text.split(separator: "\n").last
+        else { return nil }
+        let fields = line.split(separator: " ").compactMap { Double($0) }
+        guard fields.count == 3 else { return nil }
+        return Usage(peakKiB: Int(fields[0]), cpuSeconds: fields[1] + fields[2])
+    }
+
+    /// The process `/usr/bin/time` (process `pid`) started, once it has (time ignores SIGINT itself, so signals go
+    /// to this one).
+    static func child(of pid: Int32) -> Int32? {
+        let path = "/proc/\(pid)/task/\(pid)/children"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Int32($0) }
+    }
+
     /// The SHA-256 of the file at `path`, from `sha256sum`.
     func sha256(of path: String) throws -> String {
         let process = Process()

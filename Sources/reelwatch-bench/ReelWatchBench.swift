@@ -6,6 +6,6 @@ struct ReelWatchBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reelwatch-bench",
         abstract: "Benchmarks that print reelwatch beside baselines measured in the same run.",
-        subcommands: [PollingBenchmark.self, DownloadBenchmark.self]
+        subcommands: [PollingBenchmark.self, DownloadBenchmark.self, TrackBenchmark.self, NaiveTracker.self]
     )
 }

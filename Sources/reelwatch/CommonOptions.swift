@@ -21,7 +21,17 @@ struct CommonOptions: ParsableArguments {
     )
     var requestTimeout: Duration = .seconds(30)
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Status requests per second to each provider, shared by every job in this process.", valueName: "n")
+    )
+    var rateLimit: Double = RateLimiter.defaultRate
+
     func validate() throws {
+        guard rateLimit.isFinite, rateLimit > 0, rateLimit <= 100_000 else {
+            throw ValidationError("--rate-limit must be more than 0 and at most 100000 requests per second")
+        }
         guard (0...20).contains(retries) else { throw ValidationError("--retries must be between 0 and 20") }
         guard requestTimeout > .zero else { throw ValidationError("--request-timeout must be more than zero") }
     }
@@ -58,7 +68,7 @@ struct CommonOptions: ParsableArguments {
             configuration: configuration,
             retryPolicy: RetryPolicy(maxRetries: retries),
             requestTimeout: requestTimeout,
-            rateLimiter: RateLimiter(),
+            rateLimiter: RateLimiter(rate: rateLimit, burst: max(RateLimiter.defaultBurst, rateLimit)),
             logger: logger
         )
     }

@@ -81,6 +81,8 @@ struct StatusCommandTests {
             (["status"], "Missing expected argument"), (["status", "--bogus", "heygen:x"], "Unknown option '--bogus'"),
             (["status", "--retries", "x", "heygen:x"], "--retries"), (["stats"], "stats"),
             (["status", "--request-timeout", "soon", "heygen:x"], "is not a duration"),
+            (["run", "--rate-limit", "0"], "--rate-limit must be more than 0"),
+            (["track", "check", "--rate-limit", "nan"], "--rate-limit must be more than 0"),
         ]
     )
     func badUsage(arguments: [String], words: String) async throws {

@@ -43,6 +43,34 @@ struct JobStoreTests {
         #expect(job.updatedAt == Self.t0.addingTimeInterval(5))
     }
 
+    @Test("many jobs are added in one call (existing ones updated, not duplicated), counted by phase, listed in pages")
+    func manyJobs() async throws {
+        let store = try SQLiteJobStore(path: Self.path())
+        let refs = (0..<2500).map { JobRef(api: .v3, id: "bulk-\($0)") }
+        _ = try await store.track(TrackRequest(ref: refs[0], label: "first"), at: Self.t0)
+        let added = try await store.track(
+            all: refs.map { TrackRequest(ref: $0, meta: ["batch": "1"], downloadDirectory: "/d") }, at: Self.t0)
+        #expect(added == 2499)
+        #expect(try await store.phaseCounts() == [.polling: 2500])
+        let first = try #require(try await store.job(refs[0]))
+        #expect(first.label == "first")
+        #expect(first.meta == ["batch": "1"])
+
+        try await store.record(
+            refs.prefix(10).map {
+                PollUpdate(
+                    ref: $0, snapshot: Self.snapshot($0, .succeeded, "completed"), nextPollAt: Self.t0, at: Self.t0)
+            })
+        try await store.plan(
+            [TrackedFile(name: "v.mp4", kind: .video, path: "/d/v.mp4")], for: refs[3], at: Self.t0)
+        #expect(try await store.phaseCounts() == [.polling: 2490, .downloading: 10])
+        let page = try await store.jobs(in: [.downloading], limit: 4)
+        #expect(page.map(\.ref) == Array(refs.prefix(4)))
+        #expect(page[3].files.map(\.name) == ["v.mp4"])
+        #expect(try await store.jobs(in: [.polling], limit: 5000).count == 2490)
+        #expect(try await store.jobs(in: nil).count == 2500)
+    }
+
     @Test("polls move a job through its phases; each state change is in the history once")
     func phasesAndHistory() async throws {
         let store = try SQLiteJobStore(path: Self.path())
