@@ -91,6 +91,9 @@ final class PartialFile {
     }
 
     /// The ETag the bytes so far were fetched under, if one was seen; kept beside the file in `NAME.part.etag`.
+    ///
+    /// Written in place, not atomically: a torn ETag only fails to match, and then the server sends the whole
+    /// file again, which is what happens without one.
     var etag: String? {
         get {
             guard let data = FileManager.default.contents(atPath: etagPath), data.count < 1024 else { return nil }
@@ -98,11 +101,15 @@ final class PartialFile {
             return text.isEmpty ? nil : text
         }
         set {
-            if let newValue {
-                _ = FileManager.default.createFile(atPath: etagPath, contents: Data(newValue.utf8))
-            } else {
-                try? FileManager.default.removeItem(atPath: etagPath)
+            guard let newValue else {
+                unlink(etagPath)
+                return
             }
+            let sidecar = open(etagPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard sidecar >= 0 else { return }
+            let bytes = Array(newValue.utf8)
+            if write(sidecar, bytes, bytes.count) != bytes.count { _ = ftruncate(sidecar, 0) }
+            close(sidecar)
         }
     }
 
@@ -175,5 +182,14 @@ struct FileError: Error, CustomStringConvertible {
 
 extension SHA256.Digest {
     /// The digest as lowercase hex.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }

@@ -17,6 +17,13 @@ public struct Tracker: Sendable {
     public let options: TrackerOptions
     /// The current date (tests pass the simulator's).
     public let wallClock: @Sendable () -> Date
+    /// Each API's poll schedule, built once (its render-time window takes quantiles to compute).
+    private let schedules: [ProviderAPI: PollSchedule]
+
+    /// The most single-job answers recorded in one transaction.
+    static let recordBatch = 64
+    /// The longest an answer waits to be recorded while more are coming.
+    static let recordDelay: Duration = .milliseconds(200)
 
     /// How long a tracked job may go without a deadline.
     static let horizon: Duration = .seconds(365 * 24 * 3600)
@@ -34,6 +41,8 @@ public struct Tracker: Sendable {
         self.downloader = downloader
         self.options = options
         self.wallClock = wallClock
+        self.schedules = Dictionary(
+            uniqueKeysWithValues: ProviderAPI.allCases.map { ($0, options.watch.schedule(for: $0)) })
     }
 
     /// Polls every job that is due now once, records the answers, and returns how many jobs were polled.
@@ -151,8 +160,9 @@ public struct Tracker: Sendable {
     }
 
     /// Polls `jobs` and hands the outcomes to `record` as they come: HeyGen v3 jobs through the bulk endpoint
-    /// (one batch; details only for those that finished), the rest one by one, each as soon as it is answered,
-    /// so that one slow answer holds up no other job.
+    /// (one batch; details only for those that finished), the rest one by one, several at a time, their answers
+    /// handed over in small groups as they arrive (at most ``recordBatch``, none kept longer than
+    /// ``recordDelay`` while others come in), so that one slow answer holds up no other job.
     func poll(
         _ jobs: [TrackedJob],
         now: Date,
@@ -187,6 +197,8 @@ public struct Tracker: Sendable {
         var failure: ReelWatchError?
         await withTaskGroup(of: Outcome.self) { group in
             var next = 0
+            var pending: [Outcome] = []
+            var lastRecorded = ContinuousClock.now
             func start() {
                 guard next < detail.count else { return }
                 let (job, polls) = detail[next]
@@ -196,13 +208,23 @@ public struct Tracker: Sendable {
             for _ in 0..<max(1, options.pollConcurrency) { start() }
             while let outcome = await group.next() {
                 guard failure == nil else { continue }
+                pending.append(outcome)
+                start()
+                // Answers are recorded together (one transaction) once enough have come or the oldest has waited
+                // long enough, and each at once when the list is done, so that a crash loses at most a few
+                // answers (their jobs are simply asked again) and the store's one writer is not the bottleneck.
+                guard
+                    pending.count >= Self.recordBatch || next == detail.count
+                        || lastRecorded.duration(to: .now) >= Self.recordDelay
+                else { continue }
                 do throws(ReelWatchError) {
-                    try await record([outcome])
+                    try await record(pending)
                 } catch {
                     failure = error
                     group.cancelAll()
                 }
-                start()
+                pending.removeAll(keepingCapacity: true)
+                lastRecorded = .now
             }
         }
         if let failure { throw failure }
@@ -237,7 +259,7 @@ public struct Tracker: Sendable {
     /// When to poll `job` next, from its API's schedule: its age against the render-time model, backoff once
     /// it is overdue, and the server's `Retry-After`.
     func nextPoll(_ job: TrackedJob, snapshot: JobSnapshot?, retryAfter: Duration?, now: Date) -> Date {
-        let schedule = options.watch.schedule(for: job.ref.api)
+        let schedule = schedules[job.ref.api] ?? options.watch.schedule(for: job.ref.api)
         let started = snapshot?.createdAt ?? job.addedAt
         let age = Duration.seconds(max(0, now.timeIntervalSince(started)))
         let situation = PollSchedule.Situation(

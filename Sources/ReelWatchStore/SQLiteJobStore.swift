@@ -169,24 +169,37 @@ public final class SQLiteJobStore: JobStore {
 
     public func record(_ updates: [PollUpdate]) async throws(ReelWatchError) {
         guard !updates.isEmpty else { return }
+        // Encoded before taking the store's one writer, which the other writers are waiting for.
+        let encoded: [String?]
+        do {
+            encoded = try updates.map { update in
+                try update.snapshot.map { String(decoding: try StoreCoding.encoder.encode($0), as: UTF8.self) }
+            }
+        } catch {
+            throw Self.storeError("cannot encode a snapshot: \(error)", path)
+        }
         try await write { db in
-            for update in updates {
+            let current = try db.cachedStatement(sql: "SELECT state, phase, download_dir FROM job WHERE ref = ?")
+            let failed = try db.cachedStatement(
+                sql: """
+                    UPDATE job SET polls = polls + ?, next_poll_at = ?, last_error = ?, updated_at = ?,
+                    phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
+                    """)
+            let answered = try db.cachedStatement(
+                sql: """
+                    UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?, next_poll_at = ?,
+                    last_error = NULL, updated_at = ?, links_expire_at = ? WHERE ref = ?
+                    """)
+            let transition = try db.cachedStatement(
+                sql: "INSERT INTO transition (ref, state, provider_status, at) VALUES (?, ?, ?, ?)")
+            for (update, json) in zip(updates, encoded) {
                 let ref = update.ref.description
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT state, phase, download_dir FROM job WHERE ref = ?", arguments: [ref])
-                else { continue }  // untracked meanwhile
+                guard let row = try Row.fetchOne(current, arguments: [ref]) else { continue }  // untracked meanwhile
                 let at = update.at.timeIntervalSince1970
-                guard let snapshot = update.snapshot else {
-                    try db.execute(
-                        sql: """
-                            UPDATE job SET polls = polls + ?, next_poll_at = ?, last_error = ?, updated_at = ?,
-                            phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
-                            """,
-                        arguments: [
-                            update.polls, update.nextPollAt.timeIntervalSince1970, update.error, at, update.gone, ref,
-                        ]
-                    )
+                guard let snapshot = update.snapshot, let json else {
+                    try failed.execute(arguments: [
+                        update.polls, update.nextPollAt.timeIntervalSince1970, update.error, at, update.gone, ref,
+                    ])
                     continue
                 }
                 let oldState: String? = row["state"]
@@ -199,23 +212,15 @@ public final class SQLiteJobStore: JobStore {
                     case .queued, .processing, .unknown: phase = .polling
                     }
                 }
-                try db.execute(
-                    sql: """
-                        UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?, next_poll_at = ?,
-                        last_error = NULL, updated_at = ?, links_expire_at = ? WHERE ref = ?
-                        """,
-                    arguments: [
-                        String(decoding: try StoreCoding.encoder.encode(snapshot), as: UTF8.self),
-                        snapshot.state.rawValue, phase.rawValue, update.polls,
-                        update.nextPollAt.timeIntervalSince1970, at,
-                        snapshot.assets.compactMap(\.expiresAt).min()?.timeIntervalSince1970, ref,
-                    ]
-                )
+                try answered.execute(arguments: [
+                    json, snapshot.state.rawValue, phase.rawValue, update.polls,
+                    update.nextPollAt.timeIntervalSince1970, at,
+                    snapshot.assets.compactMap(\.expiresAt).min()?.timeIntervalSince1970, ref,
+                ])
                 if oldState != snapshot.state.rawValue {
-                    try db.execute(
-                        sql: "INSERT INTO transition (ref, state, provider_status, at) VALUES (?, ?, ?, ?)",
-                        arguments: [ref, snapshot.state.rawValue, snapshot.providerStatus?.rawValue, at]
-                    )
+                    try transition.execute(arguments: [
+                        ref, snapshot.state.rawValue, snapshot.providerStatus?.rawValue, at,
+                    ])
                 }
             }
         }
