@@ -63,7 +63,11 @@ final class FileSink: BodySink, @unchecked Sendable {
         default:
             return false
         }
-        if let etag = head.headerFields[.eTag], file.size == 0 || file.etag == nil { file.etag = etag }
+        if let etag = head.headerFields[.eTag], (total ?? .max) >= PartialFile.smallFile,
+            file.size == 0 || file.etag == nil
+        {
+            file.etag = etag
+        }
         accepted = true
         return true
     }

@@ -19,6 +19,10 @@ final class PartialFile {
     /// then waits only for the last step) and keeps the page cache from filling with one download.
     static let writebackStep: Int64 = 8 << 20
 
+    /// Files smaller than this keep no ETag beside their `.part` (creating and deleting a sidecar cost more than
+    /// fetching them): a partial one left by a crash resumes with `Range` alone, as from a server without ETags.
+    static let smallFile: Int64 = 1 << 20
+
     /// Linux's `sync_file_range(2)`, which Swift's Glibc module does not import (it is a GNU extension); nil
     /// where the C library lacks it, and then the final `fsync` does all the writing.
     private static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {

@@ -100,7 +100,7 @@ struct TrackCommandTests {
             var environment = base
             environment["REELWATCH_HOME"] = Self.home()
             let wait = try await CLI.run(
-                ["wait", "heygen:w", "--timeout", "1s", "--min-delay", "50ms", "--max-delay", "200ms"],
+                ["wait", "heygen:w", "--timeout", "3s", "--min-delay", "50ms", "--max-delay", "200ms"],
                 environment: environment)
             #expect(wait.status == 4)
             let during = try Self.objects(try await CLI.run(["track", "list", "--json"], environment: environment))
