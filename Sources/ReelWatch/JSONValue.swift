@@ -92,9 +92,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// Writes `text` as a JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
     private static func write(_ text: String, into output: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -107,8 +108,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
             case 0x0C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
             case 0..<0x20:
                 output.append(contentsOf: Array("\\u00".utf8))
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
             default: output.append(byte)
             }
         }

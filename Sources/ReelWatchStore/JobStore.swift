@@ -22,7 +22,9 @@ public protocol JobStore: Sendable {
     /// The job tracked under `ref`, with its files.
     func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob?
 
-    /// Tracked jobs, oldest first, optionally only those in `phases`, at most `limit` of them when given.
+    /// Tracked jobs, optionally only those in `phases`: all of them oldest first, or with a `limit`, the `limit`
+    /// that have gone longest without an update (so that a page of jobs whose downloads keep failing does not
+    /// hold back the others: each attempt updates its job).
     func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob]
 
     /// Up to `limit` jobs still polling whose next poll is due at `now`, most overdue first.
@@ -41,7 +43,8 @@ public protocol JobStore: Sendable {
     /// Records the files planned for a job (files already recorded under the same name keep their state).
     func plan(_ files: [TrackedFile], for ref: JobRef, at now: Date) async throws(ReelWatchError)
 
-    /// Records how far one file has come; once every planned file of a downloading job is done, the job is.
+    /// Records how far one file has come (the job counts as updated); once every planned file of a downloading
+    /// job is done, the job is.
     func update(_ file: TrackedFile, of ref: JobRef, at now: Date) async throws(ReelWatchError)
 
     /// Every state change of a job, oldest first.

@@ -124,7 +124,7 @@ public final class SQLiteJobStore: JobStore {
             }
             var selection = "SELECT * FROM job\(filter) ORDER BY added_at, ref"
             if let limit {
-                selection += " LIMIT ?"
+                selection = "SELECT * FROM job\(filter) ORDER BY updated_at, ref LIMIT ?"
                 arguments += [max(0, limit)]
             }
             let rows = try Row.fetchAll(db, sql: selection, arguments: arguments)
@@ -257,6 +257,9 @@ public final class SQLiteJobStore: JobStore {
                     file.sha256, file.error, now.timeIntervalSince1970,
                 ]
             )
+            try db.execute(
+                sql: "UPDATE job SET updated_at = ? WHERE ref = ?",
+                arguments: [now.timeIntervalSince1970, ref.description])
             try Self.finishIfComplete(db, ref: ref.description, at: now)
         }
     }

@@ -8,7 +8,8 @@ struct DemoCommandTests {
     @Test("runs without any key, follows every simulated job to the end and shows the result")
     func demo() async throws {
         let directory = NSTemporaryDirectory() + "reelwatch-demo-" + UUID().uuidString
-        let run = try await CLI.run(["demo", "--time-scale", "300", "--to", directory])
+        // 150x: the first poll must come within the queued job's 4 simulated minutes (1.6 s) even on a loaded machine.
+        let run = try await CLI.run(["demo", "--time-scale", "150", "--to", directory])
         #expect(run.status == 0, "\(run.stderr)")
         for job in DemoJobs.all {
             #expect(

@@ -68,6 +68,12 @@ struct JobStoreTests {
         #expect(page.map(\.ref) == Array(refs.prefix(4)))
         #expect(page[3].files.map(\.name) == ["v.mp4"])
         #expect(try await store.jobs(in: [.polling], limit: 5000).count == 2490)
+        // A page goes to the jobs that waited longest: one just tried (and failed) goes to the back.
+        try await store.update(
+            TrackedFile(name: "v.mp4", kind: .video, path: "/d/v.mp4", status: .failed, error: "403"), of: refs[0],
+            at: Self.t0.addingTimeInterval(10))
+        #expect(try await store.jobs(in: [.downloading], limit: 4).map(\.ref) == Array(refs[1...4]))
+        #expect(try await store.jobs(in: [.downloading]).first?.ref == refs[0], "unpaged: oldest first")
         #expect(try await store.jobs(in: nil).count == 2500)
     }
 
