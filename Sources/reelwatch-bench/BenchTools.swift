@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReelWatch
 
 /// Runs the programs a benchmark compares: the `reelwatch` binary beside this one, `curl`, and `/usr/bin/time`
 /// for each run's wall time and peak RSS.
@@ -63,7 +64,7 @@ struct BenchTools {
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let elapsed = started.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.secondsValue
         let peak =
             (try? String(contentsOfFile: report, encoding: .utf8))?
             .split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0

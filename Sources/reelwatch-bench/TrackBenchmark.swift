@@ -199,8 +199,8 @@ struct TrackBenchmark: AsyncParsableCommand {
         }
         let storeBytes = ["", "-wal", "-shm"].compactMap { BenchTools.size(of: "\(store.path)\($0)") }.reduce(0, +)
         return Figures(
-            name: bulk ? "reelwatch run" : "reelwatch run --no-bulk", jobs: count, seconds: Self.seconds(elapsed),
-            pollingSeconds: Self.seconds(pollingDone ?? elapsed), counts: after.minus(before), usage: usage,
+            name: bulk ? "reelwatch run" : "reelwatch run --no-bulk", jobs: count, seconds: elapsed.secondsValue,
+            pollingSeconds: (pollingDone ?? elapsed).secondsValue, counts: after.minus(before), usage: usage,
             finished: finished, succeeded: succeeded, storeBytes: storeBytes)
     }
 
@@ -236,8 +236,8 @@ struct TrackBenchmark: AsyncParsableCommand {
             throw ValidationError("the naive baseline failed: \(errors.suffix(400))")
         }
         return Figures(
-            name: "naive: a task per job", jobs: count, seconds: Self.seconds(elapsed),
-            pollingSeconds: Self.seconds(elapsed), counts: after.minus(before), usage: usage, finished: finished,
+            name: "naive: a task per job", jobs: count, seconds: elapsed.secondsValue,
+            pollingSeconds: elapsed.secondsValue, counts: after.minus(before), usage: usage, finished: finished,
             succeeded: 0, storeBytes: nil)
     }
 
@@ -293,15 +293,11 @@ struct TrackBenchmark: AsyncParsableCommand {
         process.waitUntilExit()
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
-    static func format(_ duration: Duration) -> String { String(format: "%.1f s", seconds(duration)) }
+    static func format(_ duration: Duration) -> String { String(format: "%.1f s", duration.secondsValue) }
 }
 
 extension SimulatorCounts {
