@@ -46,6 +46,29 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 }
 
 extension AsyncHTTPClientTransport {
+    /// How a client for downloads is set up: no automatic redirects (the ``Downloader`` checks each one's
+    /// scheme), an idle read timeout of 30 s instead of a whole-request one, and socket reads of up to
+    /// ``largestRead`` bytes.
+    public static var downloadConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: .seconds(30))
+        )
+        let reads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: largestRead)
+        configuration.http1_1ConnectionDebugInitializer = { channel in
+            channel.setOption(ChannelOptions.recvAllocator, value: reads)
+        }
+        configuration.http2ConnectionDebugInitializer = { channel in
+            channel.setOption(ChannelOptions.recvAllocator, value: reads)
+        }
+        return configuration
+    }
+
+    /// The largest socket read of a download connection. NIO's default stops at 64 KiB; a busy connection
+    /// reads up to this much at once instead (the allocator shrinks again when reads come back short).
+    /// Measured on loopback with a 1 GiB file: the system time of a download fell from 1.35 s to 0.75 s.
+    public static let largestRead = 1 << 20
+
     /// Streams the body into `sink` on AsyncHTTPClient's event loop, chunk by chunk, without a task hop per
     /// chunk (the async body sequence costs one hop each way per chunk, which halves loopback throughput).
     public func receive(_ request: HTTPRequest, into sink: some BodySink) async throws -> (HTTPResponse, [UInt8]) {

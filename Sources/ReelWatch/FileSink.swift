@@ -68,6 +68,7 @@ final class FileSink: BodySink, @unchecked Sendable {
         {
             file.etag = etag
         }
+        if let total, total >= PartialFile.smallFile { file.reserve(total: total) }
         accepted = true
         return true
     }

@@ -25,12 +25,22 @@ final class PartialFile {
 
     /// Linux's `sync_file_range(2)`, which Swift's Glibc module does not import (it is a GNU extension); nil
     /// where the C library lacks it, and then the final `fsync` does all the writing.
-    private static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
-    }()
+    private static let startWriteback = cFunction(
+        "sync_file_range", as: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
     /// `SYNC_FILE_RANGE_WRITE`: start writing the range's dirty pages, do not wait.
     private static let syncFileRangeWrite: UInt32 = 2
+
+    /// Linux's `fallocate(2)`, looked up like `sync_file_range`; nil where the C library lacks it.
+    private static let allocate = cFunction(
+        "fallocate", as: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
+    /// `FALLOC_FL_KEEP_SIZE`: allocate past the end without changing the file's size.
+    private static let keepSize: Int32 = 1
+
+    /// The C library's function `name`, as `type`; nil where the library lacks it.
+    private static func cFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
+    }
 
     /// Opens (or creates) `path` for appending and locks it, so that two processes never write one file; a
     /// file another process holds throws an error whose `isBusy` is true.
@@ -82,6 +92,16 @@ final class PartialFile {
             _ = Self.startWriteback?(descriptor, writebackFrom, size - writebackFrom, Self.syncFileRangeWrite)
             writebackFrom = size
         }
+    }
+
+    /// Allocates the disk blocks for the rest of a file of `total` bytes, once, instead of a few at every write
+    /// and again at writeback (ext4's delayed allocation): a 1 GiB download on loopback went from 1.7–1.9 s to
+    /// 1.5–1.6 s. The size stays what was written (`FALLOC_FL_KEEP_SIZE`), so a `.part` left by a crash still
+    /// says where to resume. Best effort: where the file system cannot (or the disk is too full), the writes
+    /// allocate as they go and report the error.
+    func reserve(total: Int64) {
+        guard total > size else { return }
+        _ = Self.allocate?(descriptor, Self.keepSize, size, total - size)
     }
 
     /// Empties the file, to start over.

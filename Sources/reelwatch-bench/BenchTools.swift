@@ -48,6 +48,12 @@ struct BenchTools {
         return process
     }
 
+    /// Writes every dirty page of the machine to disk and waits for it (`sync(2)`), so that a timed run does not
+    /// pay for the writeback, or the discards, left by the files of the run before it.
+    static func settle() {
+        sync()
+    }
+
     /// Runs `command` under `/usr/bin/time` and waits for it.
     func timed(_ command: [String], environment: [String: String] = [:]) throws -> Run {
         let report = NSTemporaryDirectory() + "reelwatch-bench-time-\(UUID().uuidString)"

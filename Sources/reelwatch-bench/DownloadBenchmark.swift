@@ -60,6 +60,7 @@ struct DownloadBenchmark: AsyncParsableCommand {
             for round in 0..<rounds {
                 let curlPath = "\(directory)/curl-\(round).mp4"
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                BenchTools.settle()
                 curlTimes.append(try tools.timed(["/usr/bin/curl", "-sS", "--fail", "-o", curlPath, url]).seconds)
                 hashes.insert(try tools.sha256(of: curlPath))
                 try FileManager.default.removeItem(atPath: curlPath)
@@ -67,14 +68,20 @@ struct DownloadBenchmark: AsyncParsableCommand {
                 // What a script needs for the same guarantee: curl, with SHA-256 computed as the bytes pass.
                 let pipeline =
                     "/usr/bin/curl -sS --fail '\(url)' | tee '\(curlPath)' | openssl dgst -sha256 > /dev/null"
+                BenchTools.settle()
                 hashedCurlTimes.append(try tools.timed(["/bin/sh", "-c", pipeline]).seconds)
                 try FileManager.default.removeItem(atPath: curlPath)
 
                 let target = "\(directory)/reelwatch-\(round)"
+                BenchTools.settle()
                 let run = try tools.timed(
                     tools.reelwatch(["download", big.description, "--to", target, "--json"]), environment: environment)
                 guard run.status == 0 else { throw ValidationError("reelwatch download failed: \(run.stderr)") }
                 reelwatchTimes.append(run.seconds)
+                print(
+                    String(
+                        format: "round %d: curl %.2f s, curl | tee | openssl %.2f s, reelwatch %.2f s", round + 1,
+                        curlTimes[round], hashedCurlTimes[round], run.seconds))
                 peak = max(peak, run.peakKiB)
                 hashes.insert(try tools.sha256(of: "\(target)/heygen-bench-big-video.mp4"))
                 try FileManager.default.removeItem(atPath: target)

@@ -16,16 +16,9 @@ struct DownloadSession: Sendable {
         Console.standardOutput.write(line + "\n")
     }
 
-    /// The transport downloads use: no automatic redirects (reelwatch checks each one's scheme), an idle read
-    /// timeout instead of a whole-request one.
+    /// The transport downloads use: ``AsyncHTTPClientTransport/downloadConfiguration``.
     static func makeHTTPClient() -> HTTPClient {
-        HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(10), read: .seconds(30))
-            )
-        )
+        HTTPClient(eventLoopGroupProvider: .singleton, configuration: AsyncHTTPClientTransport.downloadConfiguration)
     }
 
     /// Downloads `items`; returns the failures, in the order they happened.
