@@ -182,10 +182,17 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// The file already under its final name, hashed; nil when there is none.
+    /// The file already under its final name, hashed; nil when there is none. A name without an extension is
+    /// also looked for with each extension a `Content-Type` gives, as the download names such a file.
     private func completeFile(_ item: DownloadItem) throws(ReelWatchError) -> DownloadResult? {
-        let path = item.path
-        guard let size = PartialFile.size(of: path) else { return nil }
+        var candidates = [item.path]
+        if (item.fileName as NSString).pathExtension.isEmpty {
+            candidates += FileNaming.contentTypeExtensions.sorted().map { item.path + "." + $0 }
+        }
+        guard
+            let (path, size) = candidates.lazy.compactMap({ path in PartialFile.size(of: path).map { (path, $0) } })
+                .first
+        else { return nil }
         var hasher = SHA256()
         try wrap(item) { () throws(FileError) in try PartialFile.hash(path: path, into: &hasher) }
         return DownloadResult(

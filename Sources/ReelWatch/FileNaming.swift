@@ -45,19 +45,22 @@ public struct FileNaming: Sendable, Hashable {
     public static func fileExtension(forContentType type: String) -> String {
         let essence =
             type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        switch essence {
-        case "video/mp4": return "mp4"
-        case "video/webm": return "webm"
-        case "video/quicktime": return "mov"
-        case "image/jpeg": return "jpg"
-        case "image/png": return "png"
-        case "image/gif": return "gif"
-        case "text/x-ass", "text/x-ssa": return "ass"
-        case "application/x-subrip", "text/srt": return "srt"
-        case "text/vtt": return "vtt"
-        default: return "bin"
-        }
+        return contentTypes[essence] ?? unknownTypeExtension
     }
+
+    /// Every extension ``fileExtension(forContentType:)`` gives, so that a file named from its `Content-Type`
+    /// can be found again without asking the server.
+    public static let contentTypeExtensions: Set<String> = Set(contentTypes.values).union([unknownTypeExtension])
+
+    /// The media types reelwatch knows, with the extension each gives a file.
+    private static let contentTypes: [String: String] = [
+        "video/mp4": "mp4", "video/webm": "webm", "video/quicktime": "mov", "image/jpeg": "jpg", "image/png": "png",
+        "image/gif": "gif", "text/x-ass": "ass", "text/x-ssa": "ass", "application/x-subrip": "srt",
+        "text/srt": "srt", "text/vtt": "vtt",
+    ]
+
+    /// The extension of a file whose type is unknown.
+    private static let unknownTypeExtension = "bin"
 
     /// `text` made safe as one file name: no path separators, no `..`, no control or reserved characters, no
     /// leading dot or dash, spaces collapsed.

@@ -69,6 +69,9 @@ public struct SimulatedJob: Sendable, Hashable {
     public var videoSize: Int
     /// The length of the rendered video in seconds.
     public var durationSeconds: Double
+    /// Whether the file links end without an extension (`…/video`), as some CDNs serve them: the type is then
+    /// only in `Content-Type`.
+    public var bareLinks: Bool
 
     /// Creates a simulated job.
     public init(
@@ -82,7 +85,8 @@ public struct SimulatedJob: Sendable, Hashable {
         callbackID: String? = nil,
         v1Edition: V1Edition = .reference,
         videoSize: Int = 256 * 1024,
-        durationSeconds: Double = 42.5
+        durationSeconds: Double = 42.5,
+        bareLinks: Bool = false
     ) {
         self.ref = ref
         self.title = title
@@ -95,6 +99,7 @@ public struct SimulatedJob: Sendable, Hashable {
         self.v1Edition = v1Edition
         self.videoSize = videoSize
         self.durationSeconds = durationSeconds
+        self.bareLinks = bareLinks
     }
 
     /// The failure payloads the providers' documents show, one per API.

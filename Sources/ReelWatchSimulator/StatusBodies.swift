@@ -158,6 +158,16 @@ enum StatusBodies {
 
     /// The files a finished `job` offers.
     static func files(for job: SimulatedJob) -> [File] {
+        guard job.bareLinks else { return namedFiles(for: job) }
+        return namedFiles(for: job).map { file in
+            var bare = file
+            bare.name = String(file.name.prefix { $0 != "." })
+            return bare
+        }
+    }
+
+    /// The files a finished `job` offers, under names with extensions.
+    private static func namedFiles(for job: SimulatedJob) -> [File] {
         switch job.ref.api {
         case .hera:
             return job.heraOutputs.enumerated().compactMap { index, output in

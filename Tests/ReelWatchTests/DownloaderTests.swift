@@ -53,11 +53,13 @@ struct DownloaderTests {
     }
 
     static func plan(
-        _ client: StatusClient, _ ref: JobRef, into directory: String, naming: FileNaming = FileNaming()
+        _ client: StatusClient, _ ref: JobRef, into directory: String, naming: FileNaming = FileNaming(),
+        assets: AssetSelection = .defaults
     )
         async throws -> [DownloadItem]
     {
-        try Downloader.plan(try await client.snapshot(of: ref), directory: directory, naming: naming)
+        try Downloader.plan(
+            try await client.snapshot(of: ref), selection: assets, directory: directory, naming: naming)
     }
 
     @Test("a link that is not live yet (404) is retried until it is")
@@ -152,6 +154,33 @@ struct DownloaderTests {
             #expect(second.alreadyComplete)
             #expect(second.fetched == 0)
             #expect(second.sha256 == first.sha256)
+            #expect(await simulator.totalBytesServed == served)
+        }
+    }
+
+    @Test("a link without an extension names the file from Content-Type, and that file counts as complete")
+    func bareLink() async throws {
+        var bare = Self.job()
+        bare.bareLinks = true
+        let job = bare
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            let items = try await Self.plan(client, job.ref, into: Self.directory(), assets: .all)
+            #expect(items.map(\.fileName) == ["heygen-d-video", "heygen-d-thumbnail", "heygen-d-gif"])
+            var first: [DownloadResult] = []
+            for item in items { first.append(try await downloader.download(item)) }
+            #expect(
+                first.map { ($0.path as NSString).lastPathComponent } == [
+                    "heygen-d-video.mp4", "heygen-d-thumbnail.jpg", "heygen-d-gif.gif",
+                ])
+            #expect(first[0].sha256 == Self.expectedHash(name: "video", size: Self.size))
+            let served = await simulator.totalBytesServed
+            for (item, earlier) in zip(items, first) {
+                let again = try await downloader.download(item)
+                #expect(again.alreadyComplete)
+                #expect(again.path == earlier.path)
+                #expect(again.sha256 == earlier.sha256)
+            }
             #expect(await simulator.totalBytesServed == served)
         }
     }
