@@ -65,23 +65,28 @@ struct TrackAddCommand: AsyncParsableCommand {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             metadata[String(parts[0])] = String(parts[1])
         }
-        for ref in parsed {
-            do throws(ReelWatchError) {
-                let existed = try await store.job(ref) != nil
-                let job = try await store.track(
-                    TrackRequest(
-                        ref: ref, label: label, meta: metadata,
-                        downloadDirectory: downloadDirectory.map(StoreLocation.absolute)),
-                    at: Date()
-                )
+        // One transaction for every ref: all are tracked, or none (the error says why).
+        var unique: [JobRef] = []
+        var seen = Set<JobRef>()
+        for ref in parsed where seen.insert(ref).inserted { unique.append(ref) }
+        let directory = downloadDirectory.map(StoreLocation.absolute)
+        do throws(ReelWatchError) {
+            var existed = Set<JobRef>()
+            for ref in unique where try await store.job(ref) != nil { existed.insert(ref) }
+            _ = try await store.track(
+                all: unique.map { TrackRequest(ref: $0, label: label, meta: metadata, downloadDirectory: directory) },
+                at: Date()
+            )
+            for ref in unique {
                 if json {
+                    guard let job = try await store.job(ref) else { continue }
                     Console.standardOutput.write(TrackedJobText.jsonLine(job) + "\n")
                 } else {
-                    Console.standardOutput.write("\(existed ? "updated" : "tracking") \(ref)\n")
+                    Console.standardOutput.write("\(existed.contains(ref) ? "updated" : "tracking") \(ref)\n")
                 }
-            } catch {
-                report.print(error)
             }
+        } catch {
+            report.print(error)
         }
         throw report.status
     }

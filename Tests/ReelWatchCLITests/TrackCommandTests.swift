@@ -42,7 +42,7 @@ struct TrackCommandTests {
             #expect(added.status == 0, "\(added.stderr)")
             #expect(added.stdout == "tracking heygen:a\ntracking hera:b\n")
             let again = try await CLI.run(
-                ["track", "add", "heygen:a", "heygen-v1:c", "--meta", "take=2"], environment: environment)
+                ["track", "add", "heygen:a", "heygen-v1:c", "heygen:a", "--meta", "take=2"], environment: environment)
             #expect(again.stdout == "updated heygen:a\ntracking heygen-v1:c\n")
 
             let listed = try await CLI.run(["track", "list", "--json"], environment: environment)
