@@ -19,6 +19,7 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
             case downloadFailed = "download_failed"
             case notReady = "not_ready"
             case storeUnavailable = "store_unavailable"
+            case storeBusy = "store_busy"
         }
 
         private let base: Base
@@ -54,6 +55,8 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         public static let notReady = Code(.notReady)
         /// The job store cannot be opened or written (corrupt, foreign, read-only, disk full).
         public static let storeUnavailable = Code(.storeUnavailable)
+        /// Another process (`reelwatch run` or `track check`) is working the store's jobs.
+        public static let storeBusy = Code(.storeBusy)
     }
 
     /// What kind of error this is.

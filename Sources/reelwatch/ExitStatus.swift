@@ -35,7 +35,7 @@ struct ExitStatus: Error, Comparable, Hashable {
         case .renderFailed: self = .renderFailed
         case .timedOut, .notReady: self = .timedOut
         case .downloadFailed: self = .downloadFailed
-        case .storeUnavailable: self = .store
+        case .storeUnavailable, .storeBusy: self = .store
         default: self = .provider
         }
     }
@@ -68,7 +68,8 @@ struct ExitStatus: Error, Comparable, Hashable {
           5  missing or rejected API key
           6  the provider kept failing or answered something that is not a valid status
           7  a download failed after its retries (the next check tries again)
-          8  the job store cannot be used (corrupt, another program's, read-only, disk full)
+          8  the job store cannot be used (corrupt, another program's, read-only, disk full), or
+             another 'reelwatch run' or 'track check' is working it (one worker per store)
         130  interrupted
         """
 

@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var report = JobReport(json: options.json)
-        let (store, client, http) = try tracking.prepare(options, report: &report)
+        let (store, lock, client, http) = try tracking.prepare(options, command: "reelwatch run", report: &report)
         let logger = options.makeLogger()
         let printer = TrackerEventPrinter(json: options.json)
         let service = TrackerService(
@@ -54,6 +54,7 @@ struct RunCommand: AsyncParsableCommand {
             report.print(ReelWatchError(code: .cancelled, message: "stopped: \(error)"))
         }
         try? await http.shutdown()
+        withExtendedLifetime(lock) {}
         // Render failures and retried errors were printed as they happened; they do not fail the daemon.
         throw report.status
     }

@@ -23,7 +23,8 @@ struct TrackCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         var report = JobReport(json: options.json)
-        let (store, client, http) = try tracking.prepare(options, report: &report)
+        let (store, lock, client, http) = try tracking.prepare(
+            options, command: "reelwatch track check", report: &report)
         let tracker = tracking.tracker(store: store, client: client, http: http)
         let printer = TrackerEventPrinter(json: options.json)
         do throws(ReelWatchError) {
@@ -36,6 +37,7 @@ struct TrackCheckCommand: AsyncParsableCommand {
             report.print(error)
         }
         try? await http.shutdown()
+        withExtendedLifetime(lock) {}
         throw max(report.status, await printer.status)
     }
 }

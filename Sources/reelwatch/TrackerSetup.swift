@@ -14,15 +14,24 @@ struct TrackerFlags: ParsableArguments {
 
     @OptionGroup(title: "Download Options") var files: DownloadFlags
 
-    /// The store, a status client and a download HTTP client for `options`; what cannot be opened or configured
-    /// is printed and ends the command with its exit status. The caller shuts the HTTP client down.
+    /// The store with its worker lock (taken for `command`), a status client and a download HTTP client for
+    /// `options`; what cannot be opened, locked or configured is printed and ends the command with its exit
+    /// status. The caller keeps the lock alive while it works and shuts the HTTP client down.
     func prepare(
         _ options: CommonOptions,
+        command: String,
         report: inout JobReport
-    ) throws -> (store: SQLiteJobStore, client: StatusClient, http: HTTPClient) {
+    ) throws -> (store: SQLiteJobStore, lock: StoreWorkerLock, client: StatusClient, http: HTTPClient) {
         let store = try StoreLocation.open(report: &report)
+        let lock: StoreWorkerLock
+        do {
+            lock = try StoreWorkerLock(storePath: store.path, command: command)
+        } catch {
+            report.print(error)
+            throw report.status
+        }
         let client = try options.makeClient(report: &report)
-        return (store, client, DownloadSession.makeHTTPClient())
+        return (store, lock, client, DownloadSession.makeHTTPClient())
     }
 
     /// A tracker over `store` with these flags, fetching files through `http`.

@@ -62,7 +62,8 @@ enum CLI {
                 try execution.send(signal: signal)
             }
             if let interruptWhen {
-                for _ in 0..<3000 where !(await interruptWhen()) {
+                for _ in 0..<3000 {
+                    if await interruptWhen() { break }
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 try execution.send(signal: signal)

@@ -3,6 +3,7 @@ import Foundation
 import ReelWatch
 import ReelWatchSimulator
 import Subprocess
+import Synchronization
 import Testing
 
 /// `reelwatch track` and `reelwatch run` end to end: the built binary, the simulator over HTTP, a real store.
@@ -179,6 +180,50 @@ struct TrackCommandTests {
             #expect(try Self.objects(list).allSatisfy { $0["state"] as? String == "succeeded" })
             // The v3 jobs were followed through the bulk endpoint.
             #expect(await simulator.bulkRequestCount >= 1)
+        }
+    }
+
+    // A contender that wrongly took the store would work until stopped: the time limit turns that into a failure.
+    @Test(
+        "one worker per store: while run works it, track check and a second run exit 8 naming it; after, they work",
+        .timeLimit(.minutes(1)))
+    func oneWorkerPerStore() async throws {
+        try await CLI.withSimulator([Self.job(.v3, "w1")]) { _, base in
+            let home = Self.home()
+            var environment = base
+            environment["REELWATCH_HOME"] = home
+            #expect(try await CLI.run(["track", "add", "heygen:w1"], environment: environment).status == 0)
+            let shared = environment
+            let contenders = Mutex<[CLI.Run]>([])
+            let lockFile = home + "/reelwatch.sqlite.worker"
+            let daemon = try await CLI.run(
+                ["run", "--min-delay", "50ms"], environment: environment,
+                interruptWhen: {
+                    let holder = (try? String(contentsOfFile: lockFile, encoding: .utf8)) ?? ""
+                    guard holder.hasSuffix("reelwatch run\n") else { return false }
+                    for arguments in [["track", "check"], ["run"], ["track", "check", "--json"]] {
+                        guard let run = try? await CLI.run(arguments, environment: shared) else { continue }
+                        contenders.withLock { $0.append(run) }
+                    }
+                    return true
+                })
+            #expect(daemon.status == 0, "\(daemon.stderr)")
+            let runs = contenders.withLock { $0 }
+            #expect(runs.map(\.status) == [8, 8, 8])
+            for run in runs.prefix(2) {
+                #expect(run.stderrLines.count == 1, "\(run.stderr)")
+                #expect(run.stderr.contains("another process is working the jobs in \(home)/reelwatch.sqlite (pid "))
+                #expect(run.stderr.contains(": reelwatch run)"))
+            }
+            let line = try #require(runs.last?.stderrLines.first)
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect((object?["error"] as? [String: Any])?["code"] as? String == "store_busy")
+            #expect(runs.allSatisfy { $0.stdout.isEmpty })
+
+            // The daemon is gone: its lock went with it.
+            let check = try await CLI.run(["track", "check"], environment: environment)
+            #expect(check.status == 0, "\(check.stderr)")
+            #expect(try String(contentsOfFile: lockFile, encoding: .utf8).hasSuffix(": reelwatch track check\n"))
         }
     }
 }
