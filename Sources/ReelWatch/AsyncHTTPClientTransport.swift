@@ -4,48 +4,46 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The default ``HTTPTransport``, on AsyncHTTPClient.
+/// The default ``HTTPTransport``, on AsyncHTTPClient. It never follows a redirect by itself: status requests
+/// carry an API key, and the ``StatusClient`` and ``Downloader`` decide which redirects to follow.
 public struct AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
+    /// The least a download must receive over a window before it is given up on as stalled.
+    public var minimumProgress: MinimumProgress
 
-    /// Uses `client`; the caller owns it and shuts it down.
-    public init(client: HTTPClient = .shared) {
+    /// Uses `client`; the caller owns it and shuts it down. The default client follows no redirects.
+    public init(client: HTTPClient = Self.sharedClient, minimumProgress: MinimumProgress = .default) {
         self.client = client
+        self.minimumProgress = minimumProgress
     }
 
-    /// Sends `request` through AsyncHTTPClient.
+    /// A client for the life of the process that follows no redirects (`HTTPClient.shared` follows them, with
+    /// every header but `Authorization` and cookies, to any host).
+    public static let sharedClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow)
+    )
+
+    /// The largest body ``send(_:timeout:)`` collects; a longer one fails with ``HTTPBody/TooLarge``.
+    public static let largestCollectedBody = 16 << 20
+
+    /// Sends `request` and collects its body, the whole exchange (connection, head and body) within `timeout`:
+    /// a body that trickles in or never ends is cut off at the deadline.
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, HTTPBody) {
-        var outgoing = HTTPClientRequest(url: Self.url(of: request))
-        outgoing.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headerFields {
-            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        let outgoing = try Self.outgoing(request)
+        let delegate = CollectingDelegate(limit: Self.largestCollectedBody)
+        // AsyncHTTPClient's deadline ends the wait for a connection and a head (with the connection's own error
+        // when it could not be made); once the head is in, this timer ends a body still arriving at it.
+        let task = client.execute(request: outgoing, delegate: delegate, deadline: .now() + TimeAmount(timeout))
+        let deadline = task.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            guard delegate.hasHead else { return }
+            task.fail(reason: HTTPTransportError(.timedOut, "no answer within \(timeout.shortDescription)"))
         }
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(outgoing, timeout: .nanoseconds(nanoseconds))
-        } catch let error as HTTPClientError
-            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
-        {
-            throw HTTPTransportError(.timedOut, "no answer within \(timeout.shortDescription)")
-        }
-        var fields = HTTPFields()
-        for header in response.headers {
-            if let name = HTTPField.Name(header.name) {
-                fields.append(HTTPField(name: name, value: header.value))
-            }
-        }
-        let head = HTTPResponse(status: .init(code: Int(response.status.code)), headerFields: fields)
-        return (head, HTTPBody(response.body))
+        defer { deadline.cancel() }
+        let (head, body) = try await run(task, timeout: timeout)
+        return (head, HTTPBody(bytes: body.readableBytesView))
     }
 
-    /// The absolute URL string of `request`.
-    static func url(of request: HTTPRequest) -> String {
-        "\(request.scheme ?? "https")://\(request.authority ?? "")\(request.path ?? "/")"
-    }
-}
-
-extension AsyncHTTPClientTransport {
     /// How a client for downloads is set up: no automatic redirects (the ``Downloader`` checks each one's
     /// scheme), an idle read timeout of 30 s instead of a whole-request one, and socket reads of up to
     /// ``largestRead`` bytes.
@@ -71,23 +69,131 @@ extension AsyncHTTPClientTransport {
 
     /// Streams the body into `sink` on AsyncHTTPClient's event loop, chunk by chunk, without a task hop per
     /// chunk (the async body sequence costs one hop each way per chunk, which halves loopback throughput).
+    /// A transfer that receives less than ``minimumProgress`` over its window fails as timed out.
     public func receive(_ request: HTTPRequest, into sink: some BodySink) async throws -> (HTTPResponse, [UInt8]) {
-        var outgoing = try HTTPClient.Request(
-            url: Self.url(of: request), method: .init(rawValue: request.method.rawValue))
-        for field in request.headerFields {
-            outgoing.headers.add(name: field.name.rawName, value: field.value)
-        }
+        let outgoing = try Self.outgoing(request)
         let delegate = SinkDelegate(sink: sink)
         let task = client.execute(request: outgoing, delegate: delegate)
-        return try await withTaskCancellationHandler {
+        let progress = minimumProgress
+        let watchdog = task.eventLoop.scheduleRepeatedTask(
+            initialDelay: TimeAmount(progress.window), delay: TimeAmount(progress.window)
+        ) { _ in
+            // Runs on the task's event loop, like the delegate's callbacks.
+            if delegate.receivedSinceLastCheck() < progress.bytes {
+                task.fail(reason: HTTPTransportError(.timedOut, "less than \(progress) arrived"))
+            }
+        }
+        defer { watchdog.cancel() }
+        do {
+            return try await run(task)
+        } catch let answer as UnwantedBody {
+            return (answer.head, answer.excerpt)
+        }
+    }
+
+    /// Waits for `task`, cancelling it with the calling task and naming timeouts in words.
+    private func run<Response: Sendable>(
+        _ task: HTTPClient.Task<Response>, timeout: Duration? = nil
+    ) async throws -> Response {
+        try await withTaskCancellationHandler {
             do {
                 return try await task.futureResult.get()
             } catch let error as HTTPClientError where error == .readTimeout || error == .connectTimeout {
                 throw HTTPTransportError(.timedOut, "no data for too long")
+            } catch let error as HTTPClientError where error == .deadlineExceeded {
+                throw HTTPTransportError(.timedOut, "no answer within \(timeout?.shortDescription ?? "the deadline")")
             }
         } onCancel: {
             task.cancel()
         }
+    }
+
+    /// The AsyncHTTPClient request for `request`; a URL it cannot use is a connection error.
+    private static func outgoing(_ request: HTTPRequest) throws -> HTTPClient.Request {
+        var outgoing: HTTPClient.Request
+        do {
+            outgoing = try HTTPClient.Request(url: url(of: request), method: .init(rawValue: request.method.rawValue))
+        } catch {
+            throw HTTPTransportError(.connection, "cannot send a request to \(request.authority ?? "no host")")
+        }
+        for field in request.headerFields {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        return outgoing
+    }
+
+    /// The absolute URL string of `request`.
+    static func url(of request: HTTPRequest) -> String {
+        "\(request.scheme ?? "https")://\(request.authority ?? "")\(request.path ?? "/")"
+    }
+
+    /// The response head in swift-http-types' terms.
+    fileprivate static func head(_ head: HTTPResponseHead) -> HTTPResponse {
+        var fields = HTTPFields()
+        for header in head.headers {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        return HTTPResponse(status: .init(code: Int(head.status.code)), headerFields: fields)
+    }
+}
+
+/// The least a download must receive in each window of time; slower, it is cut off and retried.
+public struct MinimumProgress: Sendable, Hashable, CustomStringConvertible {
+    /// Bytes that must arrive in each window.
+    public var bytes: Int64
+    /// The window.
+    public var window: Duration
+
+    /// Creates a minimum of `bytes` every `window`.
+    public init(bytes: Int64, window: Duration) {
+        self.bytes = bytes
+        self.window = window
+    }
+
+    /// 1 KiB/s over a minute: 60 KiB in every 60 s.
+    public static let `default` = MinimumProgress(bytes: 60 << 10, window: .seconds(60))
+
+    /// `61440 bytes in 60s`.
+    public var description: String { "\(bytes) bytes in \(window.shortDescription)" }
+}
+
+/// Ends a transfer whose body is not wanted (an error page) once its excerpt is full, with what was read.
+private struct UnwantedBody: Error {
+    var head: HTTPResponse
+    var excerpt: [UInt8]
+}
+
+/// Collects a response body up to a limit, on the event loop.
+private final class CollectingDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
+    typealias Response = (HTTPResponse, ByteBuffer)
+
+    // Touched only on the request's event loop, one callback at a time.
+    private let limit: Int
+    private var head: HTTPResponse?
+    private var body = ByteBuffer()
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Whether the head has arrived (read on the event loop).
+    var hasHead: Bool { head != nil }
+
+    func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        self.head = AsyncHTTPClientTransport.head(head)
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        guard body.readableBytes + buffer.readableBytes <= limit else {
+            return task.eventLoop.makeFailedFuture(HTTPBody.TooLarge(limit: limit))
+        }
+        var buffer = buffer
+        body.writeBuffer(&buffer)
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Response>) throws -> Response {
+        guard let head else { throw HTTPTransportError(.connection, "the connection closed before an answer") }
+        return (head, body)
     }
 }
 
@@ -100,21 +206,26 @@ private final class SinkDelegate<Sink: BodySink>: HTTPClientResponseDelegate, @u
     private var head: HTTPResponse?
     private var accepted = false
     private var excerpt: [UInt8] = []
+    /// Body bytes received since the progress watchdog last looked (on the same event loop).
+    private var received: Int64 = 0
 
     init(sink: Sink) { self.sink = sink }
 
+    /// The bytes received since the last call.
+    func receivedSinceLastCheck() -> Int64 {
+        defer { received = 0 }
+        return received
+    }
+
     func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        var fields = HTTPFields()
-        for header in head.headers {
-            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
-        }
-        let response = HTTPResponse(status: .init(code: Int(head.status.code)), headerFields: fields)
+        let response = AsyncHTTPClientTransport.head(head)
         self.head = response
         accepted = sink.accept(response)
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        received += Int64(buffer.readableBytes)
         if accepted {
             do {
                 try sink.consume(buffer)
@@ -123,6 +234,9 @@ private final class SinkDelegate<Sink: BodySink>: HTTPClientResponseDelegate, @u
             }
         } else if excerpt.count < 64 * 1024 {
             excerpt += buffer.readableBytesView.prefix(64 * 1024 - excerpt.count)
+        } else if let head {
+            // Not a file body, and longer than anything worth reading: stop here with what was read.
+            return task.eventLoop.makeFailedFuture(UnwantedBody(head: head, excerpt: excerpt))
         }
         return task.eventLoop.makeSucceededVoidFuture()
     }

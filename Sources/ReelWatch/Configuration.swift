@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything reelwatch needs to reach the providers, filled in one place.
 ///
 /// ## Configuration keys
@@ -45,6 +47,13 @@ public struct Configuration: Sendable {
         for provider in ProviderName.allCases {
             if let text = environment[provider.baseURLVariable], !text.isEmpty {
                 guard let url = BaseURL(text) else {
+                    if let port = URLComponents(string: text)?.port, CheckedConversion.port(port) == nil {
+                        throw ReelWatchError(
+                            code: .invalidConfiguration,
+                            message: "\(provider.baseURLVariable) names port \(port), outside 1–65535",
+                            provider: provider
+                        )
+                    }
                     throw ReelWatchError(
                         code: .invalidConfiguration,
                         message:

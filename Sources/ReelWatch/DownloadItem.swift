@@ -10,18 +10,41 @@ public struct DownloadItem: Sendable, Hashable {
     public var directory: String
     /// The file name inside the directory.
     public var fileName: String
+    /// The length the file had when it was last saved (from the job store), if known: a file of that length
+    /// under the final name counts as complete without asking the server.
+    public var expectedBytes: Int64?
 
     /// Creates an item.
-    public init(ref: JobRef, asset: Asset, assetIndex: Int, directory: String, fileName: String) {
+    public init(
+        ref: JobRef, asset: Asset, assetIndex: Int, directory: String, fileName: String, expectedBytes: Int64? = nil
+    ) {
         self.ref = ref
         self.asset = asset
         self.assetIndex = assetIndex
         self.directory = directory
         self.fileName = fileName
+        self.expectedBytes = expectedBytes
     }
 
     /// The final path of the file.
     public var path: String { directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName }
+
+    /// The item under its `number`th name, `NAME-number.ext`, for when `NAME.ext` is taken; nothing is expected
+    /// of a file there.
+    public func numbered(_ number: Int) -> DownloadItem {
+        var item = self
+        item.fileName = Self.numbered(fileName, number)
+        item.expectedBytes = nil
+        return item
+    }
+
+    /// `name` (a file name or a path) with `-number` before its extension.
+    public static func numbered(_ name: String, _ number: Int) -> String {
+        let file = name.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? name
+        let directory = String(decoding: name.utf8.dropLast(file.utf8.count), as: UTF8.self)
+        guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return "\(name)-\(number)" }
+        return "\(directory)\(file[..<dot])-\(number)\(file[dot...])"
+    }
 }
 
 /// A file that is on disk, complete and verified.

@@ -68,14 +68,21 @@ public struct Downloader: Sendable {
         let chosen = Set(selection.assets(of: snapshot))
         for (index, asset) in snapshot.assets.enumerated() where chosen.contains(asset) {
             var name = naming.name(for: asset, of: snapshot)
-            if names.contains(name) {
-                let ext = (name as NSString).pathExtension
-                let stem = (name as NSString).deletingPathExtension
-                name = "\(stem)-\(index)" + (ext.isEmpty ? "" : ".\(ext)")
-            }
+            if names.contains(name) { name = DownloadItem.numbered(name, index) }
             names.insert(name)
             items.append(
                 DownloadItem(ref: snapshot.ref, asset: asset, assetIndex: index, directory: directory, fileName: name))
+        }
+        guard !items.isEmpty else {
+            let linked = snapshot.assets.filter { $0.url != nil }.map(\.kind.rawValue)
+            throw ReelWatchError(
+                code: .downloadFailed,
+                message: linked.isEmpty
+                    ? "nothing to download: the finished render's answer gives no file link"
+                    : "nothing to download: none of the requested files is in the answer (it links: "
+                        + Array(Set(linked)).sorted().joined(separator: ", ") + ")",
+                ref: snapshot.ref
+            )
         }
         return items
     }
@@ -85,8 +92,37 @@ public struct Downloader: Sendable {
         _ item: DownloadItem,
         progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
     ) async throws(ReelWatchError) -> DownloadResult {
+        guard item.asset.url != nil else { throw failure(item, "the answer gives no link for this file") }
+        // What is at the final name decides: this file, complete; nothing; or something else (another job's
+        // file, a link, a directory), and then the next free name is taken: `NAME-2.ext`, `NAME-3.ext`, …
+        var item = item
+        var number = 1
+        while true {
+            switch try await finalName(of: item) {
+            case .complete(let result):
+                return result
+            case .free:
+                if let result = try await fetch(item, progress: progress) { return result }
+            case .taken:
+                break
+            }
+            number += 1
+            guard number <= Self.maximumNameNumber else {
+                throw failure(item, "the name and its \(Self.maximumNameNumber - 1) numbered variants are all taken")
+            }
+            item = item.numbered(number)
+        }
+    }
+
+    /// The most names tried for one file: `NAME`, then `NAME-2` to `NAME-20`.
+    static let maximumNameNumber = 20
+
+    /// Downloads `item` to its free final name; nil when another process took the name while this waited.
+    private func fetch(
+        _ item: DownloadItem,
+        progress: @escaping @Sendable (DownloadProgress) -> Void
+    ) async throws(ReelWatchError) -> DownloadResult? {
         let finalPath = item.path
-        if let complete = try completeFile(item) { return complete }
         do {
             try FileManager.default.createDirectory(atPath: item.directory, withIntermediateDirectories: true)
         } catch {
@@ -110,7 +146,11 @@ public struct Downloader: Sendable {
                 } catch {
                     throw ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
                 }
-                if let complete = try completeFile(item) { return complete }
+                switch try await finalName(of: item) {
+                case .complete(let result): return result
+                case .taken: return nil
+                case .free: continue
+                }
             } catch {
                 throw failure(item, error.description)
             }
@@ -135,9 +175,9 @@ public struct Downloader: Sendable {
                 if (item.fileName as NSString).pathExtension.isEmpty, let contentType {
                     path += "." + FileNaming.fileExtension(forContentType: contentType)
                 }
-                try wrap(item) { () throws(FileError) in try file.commit(to: path) }
+                let saved = try commit(file, of: item, to: path)
                 return DownloadResult(
-                    ref: item.ref, kind: item.asset.kind, path: path, bytes: file.size,
+                    ref: item.ref, kind: item.asset.kind, path: saved, bytes: file.size,
                     sha256: session.hasher.finalize().hex, alreadyComplete: false, resumedFrom: resumedFrom,
                     fetched: session.fetched
                 )
@@ -182,23 +222,92 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// The file already under its final name, hashed; nil when there is none. A name without an extension is
-    /// also looked for with each extension a `Content-Type` gives, as the download names such a file.
-    private func completeFile(_ item: DownloadItem) throws(ReelWatchError) -> DownloadResult? {
+    /// What is at an item's final name.
+    private enum FinalName {
+        /// Nothing: the download may use the name.
+        case free
+        /// This very file, complete, hashed.
+        case complete(DownloadResult)
+        /// Something else: another job's file, a link, a directory.
+        case taken
+    }
+
+    /// Looks at the item's final name (and, for a name without an extension, the names a `Content-Type` would
+    /// give it) without following links: a regular file counts as this file only when its size is the one
+    /// recorded for it, or, when none was, when the server confirms that length.
+    private func finalName(of item: DownloadItem) async throws(ReelWatchError) -> FinalName {
         var candidates = [item.path]
         if (item.fileName as NSString).pathExtension.isEmpty {
             candidates += FileNaming.contentTypeExtensions.sorted().map { item.path + "." + $0 }
         }
-        guard
-            let (path, size) = candidates.lazy.compactMap({ path in PartialFile.size(of: path).map { (path, $0) } })
-                .first
-        else { return nil }
-        var hasher = SHA256()
-        try wrap(item) { () throws(FileError) in try PartialFile.hash(path: path, into: &hasher) }
-        return DownloadResult(
-            ref: item.ref, kind: item.asset.kind, path: path, bytes: size, sha256: hasher.finalize().hex,
-            alreadyComplete: true, resumedFrom: size, fetched: 0
-        )
+        for path in candidates {
+            switch PartialFile.entry(at: path) {
+            case .none:
+                continue
+            case .other:
+                return .taken
+            case .file(let size):
+                if let expected = item.expectedBytes {
+                    guard size == expected else { return .taken }
+                } else {
+                    guard await serverConfirms(size: size, of: item) else { return .taken }
+                }
+                var hasher = SHA256()
+                try wrap(item) { () throws(FileError) in try PartialFile.hash(path: path, into: &hasher) }
+                return .complete(
+                    DownloadResult(
+                        ref: item.ref, kind: item.asset.kind, path: path, bytes: size, sha256: hasher.finalize().hex,
+                        alreadyComplete: true, resumedFrom: size, fetched: 0
+                    )
+                )
+            }
+        }
+        return .free
+    }
+
+    /// Whether the item's link serves a file of exactly `size` bytes: one request for the range after its end,
+    /// which a server answers `416` with `Content-Range: bytes */TOTAL` (no body), or, ignoring `Range`, `200`
+    /// with its `Content-Length` (the body is cut off). Anything else (a longer file, an error) is no.
+    private func serverConfirms(size: Int64, of item: DownloadItem) async -> Bool {
+        var url = item.asset.url ?? ""
+        for _ in 0...maxRedirects {
+            guard var request = Self.request(for: url) else { return false }
+            request.headerFields[.userAgent] = ReelWatchVersion.userAgent
+            request.headerFields[.range] = "bytes=\(size)-"
+            guard let (head, _) = try? await transport.receive(request, into: RefusingSink()) else { return false }
+            switch head.status.code {
+            case 416:
+                return Self.contentRangeTotal(head.headerFields[.contentRange]) == size
+            case 200:
+                return head.headerFields[.contentLength].flatMap(CheckedConversion.byteCount) == size
+            case 301, 302, 303, 307, 308:
+                guard let location = head.headerFields[.location], let next = Self.resolve(location, against: url)
+                else { return false }
+                url = next
+            default:
+                return false
+            }
+        }
+        return false
+    }
+
+    /// Moves the finished `file` to `path`, or to the next free numbered name when another process took `path`
+    /// meanwhile; returns where it landed.
+    private func commit(_ file: PartialFile, of item: DownloadItem, to path: String) throws(ReelWatchError) -> String {
+        var target = path
+        var number = 1
+        while true {
+            do {
+                try file.commit(to: target)
+                return target
+            } catch  where error.isTaken {
+                number += 1
+                guard number <= Self.maximumNameNumber else { throw failure(item, error.description) }
+                target = DownloadItem.numbered(path, number)
+            } catch {
+                throw failure(item, error.description)
+            }
+        }
     }
 
     /// The state of one file's download across attempts.
@@ -228,7 +337,7 @@ public struct Downloader: Sendable {
     ) async -> Outcome {
         let item = session.item
         guard var request = Self.request(for: url) else {
-            return .fatal(failure(item, "refusing a link that is not http or https: \(Self.shortURL(url))"))
+            return .fatal(failure(item, "refusing a link that \(Self.unusable(url)): \(Self.shortURL(url))"))
         }
         if session.currentLink == nil { session.currentLink = url }
         request.headerFields[.userAgent] = ReelWatchVersion.userAgent
@@ -250,8 +359,10 @@ public struct Downloader: Sendable {
                 return .fatal(ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref))
             }
             if sink.accepted {
+                let what = (error as? HTTPTransportError).map { "the transfer stalled (\($0.description))" }
                 return .transient(
-                    "the connection dropped at byte \(session.file.size)\(sink.total.map { " of \($0)" } ?? "")",
+                    "\(what ?? "the connection dropped") at byte \(session.file.size)"
+                        + (sink.total.map { " of \($0)" } ?? ""),
                     retryAfter: nil
                 )
             }
@@ -272,7 +383,7 @@ public struct Downloader: Sendable {
             }
             guard Self.request(for: next) != nil else {
                 return .fatal(
-                    failure(item, "refusing a redirect to a link that is not http or https: \(Self.shortURL(next))"))
+                    failure(item, "refusing a redirect to a link that \(Self.unusable(next)): \(Self.shortURL(next))"))
             }
             return .redirect(next)
         case 200, 206:
@@ -331,6 +442,7 @@ public struct Downloader: Sendable {
 
     private func failure(_ item: DownloadItem, _ reason: String) -> ReelWatchError {
         ReelWatchError(code: .downloadFailed, message: "\(item.fileName): \(reason)", ref: item.ref)
+            .redacting(statusClient.configuration.redaction)
     }
 
     private func wrap<T>(_ item: DownloadItem, _ body: () throws(FileError) -> T) throws(ReelWatchError) -> T {
@@ -341,15 +453,23 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// A GET request for an absolute `http`/`https` URL; nil for any other scheme.
+    /// A GET request for an absolute `http`/`https` URL that can be connected to; nil for any other scheme, no
+    /// host, or a port outside 1–65535.
     static func request(for url: String) -> HTTPRequest? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.percentEncodedHost, !host.isEmpty
+        guard let components = URLComponents(string: url), let (scheme, authority) = BaseURL.origin(of: components)
         else { return nil }
-        let authority = components.port.map { "\(host):\($0)" } ?? host
         var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { path += "?" + query }
         return HTTPRequest(method: .get, scheme: scheme, authority: authority, path: path)
+    }
+
+    /// Why ``request(for:)`` refuses `url`, as words that follow "a link that".
+    static func unusable(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https"
+        else { return "is not http or https" }
+        if let port = components.port, CheckedConversion.port(port) == nil { return "names port \(port)" }
+        return "has no usable host"
     }
 
     static func resolve(_ location: String, against base: String) -> String? {
@@ -360,16 +480,18 @@ public struct Downloader: Sendable {
     static func contentRange(_ header: String?) -> (start: Int64, total: Int64?)? {
         guard let header, header.hasPrefix("bytes ") else { return nil }
         let parts = header.dropFirst(6).split(separator: "/")
-        guard parts.count == 2, let start = parts[0].split(separator: "-").first.flatMap({ Int64($0) }) else {
+        guard parts.count == 2,
+            let start = parts[0].split(separator: "-").first.flatMap({ CheckedConversion.byteCount($0) })
+        else {
             return nil
         }
-        return (start, Int64(parts[1]))
+        return (start, CheckedConversion.byteCount(parts[1]))
     }
 
     /// The total of `bytes */TOTAL`.
     static func contentRangeTotal(_ header: String?) -> Int64? {
         guard let header, header.hasPrefix("bytes */") else { return nil }
-        return Int64(header.dropFirst(8))
+        return CheckedConversion.byteCount(header.dropFirst(8))
     }
 
     /// A link without its query (where signatures live), for messages.

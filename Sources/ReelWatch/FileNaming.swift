@@ -10,6 +10,9 @@ public struct FileNaming: Sendable, Hashable {
     /// The longest name produced, in UTF-8 bytes (file systems allow 255).
     public static let maximumLength = 200
 
+    /// The longest extension taken from a provider's format; a longer one is left off.
+    public static let maximumExtensionLength = 10
+
     /// Creates a naming scheme.
     public init(fromTitle: Bool = false) { self.fromTitle = fromTitle }
 
@@ -36,7 +39,9 @@ public struct FileNaming: Sendable, Hashable {
         if let url = asset.url, let ext = Asset.pathExtension(of: url) { return ext }
         switch asset.format?.lowercased() {
         case "prores": return "mov"
-        case let format?: return format.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) ? format : nil
+        case let format?:
+            let plain = format.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+            return plain && (1...maximumExtensionLength).contains(format.utf8.count) ? format : nil
         case nil: return nil
         }
     }
@@ -62,34 +67,58 @@ public struct FileNaming: Sendable, Hashable {
     /// The extension of a file whose type is unknown.
     private static let unknownTypeExtension = "bin"
 
-    /// `text` made safe as one file name: no path separators, no `..`, no control or reserved characters, no
-    /// leading dot or dash, spaces collapsed.
+    /// `text` made safe as one file name: no path separators, no `..`, no control, format (bidirectional
+    /// overrides, zero-width) or reserved characters, no leading dot, dash or combining mark, spaces collapsed.
     public static func sanitize(_ text: String) -> String {
-        var out = ""
+        var scalars: [Unicode.Scalar] = []
         var lastWasSeparator = false
         for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .format, .surrogate, .unassigned, .privateUse:
+                // Invisible or meaningless in a name: dropped, not replaced.
+                continue
+            default:
+                break
+            }
             let safe: Bool
             switch scalar {
-            case "/", "\\", ":", "*", "?", "\"", "<", ">", "|", "\0": safe = false
-            default: safe = scalar.properties.generalCategory != .control && !scalar.properties.isWhitespace
+            case "/", "\\", ":", "*", "?", "\"", "<", ">", "|": safe = false
+            default: safe = !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
             }
             if safe {
-                out.unicodeScalars.append(scalar)
+                // Two dots in a row never survive, so no `..` can be formed.
+                if scalar == ".", scalars.last == "." { continue }
+                scalars.append(scalar)
                 lastWasSeparator = false
             } else if !lastWasSeparator {
-                out += "_"
+                scalars.append("_")
                 lastWasSeparator = true
             }
         }
-        while out.contains("..") { out = out.replacingOccurrences(of: "..", with: ".") }
-        while let first = out.first, first == "." || first == "-" || first == "_" { out.removeFirst() }
-        while let last = out.last, last == "." || last == "_" { out.removeLast() }
+        // A name starts with a letter, digit or symbol: not `.`, `-`, `_`, or a mark with nothing to combine with.
+        while let first = scalars.first, first == "." || first == "-" || first == "_" || isMark(first) {
+            scalars.removeFirst()
+        }
+        while let last = scalars.last, last == "." || last == "_" { scalars.removeLast() }
+        var out = ""
+        out.unicodeScalars.append(contentsOf: scalars)
         return out
     }
 
+    private static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: true
+        default: false
+        }
+    }
+
+    /// `base` cut to fit ``maximumLength`` with `reserving` bytes left for the extension; never empty, never
+    /// cut inside a character.
     private static func truncate(_ base: String, reserving: Int) -> String {
         var result = base.isEmpty ? "file" : base
-        while result.utf8.count + reserving > maximumLength { result.removeLast() }
-        return result
+        let budget = max(1, maximumLength - reserving)
+        while result.utf8.count > budget, !result.isEmpty { result.removeLast() }
+        while let last = result.last, last == "." || last == "_" { result.removeLast() }
+        return result.isEmpty ? "file" : result
     }
 }

@@ -59,7 +59,7 @@ final class FileSink: BodySink, @unchecked Sendable {
                 }
                 hasher.reset(to: SHA256())
             }
-            total = head.headerFields[.contentLength].flatMap { Int64($0) }
+            total = head.headerFields[.contentLength].flatMap { CheckedConversion.byteCount($0) }
         default:
             return false
         }

@@ -25,7 +25,7 @@ public struct HeraProvider: Provider {
             if let topError { throw topError.error(for: ref, httpStatus: httpStatus) }
             throw .invalidStatus(ref: ref, httpStatus: httpStatus, "no 'status' in the answer")
         }
-        if let id = job.first("video_id", "id")?.text, id != ref.id {
+        if let value = job.first("video_id", "id"), let id = value.text, !value.couldName(ref.id) {
             throw .invalidStatus(
                 ref: ref,
                 httpStatus: httpStatus,
@@ -52,7 +52,7 @@ public struct HeraProvider: Provider {
             state: state,
             providerStatus: status,
             title: job.first("title", "name")?.text,
-            durationSeconds: job["duration"]?.number,
+            durationSeconds: job["duration"]?.seconds,
             createdAt: job["created_at"]?.date,
             completedAt: job["completed_at"]?.date,
             pageURL: job.first("project_url", "page_url")?.text,

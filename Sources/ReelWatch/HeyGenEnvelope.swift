@@ -45,7 +45,7 @@ struct HeyGenEnvelope {
     /// Checks that the answer is about the job asked for, when it names one.
     func checkIdentity(_ keys: [String], ref: JobRef, httpStatus: Int) throws(ReelWatchError) {
         for key in keys {
-            if let id = data[key]?.text, id != ref.id {
+            if let value = data[key], let id = value.text, !value.couldName(ref.id) {
                 throw .invalidStatus(
                     ref: ref,
                     httpStatus: httpStatus,
@@ -74,7 +74,7 @@ struct HeyGenEnvelope {
             state: state,
             providerStatus: status,
             title: data["title"]?.text,
-            durationSeconds: data["duration"]?.number,
+            durationSeconds: data["duration"]?.seconds,
             createdAt: data["created_at"]?.date,
             completedAt: data["completed_at"]?.date,
             callbackID: data["callback_id"]?.text,

@@ -116,9 +116,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// Parses a whole document (strict JSON; nothing but whitespace around it).
+    /// Parses a whole document (strict JSON; nothing but whitespace around it, after an optional UTF-8 byte order
+    /// mark, which some servers send).
     public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONParser.parse(Array(bytes))
+        var array = Array(bytes)
+        if array.starts(with: [0xEF, 0xBB, 0xBF]) { array.removeFirst(3) }
+        return try JSONParser.parse(array)
     }
 
     /// A string value, or `null` for nil.
@@ -162,13 +165,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .string(let value):
             return value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : value
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+            if value.rounded() == value, let integer = CheckedConversion.int64(value) { return String(integer) }
             return String(value)
         case .bool(let value):
             return String(value)
         case .null, .array, .object:
             return nil
         }
+    }
+
+    /// Whether this value, sent as a job's ID, could name `id`: the same text, or the same number (an ID sent as
+    /// a JSON number beyond 2⁵³ has lost digits, so it is compared as a number).
+    public func couldName(_ id: String) -> Bool {
+        if let text, text == id { return true }
+        if case .number(let value) = self, let asked = Double(id), asked.isFinite { return asked == value }
+        return false
     }
 
     /// The value as a Boolean: `true`/`false`, or a string or number that spells one.
@@ -199,16 +210,22 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// The value as a point in time: Unix seconds (or milliseconds), as a number or a string, or ISO 8601 text.
+    /// The value as a length of time in seconds (a number or a string holding one), when it is in the range
+    /// ``CheckedConversion/seconds(_:)`` accepts.
+    public var seconds: Double? { number.flatMap(CheckedConversion.seconds) }
+
+    /// The value as a point in time: Unix seconds (or milliseconds), as a number or a string, or ISO 8601 text;
+    /// nil for a time before 1970 or after year 9999.
     public var date: Date? {
         if let seconds = number {
-            guard seconds > 0 else { return nil }
-            return Date(timeIntervalSince1970: seconds > 1e11 ? seconds / 1000 : seconds)
+            return CheckedConversion.date(unixSeconds: seconds > 1e11 ? seconds / 1000 : seconds)
         }
         guard case .string(let value) = self else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(trimmed) { return date }
-        return try? Date.ISO8601FormatStyle().parse(trimmed)
+        let parsed =
+            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(trimmed))
+            ?? (try? Date.ISO8601FormatStyle().parse(trimmed))
+        return parsed.flatMap(CheckedConversion.date)
     }
 }
 

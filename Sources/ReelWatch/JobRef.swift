@@ -36,6 +36,9 @@ public struct JobRef: Sendable, Hashable, Codable, CustomStringConvertible {
         if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
             throw Self.invalid(text, "the ID contains spaces or control characters")
         }
+        if id == "." || id == ".." {
+            throw Self.invalid(text, "the ID '\(id)' would be read as a path step, not a job")
+        }
         self.init(api: api, id: id)
     }
 

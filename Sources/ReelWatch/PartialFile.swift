@@ -44,10 +44,13 @@ final class PartialFile {
 
     /// Opens (or creates) `path` for appending and locks it, so that two processes never write one file; a
     /// file another process holds throws an error whose `isBusy` is true.
+    ///
+    /// The download directory may be shared with people who can plant things in it: a symlink, a hard link to
+    /// someone else's file, a FIFO or a directory at `path` is never written through. A link is removed (the
+    /// link, not what it points at) and a new file created in its place with `O_EXCL`.
     init(path: String) throws(FileError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileError(operation: "open", path: path) }
+        descriptor = try Self.openOwnFile(path)
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let error = FileError(operation: "lock", path: path)
             close(descriptor)
@@ -70,6 +73,36 @@ final class PartialFile {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// A descriptor for writing to the regular, singly linked file at `path`, created if absent; never through a
+    /// symlink, never a FIFO, device or hard link.
+    private static func openOwnFile(_ path: String) throws(FileError) -> Int32 {
+        for _ in 0..<3 {
+            let existing = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            if existing >= 0 {
+                if isOwnFile(existing) { return existing }
+                close(existing)
+            } else if errno == ENOENT {
+                let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+                if created >= 0 { return created }
+                if errno == EEXIST { continue }
+                throw FileError(operation: "create", path: path)
+            } else if errno != ELOOP && errno != ENXIO && errno != EISDIR {
+                throw FileError(operation: "open", path: path)
+            }
+            // A symlink (ELOOP), a FIFO without a reader (ENXIO), a hard link or a device: not ours to write.
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw FileError(operation: "replace what is at", path: path)
+            }
+        }
+        throw FileError(operation: "create", path: path, code: EEXIST)
+    }
+
+    /// Whether `descriptor` is a regular file with one name: a file reelwatch may write.
+    private static func isOwnFile(_ descriptor: Int32) -> Bool {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_nlink == 1
     }
 
     /// Appends `buffer`.
@@ -120,16 +153,21 @@ final class PartialFile {
     /// file again, which is what happens without one.
     var etag: String? {
         get {
-            guard let data = FileManager.default.contents(atPath: etagPath), data.count < 1024 else { return nil }
-            let text = String(decoding: data, as: UTF8.self)
-            return text.isEmpty ? nil : text
+            let sidecar = open(etagPath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard sidecar >= 0 else { return nil }
+            defer { close(sidecar) }
+            guard Self.isOwnFile(sidecar) else { return nil }
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            let count = buffer.withUnsafeMutableBytes { read(sidecar, $0.baseAddress, 1024) }
+            guard count > 0, count < 1024 else { return nil }
+            let text = String(decoding: buffer[..<count], as: UTF8.self)
+            return ReelWatchError.printable(text, limit: 512) == text ? text : nil
         }
         set {
-            guard let newValue else {
-                unlink(etagPath)
-                return
-            }
-            let sidecar = open(etagPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            // Replaced, never written through: whatever is at the name (a planted link included) goes first.
+            unlink(etagPath)
+            guard let newValue else { return }
+            let sidecar = open(etagPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard sidecar >= 0 else { return }
             let bytes = Array(newValue.utf8)
             if write(sidecar, bytes, bytes.count) != bytes.count { _ = ftruncate(sidecar, 0) }
@@ -139,13 +177,18 @@ final class PartialFile {
 
     private var etagPath: String { path + ".etag" }
 
-    /// Flushes the bytes to disk, closes the file and renames it to `finalPath`, then syncs the directory so
-    /// the rename survives a crash.
+    /// Flushes the bytes to disk, closes the file and moves it to `finalPath`, then syncs the directory so the
+    /// move survives a crash. Never replaces what is at `finalPath`: when something is there, throws an error
+    /// whose `isTaken` is true and the file stays where it is.
     func commit(to finalPath: String) throws(FileError) {
         etag = nil
         guard fsync(descriptor) == 0 else { throw FileError(operation: "fsync", path: path) }
-        // Renamed while still locked, so a process waiting for the lock finds the final file once it gets it.
-        guard rename(path, finalPath) == 0 else { throw FileError(operation: "rename", path: finalPath) }
+        // Linked, then unlinked, while still locked (a process waiting for the lock finds the final file once it
+        // gets it): `link` fails when the name is taken, where `rename` would silently replace it.
+        guard link(path, finalPath) == 0 else {
+            throw FileError(operation: errno == EEXIST ? "claim" : "rename", path: finalPath)
+        }
+        guard unlink(path) == 0 else { throw FileError(operation: "rename", path: path) }
         close(descriptor)
         descriptor = -1
         let directory = (finalPath as NSString).deletingLastPathComponent
@@ -158,9 +201,10 @@ final class PartialFile {
 
     /// The SHA-256 of the first `count` bytes of the file at `path`, read in 1 MiB chunks.
     static func hash(path: String, count: Int64? = nil, into hasher: inout SHA256) throws(FileError) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError(operation: "open", path: path) }
         defer { close(descriptor) }
+        guard isOwnFile(descriptor) else { throw FileError(operation: "open", path: path, code: EINVAL) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var left = count ?? Int64.max
         while left > 0 {
@@ -176,11 +220,22 @@ final class PartialFile {
         }
     }
 
-    /// The size of the file at `path`, or nil when there is none.
-    static func size(of path: String) -> Int64? {
+    /// What is at `path`, without following a symlink.
+    enum Entry: Equatable {
+        /// Nothing.
+        case none
+        /// A regular file with one name, of `size` bytes.
+        case file(size: Int64)
+        /// Anything else: a symlink, a directory, a FIFO, a device, a file with other names (hard links).
+        case other
+    }
+
+    /// What is at `path`, looked at with `lstat` (a symlink is `.other`, whatever it points at).
+    static func entry(at path: String) -> Entry {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Int64(info.st_size)
+        guard lstat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .none : .other }
+        guard (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1 else { return .other }
+        return .file(size: Int64(info.st_size))
     }
 }
 
@@ -198,6 +253,9 @@ struct FileError: Error, CustomStringConvertible {
 
     /// Whether another process holds the file.
     var isBusy: Bool { operation == "lock" && (code == EWOULDBLOCK || code == EAGAIN) }
+
+    /// Whether ``PartialFile/commit(to:)`` found its final name taken.
+    var isTaken: Bool { operation == "claim" }
 
     var description: String {
         "cannot \(operation) \(path): \(String(cString: strerror(code)))"

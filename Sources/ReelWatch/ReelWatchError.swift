@@ -97,7 +97,9 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         return message
     }
 
-    /// Returns `text` fit for a one-line message: control characters escaped, at most `limit` characters.
+    /// Returns `text` fit for a one-line message or a terminal: control characters and bidirectional overrides
+    /// escaped (so no provider string can move the cursor, recolour or reorder what is shown), at most `limit`
+    /// characters.
     public static func printable(_ text: some StringProtocol, limit: Int = 80) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
@@ -105,12 +107,20 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
                 out += "…"
                 break
             }
-            if scalar.properties.generalCategory == .control {
+            if scalar.properties.generalCategory == .control || isBidirectionalControl(scalar) {
                 out += scalar.escaped(asASCII: true)
             } else {
                 out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    /// U+061C, U+200E–U+200F, U+202A–U+202E and U+2066–U+2069: they reorder the text around them.
+    private static func isBidirectionalControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 }

@@ -43,18 +43,20 @@ public struct RetryPolicy: Sendable, Hashable {
         return max(jittered, retryAfter)
     }
 
-    /// Reads a `Retry-After` value: delta seconds (`120`, `1.5`) or an HTTP date; nil when unreadable.
+    /// Reads a `Retry-After` value: delta seconds (`120`, `1.5`) or an HTTP date; nil when unreadable or out of
+    /// range (negative, not finite, or longer than ``CheckedConversion/longestSeconds``).
     public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
         let text = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(text), seconds.isFinite, seconds >= 0 {
-            return .milliseconds(Int64((seconds * 1000).rounded()))
+        if text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }),
+            let seconds = Double(text)
+        {
+            return CheckedConversion.duration(seconds: seconds)
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: text) else { return nil }
-        let seconds = max(0, date.timeIntervalSince(now))
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return CheckedConversion.duration(seconds: max(0, date.timeIntervalSince(now)))
     }
 }

@@ -15,14 +15,14 @@ public enum SignedURLExpiry {
         for item in items {
             query[item.name.lowercased()] = item.value?.removingPercentEncoding ?? item.value
         }
-        if let expires = query["expires"], let seconds = Double(expires), seconds > 0 {
-            return Date(timeIntervalSince1970: seconds)
+        if let expires = query["expires"], let seconds = Double(expires) {
+            return CheckedConversion.date(unixSeconds: seconds)
         }
         for prefix in ["x-amz-", "x-goog-"] {
             if let start = query[prefix + "date"].flatMap(parseCompactDate),
-                let lifetime = query[prefix + "expires"].flatMap(Double.init), lifetime >= 0
+                let lifetime = query[prefix + "expires"].flatMap(Double.init).flatMap(CheckedConversion.seconds)
             {
-                return start.addingTimeInterval(lifetime)
+                return CheckedConversion.date(start.addingTimeInterval(lifetime))
             }
         }
         if let policy = query["policy"] {

@@ -46,11 +46,11 @@ public struct SnapshotText: Sendable {
             if let error = asset.error { parts.append(ReelWatchError.printable(error, limit: 120)) }
             if let url = asset.url {
                 parts.append(linkLifetime(asset.expiresAt))
-                parts.append(url)
+                parts.append(ReelWatchError.printable(url, limit: 4096))
             }
             row(asset.kind.rawValue, parts.filter { !$0.isEmpty }.joined(separator: "  "))
         }
-        if let page = snapshot.pageURL { row("page", page) }
+        if let page = snapshot.pageURL { row("page", ReelWatchError.printable(page, limit: 4096)) }
         return lines.joined(separator: "\n")
     }
 
@@ -76,6 +76,7 @@ public struct SnapshotText: Sendable {
 
     /// A length of time as people say it: `42.5 s`, `8m 0s`, `2h 5m`, `6d 23h`.
     public static func format(seconds: Double) -> String {
+        guard let seconds = CheckedConversion.seconds(seconds) else { return seconds < 0 ? "0s" : "a very long time" }
         if seconds < 60 {
             return seconds.rounded() == seconds ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
         }

@@ -36,7 +36,12 @@ extension StatusClient {
         logger[metadataKey: "bulk.count"] = "\(ids.count)"
         return try await send(request, adapter: adapter, ref: ref, logger: logger) {
             json, status throws(ReelWatchError) in
-            try adapter.bulkStatusPage(from: json, ref: ref, httpStatus: status)
+            var page = try adapter.bulkStatusPage(from: json, ref: ref, httpStatus: status)
+            let redaction = configuration.redaction
+            for index in page.entries.indices {
+                page.entries[index].failure = page.entries[index].failure?.redacting(redaction)
+            }
+            return page
         }
     }
 }

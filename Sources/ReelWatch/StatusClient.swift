@@ -69,7 +69,7 @@ public struct StatusClient: Sendable {
             if snapshot.state == .unknown, let word = snapshot.providerStatus {
                 unknownStatuses.report(word, api: ref.api, logger: logger)
             }
-            return snapshot
+            return snapshot.redacting(configuration.redaction)
         }
     }
 
@@ -89,6 +89,7 @@ public struct StatusClient: Sendable {
         request.headerFields[Self.apiKeyField] = key.secret
 
         var retry = 0
+        var redirects = 0
         while true {
             if Task.isCancelled { throw Self.cancelled(ref) }
             switch await attempt(
@@ -97,7 +98,17 @@ public struct StatusClient: Sendable {
             case .value(let value):
                 return value
             case .failure(let error):
-                throw error
+                throw error.redacting(configuration.redaction)
+            case .redirect(let next):
+                redirects += 1
+                guard redirects <= Self.maxRedirects else {
+                    throw ReelWatchError(
+                        code: .invalidResponse,
+                        message: "\(ref.provider.displayName) redirected more than \(Self.maxRedirects) times",
+                        ref: ref
+                    )
+                }
+                request = next
             case .transient(let reason, let retryAfter):
                 retry += 1
                 guard retry <= retryPolicy.maxRetries else {
@@ -109,7 +120,7 @@ public struct StatusClient: Sendable {
                         httpStatus: reason.httpStatus
                     )
                     error.retryAfter = retryAfter
-                    throw error
+                    throw error.redacting(configuration.redaction)
                 }
                 if let retryAfter, retryAfter > retryPolicy.maxRetryAfter {
                     var error = ReelWatchError(
@@ -120,14 +131,14 @@ public struct StatusClient: Sendable {
                         httpStatus: reason.httpStatus
                     )
                     error.retryAfter = retryAfter
-                    throw error
+                    throw error.redacting(configuration.redaction)
                 }
                 let delay = retryPolicy.delay(beforeRetry: retry, retryAfter: retryAfter, unitRandom: random())
                 logger.info(
                     "transient failure; retrying",
                     metadata: [
                         "retry.attempt": "\(retry)", "retry.delay_ms": "\(delay.milliseconds)",
-                        "error": "\(reason.message)",
+                        "error": "\(reason.redacting(configuration.redaction).message)",
                     ]
                 )
                 do {
@@ -139,10 +150,14 @@ public struct StatusClient: Sendable {
         }
     }
 
+    /// The most redirects followed for one status request (within the provider's own origin only).
+    static let maxRedirects = 5
+
     /// The result of one request.
     private enum Outcome<T> {
         case value(T)
         case failure(ReelWatchError)
+        case redirect(HTTPRequest)
         case transient(ReelWatchError, retryAfter: Duration?)
     }
 
@@ -186,6 +201,8 @@ public struct StatusClient: Sendable {
         logger.debug("answered", metadata: ["http.status": "\(status)", "http.bytes": "\(bytes.count)"])
         let json = try? JSONValue.parse(bytes)
         switch status {
+        case 301, 302, 303, 307, 308:
+            return Self.redirect(from: request, location: head.headerFields[.location], ref: ref)
         case 200..<300:
             guard let json else {
                 return .failure(
@@ -239,6 +256,39 @@ public struct StatusClient: Sendable {
                 )
             )
         }
+    }
+
+    /// The request a redirect leads to, when it stays on the provider's own scheme, host and port: the API key
+    /// is never sent anywhere else, and a redirect elsewhere is an error that names where it pointed.
+    private static func redirect<T>(from request: HTTPRequest, location: String?, ref: JobRef) -> Outcome<T> {
+        let name = ref.provider.displayName
+        let base = AsyncHTTPClientTransport.url(of: request)
+        guard let location, let target = URL(string: location, relativeTo: URL(string: base))?.absoluteURL,
+            let components = URLComponents(url: target, resolvingAgainstBaseURL: false)
+        else {
+            return .failure(.invalidStatus(ref: ref, httpStatus: 302, "a redirect without a usable Location"))
+        }
+        guard let (scheme, authority) = BaseURL.origin(of: components), scheme == request.scheme,
+            authority.lowercased() == request.authority?.lowercased()
+        else {
+            let shown = ReelWatchError.printable(
+                "\(components.scheme ?? "?")://\(components.percentEncodedHost ?? "")"
+                    + (components.port.map { ":\($0)" } ?? ""),
+                limit: 100)
+            return .failure(
+                ReelWatchError(
+                    code: .invalidResponse,
+                    message: "\(name) redirected the status request to another origin (\(shown)); "
+                        + "reelwatch does not send the API key there",
+                    ref: ref
+                )
+            )
+        }
+        var next = request
+        var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        if let query = components.percentEncodedQuery { path += "?" + query }
+        next.path = path
+        return .redirect(next)
     }
 
     private static func describe(json: JSONValue?, bytes: [UInt8], secret: String) -> String {

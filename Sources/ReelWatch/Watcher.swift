@@ -177,7 +177,7 @@ public struct Watcher: AsyncSequence, Sendable {
         private func jobAge(_ snapshot: JobSnapshot?, elapsed: Duration) -> Duration {
             guard let created = snapshot?.createdAt else { return elapsed }
             let seconds = watcher.wallClock().timeIntervalSince(created)
-            let age = Duration.milliseconds(Int64(Swift.max(0, seconds) * 1000))
+            guard let age = CheckedConversion.duration(seconds: Swift.max(0, seconds)) else { return elapsed }
             return Swift.max(age, elapsed)
         }
 

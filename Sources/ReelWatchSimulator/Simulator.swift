@@ -305,7 +305,8 @@ public actor Simulator {
         guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
         let parts = header.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let start = Int(parts[0]) else { return nil }
-        let end = parts[1].isEmpty ? size - 1 : Int(parts[1]) ?? -1
+        // `bytes=SIZE-` (from the end on) is a range that cannot be satisfied: 416, as real servers answer.
+        let end = parts[1].isEmpty ? max(start, size - 1) : Int(parts[1]) ?? -1
         guard end >= start else { return nil }
         return start...end
     }

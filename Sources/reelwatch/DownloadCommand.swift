@@ -39,8 +39,7 @@ struct DownloadCommand: AsyncParsableCommand {
             do throws(ReelWatchError) {
                 let snapshot = try result.get()
                 let planned = try files.plan(snapshot, into: directory)
-                await recorder.plan(planned, for: snapshot.ref)
-                items += planned
+                items += await recorder.plan(planned, for: snapshot.ref)
             } catch {
                 local.print(error)
             }

@@ -15,6 +15,9 @@ actor StoreRecorder {
     private var polls: [JobRef: Int] = [:]
     /// Jobs known to be in the store, so each later poll is one transaction.
     private var tracked: Set<JobRef> = []
+    /// The name each planned file is recorded under, by the path it was planned at (a file saved before may be
+    /// planned under the numbered name it landed at).
+    private var names: [String: String] = [:]
 
     /// Records into the store at `path`; jobs are tracked with `downloadDirectory` when given.
     init(path: String = StoreLocation.path(), downloadDirectory: String?, logger: Logger) {
@@ -43,18 +46,36 @@ actor StoreRecorder {
         if !unusable { tracked.insert(snapshot.ref) }
     }
 
-    /// Records the files planned for a job, so the store knows when all of them have landed.
-    func plan(_ items: [DownloadItem], for ref: JobRef) async {
-        guard let store = await open() else { return }
+    /// Records the files planned for a job, so the store knows when all of them have landed; returns the items
+    /// with what the store knows of files saved before: where they landed and their length.
+    @discardableResult
+    func plan(_ items: [DownloadItem], for ref: JobRef) async -> [DownloadItem] {
+        guard let store = await open() else { return items }
         let files = items.map { TrackedFile(name: $0.fileName, kind: $0.asset.kind, path: $0.path) }
-        await attempt { () async throws(ReelWatchError) in try await store.plan(files, for: ref, at: Date()) }
+        var saved: [String: TrackedFile] = [:]
+        await attempt { () async throws(ReelWatchError) in
+            try await store.plan(files, for: ref, at: Date())
+            for file in try await store.job(ref)?.files ?? [] where file.status == .done { saved[file.name] = file }
+        }
+        return items.map { item in
+            var item = item
+            let name = item.fileName
+            if let file = saved[name], let bytes = file.bytes,
+                (file.path as NSString).deletingLastPathComponent == (item.path as NSString).deletingLastPathComponent
+            {
+                item.fileName = (file.path as NSString).lastPathComponent
+                item.expectedBytes = bytes
+            }
+            names[item.path] = name
+            return item
+        }
     }
 
     /// Records a file that landed.
     func record(_ file: DownloadResult, item: DownloadItem) async {
         guard let store = await open() else { return }
         let tracked = TrackedFile(
-            name: item.fileName, kind: file.kind, path: file.path, status: .done, bytes: file.bytes,
+            name: names[item.path] ?? item.fileName, kind: file.kind, path: file.path, status: .done, bytes: file.bytes,
             sha256: file.sha256)
         await attempt { () async throws(ReelWatchError) in try await store.update(tracked, of: file.ref, at: Date()) }
     }

@@ -91,7 +91,7 @@ struct LargeDownloadTests {
                 let result = try await again.download(item)
                 #expect(result.resumedFrom == Int64(part.st_size))
                 #expect(result.bytes == Int64(size))
-                #expect(PartialFile.size(of: item.path) == Int64(size))
+                #expect(PartialFile.entry(at: item.path) == .file(size: Int64(size)))
                 #expect(result.sha256 == DownloaderTests.expectedHash(name: "video.mp4", size: size))
             }
             try? FileManager.default.removeItem(atPath: directory)
