@@ -17,6 +17,9 @@ public struct StatusClient: Sendable {
     public var requestTimeout: Duration
     /// The largest status body accepted.
     public var maximumBodySize: Int = 4 << 20
+    /// The time a request started at (or after) a caller's deadline still gets, when ``requestTimeout`` is not
+    /// shorter.
+    public var finalRequestTimeout: Duration = .seconds(2)
 
     /// The time every wait of this client (backoff, polling, rate limiting) runs on.
     public let time: TimeSource
@@ -58,12 +61,16 @@ public struct StatusClient: Sendable {
     }
 
     /// The current status of `ref`, retrying transient failures.
-    public func snapshot(of ref: JobRef) async throws(ReelWatchError) -> JobSnapshot {
+    ///
+    /// - Parameter deadline: when given (an instant of ``time``), no request runs past it and no retry starts
+    ///   after it: a caller that waits until a deadline is not held minutes beyond it by a slow provider. A
+    ///   request that starts at the deadline still gets up to ``finalRequestTimeout``.
+    public func snapshot(of ref: JobRef, before deadline: Duration? = nil) async throws(ReelWatchError) -> JobSnapshot {
         let adapter = ref.api.adapter
         let request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger
         logger[metadataKey: "job.ref"] = "\(ref)"
-        return try await send(request, adapter: adapter, ref: ref, logger: logger) {
+        return try await send(request, adapter: adapter, ref: ref, deadline: deadline, logger: logger) {
             json, status throws(ReelWatchError) in
             let snapshot = try adapter.snapshot(from: json, ref: ref, httpStatus: status)
             if snapshot.state == .unknown, let word = snapshot.providerStatus {
@@ -79,6 +86,7 @@ public struct StatusClient: Sendable {
         _ request: HTTPRequest,
         adapter: any Provider,
         ref: JobRef,
+        deadline: Duration? = nil,
         logger: Logger,
         decode: (JSONValue, Int) throws(ReelWatchError) -> T
     ) async throws(ReelWatchError) -> T {
@@ -92,8 +100,11 @@ public struct StatusClient: Sendable {
         var redirects = 0
         while true {
             if Task.isCancelled { throw Self.cancelled(ref) }
+            var timeout = requestTimeout
+            if let deadline { timeout = min(timeout, max(deadline - time.now(), finalRequestTimeout)) }
             switch await attempt(
-                request, adapter: adapter, ref: ref, secret: key.secret, logger: logger, decode: decode)
+                request, adapter: adapter, ref: ref, timeout: timeout, secret: key.secret, logger: logger,
+                decode: decode)
             {
             case .value(let value):
                 return value
@@ -134,6 +145,17 @@ public struct StatusClient: Sendable {
                     throw error.redacting(configuration.redaction)
                 }
                 let delay = retryPolicy.delay(beforeRetry: retry, retryAfter: retryAfter, unitRandom: random())
+                if let deadline, time.now() + delay >= deadline {
+                    var error = ReelWatchError(
+                        code: .providerUnavailable,
+                        message:
+                            "\(ref.provider.displayName) kept failing until the deadline (\(retry) attempt\(retry == 1 ? "" : "s")): \(reason.message)",
+                        ref: ref,
+                        httpStatus: reason.httpStatus
+                    )
+                    error.retryAfter = retryAfter
+                    throw error.redacting(configuration.redaction)
+                }
                 logger.info(
                     "transient failure; retrying",
                     metadata: [
@@ -165,6 +187,7 @@ public struct StatusClient: Sendable {
         _ request: HTTPRequest,
         adapter: any Provider,
         ref: JobRef,
+        timeout: Duration,
         secret: String,
         logger: Logger,
         decode: (JSONValue, Int) throws(ReelWatchError) -> T
@@ -175,7 +198,7 @@ public struct StatusClient: Sendable {
         do {
             try await rateLimiter?.acquire(ref.provider)
             logger.debug("GET", metadata: ["http.path": "\(request.path ?? "")"])
-            let (response, body) = try await transport.send(request, timeout: requestTimeout)
+            let (response, body) = try await transport.send(request, timeout: timeout)
             head = response
             bytes = Array(buffer: try await body.collect(upTo: maximumBodySize))
         } catch is CancellationError {

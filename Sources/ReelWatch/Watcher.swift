@@ -86,11 +86,12 @@ public struct Watcher: AsyncSequence, Sendable {
                 let now = time.now() - start
                 let due = open.filter { jobs[$0].nextPoll <= now }
                 let client = watcher.client
+                let deadline = start + watcher.options.timeout
                 let results = await withTaskGroup(of: (Int, Result<JobSnapshot, ReelWatchError>).self) { group in
                     for index in due {
                         let ref = jobs[index].ref
                         group.addTask {
-                            await (index, client.result(of: ref))
+                            await (index, client.result(of: ref, before: deadline))
                         }
                     }
                     var results: [(Int, Result<JobSnapshot, ReelWatchError>)] = []

@@ -226,6 +226,29 @@ struct HostileProviderTests {
         #expect(error.message.contains("no answer within 500ms"))
     }
 
+    @Test("a watch ends at its timeout even when every answer trickles: no request or retry runs past it")
+    func watchDeadline() async throws {
+        var trickling = Self.status(#""id": "vid_1", "status": "processing""#)
+        trickling.trickle = .milliseconds(200)
+        let answer = trickling
+        let server = HostileServer { _ in answer }
+        let updates = try await server.run { base in
+            var client = Self.client(base, retries: 4, requestTimeout: .seconds(30))
+            client.finalRequestTimeout = .milliseconds(300)
+            let watcher = Watcher(
+                refs: [Self.ref], client: client, options: WatchOptions(timeout: .milliseconds(500)))
+            var updates: [JobProgress] = []
+            for try await update in watcher { updates.append(update) }
+            return updates
+        }
+        // One poll of at most 500 ms (the time left), no retry after the deadline, then the final poll at the
+        // deadline with the final request's short timeout: the watch ends timed out, not minutes later.
+        let last = try #require(updates.last)
+        #expect(last.outcome == .timedOut)
+        #expect(last.lastError?.message.contains("until the deadline") == true, "\(last.lastError?.message ?? "")")
+        #expect(server.received().count <= 2)
+    }
+
     @Test("a status body that never ends is refused once it passes the size limit")
     func endlessStatus() async throws {
         let error = try await HostileServer { _ in HostileServer.Answer(endless: 64 << 10) }.run { base in
