@@ -12,6 +12,16 @@ public enum CheckedConversion {
     /// The longest length of time accepted from outside: about 31 years, in seconds.
     public static let longestSeconds: Double = 1e9
 
+    /// Where the values refused while a provider's answer is read are noted, so that the ``StatusClient`` can log
+    /// them; nil (nothing noted) elsewhere.
+    @TaskLocal public static var refused: RefusedValues?
+
+    /// `value`, refused: noted (when someone listens) and nil.
+    private static func refuse<T>(_ value: Double) -> T? {
+        refused?.append(value)
+        return nil
+    }
+
     /// `value` as an `Int64` when it is finite and within ±2⁶², else nil.
     public static func int64(_ value: Double) -> Int64? {
         guard value.isFinite, abs(value) < 4.6e18 else { return nil }
@@ -20,19 +30,21 @@ public enum CheckedConversion {
 
     /// A length of `seconds` (finite, `0...longestSeconds`), to the millisecond; nil otherwise.
     public static func duration(seconds: Double) -> Duration? {
-        guard seconds.isFinite, seconds >= 0, seconds <= longestSeconds else { return nil }
+        guard seconds.isFinite, seconds >= 0, seconds <= longestSeconds else { return refuse(seconds) }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// A length in `0...longestSeconds` seconds, or nil (negative, not finite, or longer).
     public static func seconds(_ value: Double) -> Double? {
-        guard value.isFinite, value >= 0, value <= longestSeconds else { return nil }
+        guard value.isFinite, value >= 0, value <= longestSeconds else { return refuse(value) }
         return value
     }
 
     /// The point `seconds` after 1970 (finite, after 1970 and before year 10000); nil otherwise.
     public static func date(unixSeconds seconds: Double) -> Date? {
-        guard seconds.isFinite, seconds > 0, seconds <= latestUnixSeconds else { return nil }
+        // 0 is how providers say "not yet": absent without a note.
+        guard seconds != 0 else { return nil }
+        guard seconds.isFinite, seconds > 0, seconds <= latestUnixSeconds else { return refuse(seconds) }
         return Date(timeIntervalSince1970: seconds)
     }
 
@@ -55,4 +67,19 @@ public enum CheckedConversion {
         }
         return Int64(trimmed)
     }
+}
+
+/// The out-of-range numbers refused while one answer was read.
+public final class RefusedValues: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Double] = []
+
+    /// Creates an empty list.
+    public init() {}
+
+    /// Notes a refused value.
+    public func append(_ value: Double) { lock.withLock { values.append(value) } }
+
+    /// The values refused so far.
+    public var all: [Double] { lock.withLock { values } }
 }

@@ -232,10 +232,16 @@ public struct StatusClient: Sendable {
                     .invalidStatus(ref: ref, httpStatus: status, BodyExcerpt.describe(bytes, secrets: [secret]))
                 )
             }
-            do {
-                return .value(try decode(json, status))
-            } catch {
-                return .failure(error)
+            let refused = RefusedValues()
+            let decoded = CheckedConversion.$refused.withValue(refused) {
+                Result { () throws(ReelWatchError) in try decode(json, status) }
+            }
+            for value in refused.all {
+                logger.warning("ignored a value out of range in the answer", metadata: ["value": "\(value)"])
+            }
+            switch decoded {
+            case .success(let value): return .value(value)
+            case .failure(let error): return .failure(error)
             }
         case 401, 403:
             let said = json.flatMap { ProviderErrorBody(errorValue: $0["error"] ?? $0["message"]) }
@@ -265,8 +271,12 @@ public struct StatusClient: Sendable {
                 status == 408 || status == 425 || status == 429 || status >= 500
                 || adapter.isTransient(status: status, body: json)
             if transient {
-                let retryAfter = head.headerFields[.retryAfter].flatMap {
-                    RetryPolicy.parseRetryAfter($0, now: Date())
+                let header = head.headerFields[.retryAfter]
+                let retryAfter = header.flatMap { RetryPolicy.parseRetryAfter($0, now: Date()) }
+                if let header, retryAfter == nil {
+                    logger.warning(
+                        "ignored a Retry-After out of range or unreadable",
+                        metadata: ["value": "\(ReelWatchError.printable(header, limit: 40))"])
                 }
                 return .transient(reason, retryAfter: retryAfter)
             }

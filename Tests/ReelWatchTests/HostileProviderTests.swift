@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import Logging
 import ReelWatch
 import ReelWatchSimulator
 import ReelWatchTesting
@@ -14,7 +15,8 @@ struct HostileProviderTests {
     static let ref = JobRef(api: .v3, id: "vid_1")
 
     static func client(
-        _ base: String, retries: Int = 0, requestTimeout: Duration = .seconds(10)
+        _ base: String, retries: Int = 0, requestTimeout: Duration = .seconds(10),
+        logger: Logger = SimulatorHarness.quiet
     ) -> StatusClient {
         StatusClient(
             configuration: Configuration(
@@ -23,7 +25,7 @@ struct HostileProviderTests {
             retryPolicy: RetryPolicy(maxRetries: retries, baseDelay: .milliseconds(5), maxDelay: .milliseconds(10)),
             requestTimeout: requestTimeout,
             random: { 0.5 },
-            logger: SimulatorHarness.quiet
+            logger: logger
         )
     }
 
@@ -47,11 +49,15 @@ struct HostileProviderTests {
     func hugeNumbers() async throws {
         let link = "https://cdn.example/v.mp4?Expires=1e300&Signature=x"
         let amz = "https://s3.example/t.jpg?X-Amz-Date=20251001T082436Z&X-Amz-Expires=1e300"
-        let result = try await Self.snapshot(
-            Self.status(
-                #""id": "vid_1", "status": "completed", "duration": 1e300, "created_at": 1e300, "completed_at": -1e300, "video_url": "\#(link)", "thumbnail_url": "\#(amz)""#
-            ))
-        let snapshot = try result.get()
+        let answer = Self.status(
+            #""id": "vid_1", "status": "completed", "duration": 1e300, "created_at": 1e300, "completed_at": -1e300, "video_url": "\#(link)", "thumbnail_url": "\#(amz)""#
+        )
+        let log = LogCapture()
+        let snapshot = try await HostileServer { _ in answer }.run { base in
+            try await Self.client(base, logger: log.logger).snapshot(of: Self.ref)
+        }
+        // Each refused number is logged once, as a warning naming the value.
+        #expect(log.messages.filter { $0.hasPrefix("ignored a value out of range") }.count == 5, "\(log.messages)")
         #expect(snapshot.durationSeconds == nil)
         #expect(snapshot.createdAt == nil)
         #expect(snapshot.completedAt == nil)
@@ -320,6 +326,37 @@ struct HostileProviderTests {
             try Downloader.plan(videoOnly, selection: .kinds([.captions]), directory: "/tmp")
         }
         #expect(captions?.message.contains("none of the requested files is in the answer (it links: video)") == true)
+    }
+}
+
+/// A logger whose messages (with their `value` metadata) a test can read.
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    /// The messages logged so far, `message value`.
+    var messages: [String] { lock.withLock { lines } }
+
+    /// A logger writing here, at every level.
+    var logger: Logger {
+        Logger(label: "capture") { _ in Handler(capture: self) }
+    }
+
+    fileprivate func append(_ line: String) { lock.withLock { lines.append(line) } }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            capture.append("\(event.message) \(event.metadata?["value"].map { "\($0)" } ?? "")")
+        }
     }
 }
 
