@@ -85,7 +85,7 @@ struct DownloadFlags: ParsableArguments {
     )
     var assets: AssetSelection?
 
-    @Option(name: .long, help: "How many files to download at once.")
+    @Option(name: .long, parsing: .unconditional, help: "How many files to download at once.")
     var parallel = 4
 
     @Flag(name: .long, help: "Name files after the video's title instead of PROVIDER-ID.")

@@ -64,6 +64,7 @@ struct WaitCommand: AsyncParsableCommand {
 struct WatchFlags: ParsableArguments {
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("How long to wait for each job, e.g. 30m.", valueName: "duration"),
         transform: DurationArgument.parse
     )
@@ -84,6 +85,7 @@ struct WatchFlags: ParsableArguments {
 struct PollDelayFlags: ParsableArguments {
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("The shortest interval between polls of a job.", valueName: "duration"),
         transform: DurationArgument.parse
     )
@@ -91,6 +93,7 @@ struct PollDelayFlags: ParsableArguments {
 
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("The longest interval between polls of a job.", valueName: "duration"),
         transform: DurationArgument.parse
     )
