@@ -11,8 +11,11 @@ public final class SQLiteJobStore: JobStore {
     public let path: String
     private let pool: DatabasePool
 
-    /// Opens the store at `path`, creating it (and its directory) when it does not exist; a file that is not a
-    /// reelwatch store, or was written by a newer reelwatch, is refused with an error that says so.
+    /// Opens the store at `path`, creating it (and its directory) when it does not exist. What is there already is
+    /// examined read-only first, and refused with an error that names it — left byte-for-byte untouched, with no
+    /// `-wal` or `-shm` beside it — when it is not a reelwatch store: a symbolic link (never followed), anything
+    /// but a regular file, a file that is not a SQLite database, another program's database, or one written by a
+    /// newer reelwatch. An empty file or a database without tables becomes a new store.
     public init(path: String) throws(ReelWatchError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
@@ -23,6 +26,7 @@ public final class SQLiteJobStore: JobStore {
                 throw Self.storeError("cannot create the directory \(directory): \(Self.reason(error))", path)
             }
         }
+        try StoreFile.vet(path)
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -30,6 +34,7 @@ public final class SQLiteJobStore: JobStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Again, for a file swapped in since it was examined: at least it is not migrated.
             try pool.write { db in try StoreSchema.check(db, path: path) }
             try StoreSchema.migrator.migrate(pool)
         } catch let error as ReelWatchError {
