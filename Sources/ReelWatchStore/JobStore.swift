@@ -3,7 +3,9 @@ import ReelWatch
 
 /// Where reelwatch remembers the jobs it tracks, durably, until their files are safely on disk.
 ///
-/// Every method is one transaction: a crash at any instant leaves the store as it was before or after it.
+/// Every method is one transaction: a crash at any instant leaves the store as it was before or after it. A call
+/// runs to its end even when the calling task is cancelled, so that an interrupted command still records what it
+/// finished.
 public protocol JobStore: Sendable {
     /// Tracks a job, or updates the one already tracked under its ref (never a duplicate): the label and the
     /// download directory replace the old ones when given, the metadata is merged. A new job is due at once.

@@ -351,10 +351,15 @@ public final class SQLiteJobStore: JobStore {
         )
     }
 
+    // Each call runs to its end even when the calling task is cancelled (GRDB's async accesses would throw
+    // CancellationError instead, rolling the write back): a transaction takes milliseconds, and an interrupted
+    // command must still record what it has — answers received, files that landed.
+
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReelWatchError) -> T
     {
+        let pool = self.pool
         do {
-            return try await pool.read(body)
+            return try await Task { try await pool.read(body) }.value
         } catch {
             throw Self.storeError(Self.describe(error), path)
         }
@@ -363,8 +368,9 @@ public final class SQLiteJobStore: JobStore {
     private func write<T: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(ReelWatchError) -> T {
+        let pool = self.pool
         do {
-            return try await pool.write(body)
+            return try await Task { try await pool.write(body) }.value
         } catch {
             throw Self.storeError(Self.describe(error), path)
         }

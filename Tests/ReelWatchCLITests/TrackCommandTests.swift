@@ -149,7 +149,7 @@ struct TrackCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: home + "/reelwatch.sqlite")) == garbage)
     }
 
-    @Test("run: the daemon polls and downloads until SIGINT, then stops cleanly with exit 0")
+    @Test("run: the daemon polls and downloads until SIGINT, then stops cleanly with exit 130")
     func daemon() async throws {
         let jobs = [
             Self.job(.v3, "d1", render: .milliseconds(300)), Self.job(.v3, "d2", render: .milliseconds(600)),
@@ -170,7 +170,11 @@ struct TrackCommandTests {
                     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
                     return names.count { $0.hasSuffix(".mp4") } == 3
                 })
-            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(
+                run.stderrLines.last
+                    == "reelwatch: interrupted by SIGINT: run stopped; downloads in flight stay as .part (start it again to go on)"
+            )
             #expect(
                 run.stdout.contains("heygen:d2  processing -> succeeded (completed)")
                     || run.stdout.contains("heygen:d2  new -> succeeded"))
@@ -207,7 +211,7 @@ struct TrackCommandTests {
                     }
                     return true
                 })
-            #expect(daemon.status == 0, "\(daemon.stderr)")
+            #expect(daemon.status == 130, "\(daemon.stderr)")
             let runs = contenders.withLock { $0 }
             #expect(runs.map(\.status) == [8, 8, 8])
             for run in runs.prefix(2) {
@@ -286,7 +290,7 @@ struct DaemonCrashTests {
                     names.allSatisfy { FileManager.default.fileExists(atPath: directory + "/" + $0) }
                 }
             )
-            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.status == 130, "\(second.stderr)")
             let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
             #expect(files == names.sorted())
             for (name, served) in zip(names, ["video.mp4", "video.mp4", "output-0.mp4"]) {
