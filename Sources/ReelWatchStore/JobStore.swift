@@ -11,9 +11,9 @@ public protocol JobStore: Sendable {
     /// download directory replace the old ones when given, the metadata is merged. A new job is due at once.
     func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob
 
-    /// Tracks (or updates) many jobs in one transaction, as ``track(_:at:)`` does each; returns how many of them
-    /// were new.
-    func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Int
+    /// Tracks (or updates) many jobs in one transaction, as ``track(_:at:)`` does each; returns the refs that were
+    /// new (the others were tracked already, and updated).
+    func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Set<JobRef>
 
     /// How many jobs are in each phase (phases without jobs are absent).
     func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int]

@@ -56,8 +56,12 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Int {
-        try await write { db in try requests.reduce(0) { try $0 + (Self.track($1, at: now, in: db) ? 1 : 0) } }
+    public func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Set<JobRef> {
+        try await write { db in
+            var new = Set<JobRef>()
+            for request in requests where try Self.track(request, at: now, in: db) { new.insert(request.ref) }
+            return new
+        }
     }
 
     public func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int] {
@@ -70,41 +74,39 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    /// Inserts or updates one job inside a write; true when it was new.
+    /// Inserts or updates one job inside a write; true when it was new. (Cached statements: `track add` may
+    /// bring thousands in one write.)
     private static func track(_ request: TrackRequest, at now: Date, in db: Database) throws -> Bool {
         let ref = request.ref.description
-        if let existing = try Row.fetchOne(db, sql: "SELECT meta FROM job WHERE ref = ?", arguments: [ref]) {
+        let select = try db.cachedStatement(sql: "SELECT meta FROM job WHERE ref = ?")
+        if let existing = try Row.fetchOne(select, arguments: [ref]) {
             var meta = StoreCoding.meta(existing["meta"])
             meta.merge(request.meta) { $1 }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE job SET label = COALESCE(?, label), meta = ?, download_dir = COALESCE(?, download_dir),
                     updated_at = ? WHERE ref = ?
-                    """,
-                arguments: [
-                    request.label, StoreCoding.json(meta), request.downloadDirectory, now.timeIntervalSince1970, ref,
-                ]
-            )
+                    """
+            ).execute(arguments: [
+                request.label, StoreCoding.json(meta), request.downloadDirectory, now.timeIntervalSince1970, ref,
+            ])
             // A job that had finished without downloads goes back to downloading when a directory is given now.
             if request.downloadDirectory != nil {
-                try db.execute(
-                    sql:
-                        "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'",
-                    arguments: [ref]
-                )
+                try db.cachedStatement(
+                    sql: "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'"
+                ).execute(arguments: [ref])
             }
             return false
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO job (ref, label, meta, added_at, updated_at, next_poll_at, download_dir, phase, polls)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'polling', 0)
-                """,
-            arguments: [
-                ref, request.label, StoreCoding.json(request.meta), now.timeIntervalSince1970,
-                now.timeIntervalSince1970, now.timeIntervalSince1970, request.downloadDirectory,
-            ]
-        )
+                """
+        ).execute(arguments: [
+            ref, request.label, StoreCoding.json(request.meta), now.timeIntervalSince1970, now.timeIntervalSince1970,
+            now.timeIntervalSince1970, request.downloadDirectory,
+        ])
         return true
     }
 

@@ -4,7 +4,7 @@ import Foundation
 import ReelWatch
 
 /// `reelwatch download REF...`: every finished render's files to disk.
-struct DownloadCommand: AsyncParsableCommand {
+struct DownloadCommand: AsyncParsableCommand, RefListCommand {
     static let configuration = CommandConfiguration(
         commandName: "download",
         abstract: "Download the files of finished renders: streamed, resumable, verified.",

@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import ReelWatch
 
 /// `reelwatch wait REF...`: follows renders to the end with live progress.
-struct WaitCommand: AsyncParsableCommand {
+struct WaitCommand: AsyncParsableCommand, RefListCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait",
         abstract: "Wait for renders to finish, polling far less than a fixed-interval loop.",

@@ -149,6 +149,41 @@ struct TrackCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: home + "/reelwatch.sqlite")) == garbage)
     }
 
+    @Test("track add of 8,000 refs (options among them, 100 given twice): every one tracked once, in order")
+    func manyRefs() async throws {
+        let refs = (0..<8000).map { "hera:job-\($0)" }
+        var environment = ["REELWATCH_HOME": Self.home()]
+        var arguments = ["track", "add"]
+        arguments += refs[..<4000]
+        arguments += ["--label", "bulk"]
+        arguments += refs[4000...]
+        arguments += refs[..<100]
+        arguments += ["--meta", "k=v"]
+        let added = try await CLI.run(arguments, environment: environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdoutLines == refs.map { "tracking \($0)" })
+        let listed = try Self.objects(try await CLI.run(["track", "list", "--json"], environment: environment))
+        #expect(listed.count == 8000)
+        #expect(Set(listed.compactMap { $0["ref"] as? String }) == Set(refs))
+        #expect(listed.allSatisfy { $0["label"] as? String == "bulk" && $0["meta"] as? [String: String] == ["k": "v"] })
+
+        environment["REELWATCH_HOME"] = Self.home()
+        _ = try await CLI.run(["track", "add", "hera:x"], environment: environment)
+        // An option's value that looks like a ref stays the option's value; after `--`, everything is a ref.
+        let mixed = try await CLI.run(
+            [
+                "track", "add", "hera:x", "hera:y", "--label", "hera:label", "hera:z", "--json", "hera:w", "--",
+                "hera:v",
+            ],
+            environment: environment)
+        #expect(mixed.status == 0, "\(mixed.stderr)")
+        let jobs = try Self.objects(mixed)
+        #expect(jobs.map { $0["ref"] as? String } == ["hera:x", "hera:y", "hera:z", "hera:w", "hera:v"])
+        #expect(jobs.allSatisfy { $0["label"] as? String == "hera:label" })
+        let plain = try await CLI.run(["track", "add", "hera:x", "hera:new"], environment: environment)
+        #expect(plain.stdout == "updated hera:x\ntracking hera:new\n")
+    }
+
     @Test("run: the daemon polls and downloads until SIGINT, then stops cleanly with exit 130")
     func daemon() async throws {
         let jobs = [

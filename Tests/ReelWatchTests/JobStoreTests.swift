@@ -51,7 +51,7 @@ struct JobStoreTests {
         _ = try await store.track(TrackRequest(ref: refs[0], label: "first"), at: Self.t0)
         let added = try await store.track(
             all: refs.map { TrackRequest(ref: $0, meta: ["batch": "1"], downloadDirectory: "/d") }, at: Self.t0)
-        #expect(added == 2499)
+        #expect(added == Set(refs.dropFirst()))
         #expect(try await store.phaseCounts() == [.polling: 2500])
         let first = try #require(try await store.job(refs[0]))
         #expect(first.label == "first")
