@@ -47,13 +47,7 @@ struct RunCommand: AsyncParsableCommand {
             Console.standardError.write("reelwatch: working the jobs in \(store.path); Ctrl-C to stop\n")
         }
         let (stopped, interruption) = await SignalScope.run(stop: { await group.triggerGracefulShutdown() }) {
-            () -> ReelWatchError? in
-            do {
-                try await group.run()
-                return nil
-            } catch {
-                return ReelWatchError(code: .cancelled, message: "stopped: \(error)")
-            }
+            await Self.serve(group)
         }
         if let stopped { report.print(stopped) }
         if let interruption {
@@ -64,5 +58,16 @@ struct RunCommand: AsyncParsableCommand {
         withExtendedLifetime(lock) {}
         // Render failures and retried errors were printed as they happened; they do not fail the daemon.
         throw report.status
+    }
+
+    /// Runs the daemon's service group to its end; what stopped it otherwise than a graceful shutdown. (The work
+    /// of a task-group child catches in a method, not inline: see ``StatusClient/result(of:)``.)
+    private static func serve(_ group: ServiceGroup) async -> ReelWatchError? {
+        do {
+            try await group.run()
+            return nil
+        } catch {
+            return ReelWatchError(code: .cancelled, message: "stopped: \(error)")
+        }
     }
 }

@@ -27,15 +27,7 @@ struct TrackCheckCommand: AsyncParsableCommand {
             options, command: "reelwatch track check", report: &report)
         let tracker = tracking.tracker(store: store, client: client, http: http)
         let printer = TrackerEventPrinter(json: options.json)
-        let (result, interruption) = await SignalScope.run { () -> Result<Int, ReelWatchError> in
-            do throws(ReelWatchError) {
-                let polled = try await tracker.pollDue { await printer.print($0) }
-                let saved = try await tracker.downloadPending { await printer.print($0) }
-                return .success(polled + saved)
-            } catch {
-                return .failure(error)
-            }
-        }
+        let (result, interruption) = await SignalScope.run { await Self.pass(tracker, printer: printer) }
         switch result {
         case .success(0) where interruption == nil && !options.json:
             Console.standardError.write("reelwatch: nothing due\n")
@@ -52,5 +44,17 @@ struct TrackCheckCommand: AsyncParsableCommand {
         try? await http.shutdown()
         withExtendedLifetime(lock) {}
         throw max(report.status, await printer.status)
+    }
+
+    /// One pass: polls what is due, then downloads what is pending; how many jobs were polled and files landed.
+    /// (The work of a task-group child catches in a method, not inline: see ``StatusClient/result(of:)``.)
+    private static func pass(_ tracker: Tracker, printer: TrackerEventPrinter) async -> Result<Int, ReelWatchError> {
+        do throws(ReelWatchError) {
+            let polled = try await tracker.pollDue { await printer.print($0) }
+            let saved = try await tracker.downloadPending { await printer.print($0) }
+            return .success(polled + saved)
+        } catch {
+            return .failure(error)
+        }
     }
 }
