@@ -46,12 +46,15 @@ public struct Tracker: Sendable {
     }
 
     /// Polls every job that is due now once, records the answers, and returns how many jobs were polled.
+    ///
+    /// Cancelled, it stops asking and returns once every answer already received is recorded; the jobs it did not
+    /// hear back from stay due, as if they had not been asked.
     public func pollDue(
         report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
     ) async throws(ReelWatchError) -> Int {
         let now = wallClock()
         var polled = 0
-        while true {
+        while !Task.isCancelled {
             let due = try await store.dueJobs(at: now, limit: options.batchSize)
             if due.isEmpty { break }
             let store = self.store
@@ -62,7 +65,6 @@ public struct Tracker: Sendable {
                 }
             }
             polled += due.count
-            if Task.isCancelled { break }
         }
         return polled
     }
@@ -87,9 +89,13 @@ public struct Tracker: Sendable {
 
     /// Downloads the pending files of up to ``TrackerOptions/batchSize`` jobs that succeeded (oldest first);
     /// returns how many files landed.
+    ///
+    /// Cancelled, it starts no more files; those in flight stop and keep their `.part` to resume from, and stay
+    /// pending in the store (not failed); files that landed are recorded.
     public func downloadPending(
         report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
     ) async throws(ReelWatchError) -> Int {
+        guard !Task.isCancelled else { return 0 }
         let jobs = try await store.jobs(in: [.downloading], limit: options.batchSize)
         var work: [(JobRef, DownloadItem)] = []
         for job in jobs {
@@ -113,7 +119,7 @@ public struct Tracker: Sendable {
             var next = 0
             var landed = 0
             func start() {
-                guard next < work.count else { return }
+                guard next < work.count, !Task.isCancelled else { return }
                 let (ref, item) = work[next]
                 next += 1
                 group.addTask { await download(item, of: ref, report: report) }
@@ -188,6 +194,8 @@ public struct Tracker: Sendable {
                     snapshot.providerStatus = entry.providerStatus
                     outcomes.append(outcome(job, snapshot: snapshot, polls: 1, now: now))
                 }
+            } catch  where error.code == .cancelled {
+                // Not asked: the jobs stay due.
             } catch {
                 // The bulk call failed after its retries: fall back to one request per job.
                 detail += bulk.map { ($0, 2) }
@@ -195,21 +203,23 @@ public struct Tracker: Sendable {
             try await record(outcomes)
         }
         var failure: ReelWatchError?
-        await withTaskGroup(of: Outcome.self) { group in
+        await withTaskGroup(of: Outcome?.self) { group in
             var next = 0
             var pending: [Outcome] = []
             var lastRecorded = ContinuousClock.now
             func start() {
-                guard next < detail.count else { return }
+                guard next < detail.count, !Task.isCancelled else { return }
                 let (job, polls) = detail[next]
                 next += 1
                 group.addTask { await pollOne(job, polls: polls) }
             }
             for _ in 0..<max(1, options.pollConcurrency) { start() }
-            while let outcome = await group.next() {
+            while let answer = await group.next() {
                 guard failure == nil else { continue }
-                pending.append(outcome)
                 start()
+                // A poll cut short by cancellation is no answer: its job stays due.
+                guard let outcome = answer else { continue }
+                pending.append(outcome)
                 // Answers are recorded together (one transaction) once enough have come or the oldest has waited
                 // long enough, and each at once when the list is done, so that a crash loses at most a few
                 // answers (their jobs are simply asked again) and the store's one writer is not the bottleneck.
@@ -226,17 +236,26 @@ public struct Tracker: Sendable {
                 pending.removeAll(keepingCapacity: true)
                 lastRecorded = .now
             }
+            // Cancelled before the list was done: what was heard is recorded all the same.
+            if failure == nil, !pending.isEmpty {
+                do throws(ReelWatchError) {
+                    try await record(pending)
+                } catch {
+                    failure = error
+                }
+            }
         }
         if let failure { throw failure }
     }
 
-    /// One job's status call, as an outcome. (Task-group children call a method rather than catching inline:
-    /// see ``StatusClient/result(of:)``.)
-    private func pollOne(_ job: TrackedJob, polls: Int) async -> Outcome {
+    /// One job's status call, as an outcome; nil when it was cancelled before an answer came. (Task-group
+    /// children call a method rather than catching inline: see ``StatusClient/result(of:)``.)
+    private func pollOne(_ job: TrackedJob, polls: Int) async -> Outcome? {
         let result = await client.result(of: job.ref)
         let now = wallClock()
         switch result {
         case .success(let snapshot): return outcome(job, snapshot: snapshot, polls: polls, now: now)
+        case .failure(let error) where error.code == .cancelled: return nil
         case .failure(let error): return failure(job, error: error, polls: polls, now: now)
         }
     }

@@ -3,15 +3,17 @@ import ReelWatch
 
 /// Where reelwatch remembers the jobs it tracks, durably, until their files are safely on disk.
 ///
-/// Every method is one transaction: a crash at any instant leaves the store as it was before or after it.
+/// Every method is one transaction: a crash at any instant leaves the store as it was before or after it. A call
+/// runs to its end even when the calling task is cancelled, so that an interrupted command still records what it
+/// finished.
 public protocol JobStore: Sendable {
     /// Tracks a job, or updates the one already tracked under its ref (never a duplicate): the label and the
     /// download directory replace the old ones when given, the metadata is merged. A new job is due at once.
     func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob
 
-    /// Tracks (or updates) many jobs in one transaction, as ``track(_:at:)`` does each; returns how many of them
-    /// were new.
-    func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Int
+    /// Tracks (or updates) many jobs in one transaction, as ``track(_:at:)`` does each; returns the refs that were
+    /// new (the others were tracked already, and updated).
+    func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Set<JobRef>
 
     /// How many jobs are in each phase (phases without jobs are absent).
     func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int]

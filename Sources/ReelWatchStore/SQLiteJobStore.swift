@@ -11,8 +11,11 @@ public final class SQLiteJobStore: JobStore {
     public let path: String
     private let pool: DatabasePool
 
-    /// Opens the store at `path`, creating it (and its directory) when it does not exist; a file that is not a
-    /// reelwatch store, or was written by a newer reelwatch, is refused with an error that says so.
+    /// Opens the store at `path`, creating it (and its directory) when it does not exist. What is there already is
+    /// examined read-only first, and refused with an error that names it — left byte-for-byte untouched, with no
+    /// `-wal` or `-shm` beside it — when it is not a reelwatch store: a symbolic link (never followed), anything
+    /// but a regular file, a file that is not a SQLite database, another program's database, or one written by a
+    /// newer reelwatch. An empty file or a database without tables becomes a new store.
     public init(path: String) throws(ReelWatchError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
@@ -23,6 +26,7 @@ public final class SQLiteJobStore: JobStore {
                 throw Self.storeError("cannot create the directory \(directory): \(Self.reason(error))", path)
             }
         }
+        try StoreFile.vet(path)
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -30,6 +34,7 @@ public final class SQLiteJobStore: JobStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Again, for a file swapped in since it was examined: at least it is not migrated.
             try pool.write { db in try StoreSchema.check(db, path: path) }
             try StoreSchema.migrator.migrate(pool)
         } catch let error as ReelWatchError {
@@ -51,8 +56,12 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Int {
-        try await write { db in try requests.reduce(0) { try $0 + (Self.track($1, at: now, in: db) ? 1 : 0) } }
+    public func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Set<JobRef> {
+        try await write { db in
+            var new = Set<JobRef>()
+            for request in requests where try Self.track(request, at: now, in: db) { new.insert(request.ref) }
+            return new
+        }
     }
 
     public func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int] {
@@ -65,41 +74,39 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    /// Inserts or updates one job inside a write; true when it was new.
+    /// Inserts or updates one job inside a write; true when it was new. (Cached statements: `track add` may
+    /// bring thousands in one write.)
     private static func track(_ request: TrackRequest, at now: Date, in db: Database) throws -> Bool {
         let ref = request.ref.description
-        if let existing = try Row.fetchOne(db, sql: "SELECT meta FROM job WHERE ref = ?", arguments: [ref]) {
+        let select = try db.cachedStatement(sql: "SELECT meta FROM job WHERE ref = ?")
+        if let existing = try Row.fetchOne(select, arguments: [ref]) {
             var meta = StoreCoding.meta(existing["meta"])
             meta.merge(request.meta) { $1 }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE job SET label = COALESCE(?, label), meta = ?, download_dir = COALESCE(?, download_dir),
                     updated_at = ? WHERE ref = ?
-                    """,
-                arguments: [
-                    request.label, StoreCoding.json(meta), request.downloadDirectory, now.timeIntervalSince1970, ref,
-                ]
-            )
+                    """
+            ).execute(arguments: [
+                request.label, StoreCoding.json(meta), request.downloadDirectory, now.timeIntervalSince1970, ref,
+            ])
             // A job that had finished without downloads goes back to downloading when a directory is given now.
             if request.downloadDirectory != nil {
-                try db.execute(
-                    sql:
-                        "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'",
-                    arguments: [ref]
-                )
+                try db.cachedStatement(
+                    sql: "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'"
+                ).execute(arguments: [ref])
             }
             return false
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO job (ref, label, meta, added_at, updated_at, next_poll_at, download_dir, phase, polls)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'polling', 0)
-                """,
-            arguments: [
-                ref, request.label, StoreCoding.json(request.meta), now.timeIntervalSince1970,
-                now.timeIntervalSince1970, now.timeIntervalSince1970, request.downloadDirectory,
-            ]
-        )
+                """
+        ).execute(arguments: [
+            ref, request.label, StoreCoding.json(request.meta), now.timeIntervalSince1970, now.timeIntervalSince1970,
+            now.timeIntervalSince1970, request.downloadDirectory,
+        ])
         return true
     }
 
@@ -346,10 +353,15 @@ public final class SQLiteJobStore: JobStore {
         )
     }
 
+    // Each call runs to its end even when the calling task is cancelled (GRDB's async accesses would throw
+    // CancellationError instead, rolling the write back): a transaction takes milliseconds, and an interrupted
+    // command must still record what it has — answers received, files that landed.
+
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReelWatchError) -> T
     {
+        let pool = self.pool
         do {
-            return try await pool.read(body)
+            return try await Task { try await pool.read(body) }.value
         } catch {
             throw Self.storeError(Self.describe(error), path)
         }
@@ -358,8 +370,9 @@ public final class SQLiteJobStore: JobStore {
     private func write<T: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(ReelWatchError) -> T {
+        let pool = self.pool
         do {
-            return try await pool.write(body)
+            return try await Task { try await pool.write(body) }.value
         } catch {
             throw Self.storeError(Self.describe(error), path)
         }

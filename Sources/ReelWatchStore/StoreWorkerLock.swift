@@ -21,7 +21,8 @@ public final class StoreWorkerLock: Sendable {
     /// naming the holder when another process has it.
     public init(storePath: String, command: String) throws(ReelWatchError) {
         let path = storePath + ".worker"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Never through a symbolic link: one planted beside the store would have the lock truncate its target.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw Self.unavailable(path, "cannot be opened: \(String(cString: strerror(errno)))")
         }

@@ -11,11 +11,16 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Log requests and retries to stderr.")
     var verbose = false
 
-    @Option(name: .long, help: "Retries of a transient failure (connection error, 5xx, 429) per request.")
+    // Numbers, like durations, are read with `.unconditional`: `--retries -1` is then refused by `validate()` as out
+    // of range, instead of `-1` being taken for an option and the value reported missing.
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Retries of a transient failure (connection error, 5xx, 429) per request.")
     var retries: Int = RetryPolicy().maxRetries
 
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("The longest one request may take, e.g. 500ms, 10s, 2m.", valueName: "duration"),
         transform: DurationArgument.parse
     )
@@ -23,6 +28,7 @@ struct CommonOptions: ParsableArguments {
 
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Status requests per second to each provider, shared by every job in this process.", valueName: "n")
     )
@@ -74,12 +80,14 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// Parses duration flags such as `500ms`, `5s`, `2m`, `1h`.
+/// Parses duration flags such as `500ms`, `5s`, `2m`, `1h` (the grammar is ``Duration/init(parsing:)``'s).
+///
+/// Every duration option reads its value with `parsing: .unconditional`, so that `--timeout -5s` reaches this
+/// check (and is refused as negative) instead of `-5s` being taken for an option and the value reported missing.
 enum DurationArgument {
     static func parse(_ text: String) throws -> Duration {
-        guard let duration = Duration(parsing: text) else {
-            throw ValidationError("'\(ReelWatchError.printable(text))' is not a duration; use e.g. 500ms, 5s, 2m or 1h")
-        }
-        return duration
+        if let duration = Duration(parsing: text) { return duration }
+        if text.hasPrefix("-"), text.count > 1 { throw ValidationError("must not be negative") }
+        throw ValidationError("not a duration; write digits and a unit, e.g. 500ms, 5s, 1.5m or 1h")
     }
 }

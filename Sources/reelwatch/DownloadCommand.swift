@@ -4,7 +4,7 @@ import Foundation
 import ReelWatch
 
 /// `reelwatch download REF...`: every finished render's files to disk.
-struct DownloadCommand: AsyncParsableCommand {
+struct DownloadCommand: AsyncParsableCommand, RefListCommand {
     static let configuration = CommandConfiguration(
         commandName: "download",
         abstract: "Download the files of finished renders: streamed, resumable, verified.",
@@ -31,20 +31,7 @@ struct DownloadCommand: AsyncParsableCommand {
         let parsed = report.parse(refs)
         let client = try options.makeClient(report: &report)
         guard report.status == .success else { throw report.status }
-        var items: [DownloadItem] = []
-        var local = report
         let recorder = StoreRecorder(downloadDirectory: directory, logger: options.makeLogger())
-        await client.snapshots(of: parsed) { _, result in
-            if case .success(let snapshot) = result { await recorder.record(snapshot, totalPolls: 1) }
-            do throws(ReelWatchError) {
-                let snapshot = try result.get()
-                let planned = try files.plan(snapshot, into: directory)
-                items += await recorder.plan(planned, for: snapshot.ref)
-            } catch {
-                local.print(error)
-            }
-        }
-        report = local
         let http = DownloadSession.makeHTTPClient()
         var session = files.session(client: client, http: http, json: options.json)
         let bars = !options.json && Console.standardOutput.isTerminal ? ProgressBars() : nil
@@ -57,9 +44,61 @@ struct DownloadCommand: AsyncParsableCommand {
                 Console.standardOutput.write(line + "\n")
             }
         }
-        for failure in await session.run(items) { report.print(failure) }
+        let (files, directory, json) = (self.files, self.directory, options.json)
+        let (result, interruption) = await SignalScope.run { [session] in
+            await Self.fetch(
+                parsed, client: client, session: session, files: files, directory: directory, recorder: recorder,
+                json: json)
+        }
         try? await http.shutdown()
-        throw report.status
+        // What was cut short by the interruption is said once, below, for all.
+        for error in result.cancelled where interruption == nil { report.print(error) }
+        if let interruption {
+            report.print(
+                interruption.error(
+                    "download stopped; saved files stay, partial ones stay as .part",
+                    hint: "run the same command to resume them"))
+        }
+        throw max(report.status, result.status)
+    }
+
+    /// What ``fetch(_:client:session:files:directory:recorder:json:)`` ended with: the exit status of what it
+    /// printed, and the errors of work cut short by cancellation, which it did not print.
+    private struct Outcome: Sendable {
+        var status: ExitStatus
+        var cancelled: [ReelWatchError]
+    }
+
+    /// Asks for each job's status, plans its files, records both, and downloads the files, printing every
+    /// failure except cancellations.
+    private static func fetch(
+        _ refs: [JobRef],
+        client: StatusClient,
+        session: DownloadSession,
+        files: DownloadFlags,
+        directory: String,
+        recorder: StoreRecorder,
+        json: Bool
+    ) async -> Outcome {
+        var report = JobReport(json: json)
+        var cancelled: [ReelWatchError] = []
+        var items: [DownloadItem] = []
+        await client.snapshots(of: refs) { _, result in
+            if case .success(let snapshot) = result { await recorder.record(snapshot, totalPolls: 1) }
+            do throws(ReelWatchError) {
+                let snapshot = try result.get()
+                let planned = try files.plan(snapshot, into: directory)
+                items += await recorder.plan(planned, for: snapshot.ref)
+            } catch  where error.code == .cancelled {
+                cancelled.append(error)
+            } catch {
+                report.print(error)
+            }
+        }
+        for failure in await session.run(items) {
+            if failure.code == .cancelled { cancelled.append(failure) } else { report.print(failure) }
+        }
+        return Outcome(status: report.status, cancelled: cancelled)
     }
 
     func validate() throws {
@@ -84,7 +123,7 @@ struct DownloadFlags: ParsableArguments {
     )
     var assets: AssetSelection?
 
-    @Option(name: .long, help: "How many files to download at once.")
+    @Option(name: .long, parsing: .unconditional, help: "How many files to download at once.")
     var parallel = 4
 
     @Flag(name: .long, help: "Name files after the video's title instead of PROVIDER-ID.")

@@ -30,7 +30,12 @@ struct ReelWatchCommand: AsyncParsableCommand {
     /// Parses, runs, and exits with reelwatch's own exit codes: usage errors are 2, not ArgumentParser's 64.
     static func main() async {
         do {
-            var command = try await asyncParseAsRoot(nil)
+            var command = try await asyncParseAsRoot(
+                PackedArguments.pack(Array(CommandLine.arguments.dropFirst()), root: Self.self))
+            if var list = command as? any RefListCommand {
+                list.refs = PackedArguments.unpack(list.refs)
+                command = list
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -6,7 +6,6 @@ import ReelWatch
 import ReelWatchDaemon
 import ReelWatchStore
 import ServiceLifecycle
-import UnixSignals
 
 /// `reelwatch run`: the daemon that works the tracked jobs until stopped.
 struct RunCommand: AsyncParsableCommand {
@@ -42,20 +41,33 @@ struct RunCommand: AsyncParsableCommand {
                 store: store, client: client, http: http, refreshLinksAhead: refreshLinks ? .seconds(24 * 3600) : nil),
             logger: logger
         ) { await printer.print($0) }
-        let group = ServiceGroup(
-            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        )
+        // No signals of its own: SignalScope asks it to shut down gracefully on the first SIGINT or SIGTERM.
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         if !options.json {
             Console.standardError.write("reelwatch: working the jobs in \(store.path); Ctrl-C to stop\n")
         }
-        do {
-            try await group.run()
-        } catch {
-            report.print(ReelWatchError(code: .cancelled, message: "stopped: \(error)"))
+        let (stopped, interruption) = await SignalScope.run(stop: { await group.triggerGracefulShutdown() }) {
+            await Self.serve(group)
+        }
+        if let stopped { report.print(stopped) }
+        if let interruption {
+            report.print(
+                interruption.error("run stopped; downloads in flight stay as .part", hint: "start it again to go on"))
         }
         try? await http.shutdown()
         withExtendedLifetime(lock) {}
         // Render failures and retried errors were printed as they happened; they do not fail the daemon.
         throw report.status
+    }
+
+    /// Runs the daemon's service group to its end; what stopped it otherwise than a graceful shutdown. (The work
+    /// of a task-group child catches in a method, not inline: see ``StatusClient/result(of:)``.)
+    private static func serve(_ group: ServiceGroup) async -> ReelWatchError? {
+        do {
+            try await group.run()
+            return nil
+        } catch {
+            return ReelWatchError(code: .cancelled, message: "stopped: \(error)")
+        }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ReelWatch
 
 /// `reelwatch status REF...`: the current status of each render, once.
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: AsyncParsableCommand, RefListCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the current status of one or more renders.",

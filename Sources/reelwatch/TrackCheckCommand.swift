@@ -27,17 +27,34 @@ struct TrackCheckCommand: AsyncParsableCommand {
             options, command: "reelwatch track check", report: &report)
         let tracker = tracking.tracker(store: store, client: client, http: http)
         let printer = TrackerEventPrinter(json: options.json)
-        do throws(ReelWatchError) {
-            let polled = try await tracker.pollDue { await printer.print($0) }
-            let saved = try await tracker.downloadPending { await printer.print($0) }
-            if !options.json, polled == 0, saved == 0 {
-                Console.standardError.write("reelwatch: nothing due\n")
-            }
-        } catch {
-            report.print(error)
+        let (result, interruption) = await SignalScope.run { await Self.pass(tracker, printer: printer) }
+        switch result {
+        case .success(0) where interruption == nil && !options.json:
+            Console.standardError.write("reelwatch: nothing due\n")
+        case .success: break
+        case .failure(let error) where error.code == .cancelled && interruption != nil: break
+        case .failure(let error): report.print(error)
+        }
+        if let interruption {
+            report.print(
+                interruption.error(
+                    "track check stopped; what it received is recorded, partial files stay as .part",
+                    hint: "run it again to go on"))
         }
         try? await http.shutdown()
         withExtendedLifetime(lock) {}
         throw max(report.status, await printer.status)
+    }
+
+    /// One pass: polls what is due, then downloads what is pending; how many jobs were polled and files landed.
+    /// (The work of a task-group child catches in a method, not inline: see ``StatusClient/result(of:)``.)
+    private static func pass(_ tracker: Tracker, printer: TrackerEventPrinter) async -> Result<Int, ReelWatchError> {
+        do throws(ReelWatchError) {
+            let polled = try await tracker.pollDue { await printer.print($0) }
+            let saved = try await tracker.downloadPending { await printer.print($0) }
+            return .success(polled + saved)
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -20,7 +20,7 @@ struct TrackCommand: AsyncParsableCommand {
 }
 
 /// `reelwatch track add REF...`.
-struct TrackAddCommand: AsyncParsableCommand {
+struct TrackAddCommand: AsyncParsableCommand, RefListCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Track jobs; adding a ref that is already tracked updates it.",
@@ -71,19 +71,20 @@ struct TrackAddCommand: AsyncParsableCommand {
         for ref in parsed where seen.insert(ref).inserted { unique.append(ref) }
         let directory = downloadDirectory.map(StoreLocation.absolute)
         do throws(ReelWatchError) {
-            var existed = Set<JobRef>()
-            for ref in unique where try await store.job(ref) != nil { existed.insert(ref) }
-            _ = try await store.track(
+            let new = try await store.track(
                 all: unique.map { TrackRequest(ref: $0, label: label, meta: metadata, downloadDirectory: directory) },
                 at: Date()
             )
-            for ref in unique {
-                if json {
+            if json {
+                for ref in unique {
                     guard let job = try await store.job(ref) else { continue }
                     Console.standardOutput.write(TrackedJobText.jsonLine(job) + "\n")
-                } else {
-                    Console.standardOutput.write("\(existed.contains(ref) ? "updated" : "tracking") \(ref)\n")
                 }
+            } else {
+                // One write for all the lines: thousands of refs are thousands of lines.
+                var lines = ""
+                for ref in unique { lines += "\(new.contains(ref) ? "tracking" : "updated") \(ref)\n" }
+                Console.standardOutput.write(lines)
             }
         } catch {
             report.print(error)
@@ -93,7 +94,7 @@ struct TrackAddCommand: AsyncParsableCommand {
 }
 
 /// `reelwatch track remove REF...`.
-struct TrackRemoveCommand: AsyncParsableCommand {
+struct TrackRemoveCommand: AsyncParsableCommand, RefListCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
         abstract: "Stop tracking jobs (their downloaded files stay).",

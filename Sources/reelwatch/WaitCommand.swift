@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import ReelWatch
 
 /// `reelwatch wait REF...`: follows renders to the end with live progress.
-struct WaitCommand: AsyncParsableCommand {
+struct WaitCommand: AsyncParsableCommand, RefListCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait",
         abstract: "Wait for renders to finish, polling far less than a fixed-interval loop.",
@@ -64,6 +64,7 @@ struct WaitCommand: AsyncParsableCommand {
 struct WatchFlags: ParsableArguments {
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("How long to wait for each job, e.g. 30m.", valueName: "duration"),
         transform: DurationArgument.parse
     )
@@ -84,6 +85,7 @@ struct WatchFlags: ParsableArguments {
 struct PollDelayFlags: ParsableArguments {
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("The shortest interval between polls of a job.", valueName: "duration"),
         transform: DurationArgument.parse
     )
@@ -91,6 +93,7 @@ struct PollDelayFlags: ParsableArguments {
 
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("The longest interval between polls of a job.", valueName: "duration"),
         transform: DurationArgument.parse
     )

@@ -1,9 +1,8 @@
 import Foundation
 import ReelWatch
-import UnixSignals
 
-/// Runs a watch for the CLI: shows progress, stops cleanly on Ctrl-C or SIGTERM, prints how each job ended,
-/// and returns the exit status (`wait`'s exit codes).
+/// Runs a watch for the CLI: shows progress, stops cleanly on Ctrl-C or SIGTERM (through ``SignalScope``),
+/// prints how each job ended, and returns the exit status (`wait`'s exit codes).
 struct WaitSession {
     let refs: [JobRef]
     let client: StatusClient
@@ -23,8 +22,6 @@ struct WaitSession {
         var session: DownloadSession
     }
 
-    private struct Interrupted: Error {}
-
     func run(report: inout JobReport) async -> ExitStatus {
         let live = !json && Console.standardOutput.isTerminal
         let display = WaitDisplay(refs: refs, mode: json ? .json : live ? .live : .plain, timeScale: timeScale)
@@ -41,40 +38,60 @@ struct WaitSession {
             }
             download = target
         }
-        var interrupted = false
+        let recorder = self.recorder
+        let (result, interruption) = await SignalScope.run { [download] in
+            await Self.follow(watcher, display: display, download: download, recorder: recorder, ticking: live)
+        }
         var watchError: ReelWatchError?
         var downloadFailures: [ReelWatchError] = []
-        do {
-            try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
-                group.addTask { [download, recorder] in
-                    try await Self.watch(watcher, display: display, download: download, recorder: recorder)
-                }
-                group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { throw Interrupted() }
-                    return []
-                }
-                if live {
-                    group.addTask {
-                        while true {
-                            try await Task.sleep(for: .seconds(1))
-                            await display.tick()
-                        }
-                    }
-                }
-                downloadFailures = try await group.next() ?? []
-                group.cancelAll()
-            }
-        } catch is Interrupted {
-            interrupted = true
-        } catch let error as ReelWatchError {
-            watchError = error
-        } catch {
-            watchError = ReelWatchError(code: .cancelled, message: "\(error)")
+        switch result {
+        case .success(let failures): downloadFailures = failures
+        case .failure(let error): watchError = error
         }
         let updates = await display.updates
-        let status = finish(updates: updates, interrupted: interrupted, watchError: watchError, report: &report)
-        for failure in downloadFailures { report.print(failure) }
+        let status = finish(
+            updates: updates, interrupted: interruption != nil, watchError: watchError, report: &report)
+        // Downloads cut short by the interruption keep their .part; the line below says so once for all.
+        for failure in downloadFailures where interruption == nil || failure.code != .cancelled {
+            report.print(failure)
+        }
+        if let interruption {
+            let files = download == nil ? "" : "; saved files stay, partial ones stay as .part"
+            report.print(interruption.error("stopped waiting\(files)", hint: "run the same command to resume"))
+        }
         return max(status, report.status)
+    }
+
+    /// ``watch(_:display:download:recorder:)``, with the live lines' clock ticking every second when `ticking`;
+    /// what ended it as a result.
+    private static func follow(
+        _ watcher: Watcher,
+        display: WaitDisplay,
+        download: DownloadTarget?,
+        recorder: StoreRecorder?,
+        ticking: Bool
+    ) async -> Result<[ReelWatchError], ReelWatchError> {
+        do {
+            return .success(
+                try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
+                    group.addTask { try await watch(watcher, display: display, download: download, recorder: recorder) }
+                    if ticking {
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: .seconds(1))
+                                await display.tick()
+                            }
+                        }
+                    }
+                    let failures = try await group.next() ?? []
+                    group.cancelAll()
+                    return failures
+                })
+        } catch let error as ReelWatchError {
+            return .failure(error)
+        } catch {
+            return .failure(ReelWatchError(code: .cancelled, message: "\(error)"))
+        }
     }
 
     /// Follows the watch, showing every update; with `download`, fetches each job's files as it succeeds

@@ -54,8 +54,8 @@ enum CLI {
         let result = try await Subprocess.run(
             configuration,
             input: .none,
-            output: .string(limit: 1 << 20),
-            error: .string(limit: 1 << 20)
+            output: .string(limit: 1 << 24),
+            error: .string(limit: 1 << 24)
         ) { execution in
             if let interruptAfter {
                 try await Task.sleep(for: interruptAfter)

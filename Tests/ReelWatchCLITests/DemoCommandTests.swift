@@ -37,7 +37,9 @@ struct DemoCommandTests {
     @Test("--json prints a snapshot per state change, each job's final state last")
     func demoJSON() async throws {
         let directory = NSTemporaryDirectory() + "reelwatch-demo-" + UUID().uuidString
-        let run = try await CLI.run(["demo", "--json", "--time-scale", "300", "--to", directory])
+        // 150x, as the test above: the first poll must come within the queued job's 4 simulated minutes (1.6 s);
+        // at 300x (0.8 s) it missed them once in four full-suite runs on this 2-core machine.
+        let run = try await CLI.run(["demo", "--json", "--time-scale", "150", "--to", directory])
         #expect(run.status == 0, "\(run.stderr)")
         // Snapshot lines carry a state; file lines carry a sha256.
         let (fileLines, snapshotLines) = (

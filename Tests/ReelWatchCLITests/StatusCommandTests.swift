@@ -80,7 +80,13 @@ struct StatusCommandTests {
         arguments: [
             (["status"], "Missing expected argument"), (["status", "--bogus", "heygen:x"], "Unknown option '--bogus'"),
             (["status", "--retries", "x", "heygen:x"], "--retries"), (["stats"], "stats"),
-            (["status", "--request-timeout", "soon", "heygen:x"], "is not a duration"),
+            (
+                ["status", "--request-timeout", "soon", "heygen:x"],
+                "'soon' is invalid for '--request-timeout <duration>'"
+            ),
+            (["status", "--retries", "-1", "heygen:x"], "--retries must be between 0 and 20"),
+            (["download", "heygen:x", "--parallel", "-2"], "--parallel must be between 1 and 64"),
+            (["status", "--rate-limit", "-5", "heygen:x"], "--rate-limit must be more than 0"),
             (["run", "--rate-limit", "0"], "--rate-limit must be more than 0"),
             (["track", "check", "--rate-limit", "nan"], "--rate-limit must be more than 0"),
         ]

@@ -1,6 +1,7 @@
 import Foundation
 import ReelWatch
 import ReelWatchSimulator
+import Subprocess
 import Testing
 
 /// `reelwatch wait` end to end against the simulator in real (short) time, with short delays from flags.
@@ -104,19 +105,23 @@ struct WaitCommandTests {
         }
     }
 
-    @Test("exit 130 on Ctrl-C, after printing where each job stood")
-    func interrupted() async throws {
+    @Test("exit 130 on Ctrl-C or SIGTERM, after printing where each job stood", arguments: ["SIGINT", "SIGTERM"])
+    func interrupted(signal: String) async throws {
         try await CLI.withSimulator([Self.job(.hera, "long", render: .seconds(3600))], timeScale: 1) {
             simulator, environment in
             // Interrupted once the second poll came in, so the first answer has been taken in.
             let run = try await CLI.run(
                 ["wait", "hera:long", "--timeout", "10m"] + Self.fast,
                 environment: environment,
-                interruptWhen: { await simulator.statusRequestCount(for: JobRef(api: .hera, id: "long")) >= 2 }
+                interruptWhen: { await simulator.statusRequestCount(for: JobRef(api: .hera, id: "long")) >= 2 },
+                signal: signal == "SIGINT" ? .interrupt : .terminate
             )
             #expect(run.status == 130)
             #expect(run.stderr.hasPrefix("reelwatch: hera:long: interrupted while processing after"), "\(run.stderr)")
             #expect(run.stderr.contains("(resume with: reelwatch wait hera:long)"))
+            #expect(
+                run.stderrLines.last
+                    == "reelwatch: interrupted by \(signal): stopped waiting (run the same command to resume)")
         }
     }
 

@@ -10,7 +10,9 @@ import Testing
 @Suite("Tracker")
 struct TrackerTests {
     static func tracker(
-        _ endpoint: SimulatorServer.Endpoint, store: any JobStore, bulk: Bool = true, refreshLinksAhead: Duration? = nil
+        _ endpoint: SimulatorServer.Endpoint, store: any JobStore, bulk: Bool = true,
+        refreshLinksAhead: Duration? = nil,
+        pollConcurrency: Int = 16
     ) -> Tracker {
         let client = StatusClient(
             configuration: endpoint.configuration(apiKey: "sim-key"),
@@ -26,7 +28,8 @@ struct TrackerTests {
                 transport: AsyncHTTPClientTransport(),
                 retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
             ),
-            options: TrackerOptions(useBulkStatus: bulk, refreshLinksAhead: refreshLinksAhead)
+            options: TrackerOptions(
+                useBulkStatus: bulk, pollConcurrency: pollConcurrency, refreshLinksAhead: refreshLinksAhead)
         )
     }
 
@@ -122,6 +125,45 @@ struct TrackerTests {
             #expect(try await Self.tracker(endpoint, store: store, bulk: false).pollDue() == 5)
             #expect(await simulator.bulkRequestCount == 0)
             for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
+        }
+    }
+
+    @Test("cancelled mid-pass: answers already received are recorded; a job asked but not answered stays due, unmarked")
+    func cancelledPass() async throws {
+        let jobs = [Self.job(.hera, "first"), Self.job(.hera, "slow"), Self.job(.hera, "never")]
+        try await SimulatorHarness.run(jobs) { simulator, endpoint in
+            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            // Due in this order, and asked one at a time: the slow job's request goes out only once the first
+            // job's answer is in, and the pass is cancelled while the slow one is in flight.
+            for (offset, job) in jobs.enumerated() {
+                _ = try await store.track(
+                    TrackRequest(ref: job.ref), at: Date().addingTimeInterval(Double(offset - 60)))
+            }
+            await simulator.inject(.slow(.seconds(2)), times: 1, for: jobs[1].ref)
+            let tracker = Self.tracker(endpoint, store: store, bulk: false, pollConcurrency: 1)
+            let events = EventLog()
+            let pass = Task { try await tracker.pollDue { await events.add($0) } }
+            for _ in 0..<3000 where await simulator.statusRequestCount(for: jobs[1].ref) == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(await simulator.statusRequestCount(for: jobs[1].ref) == 1)
+            pass.cancel()
+            _ = try await pass.value
+
+            let first = try #require(try await store.job(jobs[0].ref))
+            #expect(first.state == .succeeded)
+            #expect(first.polls == 1)
+            for job in jobs.dropFirst() {
+                let stored = try #require(try await store.job(job.ref))
+                #expect(stored.polls == 0, "\(job.ref)")
+                #expect(stored.state == nil)
+                #expect(stored.lastError == nil)
+                #expect(stored.phase == .polling)
+                #expect(stored.nextPollAt <= Date())
+            }
+            #expect(await simulator.statusRequestCount(for: jobs[2].ref) == 0)
+            #expect(await events.changes == 1)
+            #expect(await events.failures.isEmpty)
         }
     }
 }
