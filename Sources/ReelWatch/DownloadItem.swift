@@ -29,6 +29,19 @@ public struct DownloadItem: Sendable, Hashable {
     /// The final path of the file.
     public var path: String { directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName }
 
+    /// The item under the name the job store recorded for it at `path`, when `path` is in the item's own
+    /// directory (a file planned for another directory before stays planned for this one).
+    public func placed(at path: String) -> DownloadItem {
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        guard !name.isEmpty, path != self.path,
+            String(decoding: path.utf8.dropLast(name.utf8.count), as: UTF8.self)
+                == String(decoding: self.path.utf8.dropLast(fileName.utf8.count), as: UTF8.self)
+        else { return self }
+        var item = self
+        item.fileName = name
+        return item
+    }
+
     /// The item under its `number`th name, `NAME-number.ext`, for when `NAME.ext` is taken; nothing is expected
     /// of a file there.
     public func numbered(_ number: Int) -> DownloadItem {

@@ -97,7 +97,7 @@ public struct Tracker: Sendable {
     ) async throws(ReelWatchError) -> Int {
         guard !Task.isCancelled else { return 0 }
         let jobs = try await store.jobs(in: [.downloading], limit: options.batchSize)
-        var work: [(JobRef, DownloadItem)] = []
+        var work: [(JobRef, String, DownloadItem)] = []
         for job in jobs {
             guard let snapshot = job.snapshot, let directory = job.downloadDirectory else { continue }
             let items: [DownloadItem]
@@ -108,21 +108,26 @@ public struct Tracker: Sendable {
                 await report(.downloadFailed(job.ref, error))
                 continue
             }
-            if job.files.isEmpty {
+            var recorded = job.files
+            if recorded.isEmpty {
                 let files = items.map { TrackedFile(name: $0.fileName, kind: $0.asset.kind, path: $0.path) }
-                try await store.plan(files, for: job.ref, at: wallClock())
+                recorded = try await store.plan(files, for: job.ref, at: wallClock())
             }
-            let done = Set(job.files.filter { $0.status == .done }.map(\.name))
-            work += items.filter { !done.contains($0.fileName) }.map { (job.ref, $0) }
+            // Each file goes where the store placed it (a numbered path when another job's file held the name).
+            let byName = Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for item in items where byName[item.fileName]?.status != .done {
+                let placed = byName[item.fileName].map { item.placed(at: $0.path) } ?? item
+                work.append((job.ref, item.fileName, placed))
+            }
         }
         return await withTaskGroup(of: Int.self) { group in
             var next = 0
             var landed = 0
             func start() {
                 guard next < work.count, !Task.isCancelled else { return }
-                let (ref, item) = work[next]
+                let (ref, name, item) = work[next]
                 next += 1
-                group.addTask { await download(item, of: ref, report: report) }
+                group.addTask { await download(item, named: name, of: ref, report: report) }
             }
             for _ in 0..<max(1, options.downloadConcurrency) { start() }
             while let count = await group.next() {
@@ -137,13 +142,14 @@ public struct Tracker: Sendable {
     /// catches, rather than catching inline: see ``StatusClient/result(of:)``.)
     private func download(
         _ item: DownloadItem,
+        named name: String,
         of ref: JobRef,
         report: @Sendable (TrackerEvent) async -> Void
     ) async -> Int {
         do {
             let result = try await downloader.download(item)
             let file = TrackedFile(
-                name: item.fileName, kind: item.asset.kind, path: result.path, status: .done, bytes: result.bytes,
+                name: name, kind: item.asset.kind, path: result.path, status: .done, bytes: result.bytes,
                 sha256: result.sha256)
             try await store.update(file, of: ref, at: wallClock())
             await report(.downloaded(result))
@@ -152,7 +158,7 @@ public struct Tracker: Sendable {
             return 0
         } catch {
             let file = TrackedFile(
-                name: item.fileName, kind: item.asset.kind, path: item.path, status: .failed, error: error.message)
+                name: name, kind: item.asset.kind, path: item.path, status: .failed, error: error.message)
             try? await store.update(file, of: ref, at: wallClock())
             await report(.downloadFailed(ref, error))
             return 0

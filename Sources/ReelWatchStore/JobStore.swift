@@ -42,8 +42,11 @@ public protocol JobStore: Sendable {
     /// history; a terminal state moves the job on), the polls made, and the next poll time.
     func record(_ updates: [PollUpdate]) async throws(ReelWatchError)
 
-    /// Records the files planned for a job (files already recorded under the same name keep their state).
-    func plan(_ files: [TrackedFile], for ref: JobRef, at now: Date) async throws(ReelWatchError)
+    /// Records the files planned for a job and returns them as recorded: a file already recorded under the same
+    /// name keeps its state and path; a new one whose path another job's file holds is given the next free
+    /// numbered path (`NAME-2.mp4`), so no two jobs ever share a file.
+    @discardableResult
+    func plan(_ files: [TrackedFile], for ref: JobRef, at now: Date) async throws(ReelWatchError) -> [TrackedFile]
 
     /// Records how far one file has come (the job counts as updated); once every planned file of a downloading
     /// job is done, the job is.

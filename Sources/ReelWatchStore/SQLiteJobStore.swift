@@ -233,19 +233,37 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func plan(_ files: [TrackedFile], for ref: JobRef, at now: Date) async throws(ReelWatchError) {
+    @discardableResult
+    public func plan(
+        _ files: [TrackedFile], for ref: JobRef, at now: Date
+    ) async throws(ReelWatchError) -> [TrackedFile] {
         try await write { db in
-            try db.execute(sql: "UPDATE job SET files_planned = 1 WHERE ref = ?", arguments: [ref.description])
+            let job = ref.description
+            try db.execute(sql: "UPDATE job SET files_planned = 1 WHERE ref = ?", arguments: [job])
+            let known = try Self.fetchFiles(db, where: "ref = ?", arguments: [job])[job] ?? []
+            let taken = try db.cachedStatement(sql: "SELECT 1 FROM file WHERE path = ? AND ref != ? LIMIT 1")
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO file (ref, name, kind, path, status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)")
+            var recorded: [TrackedFile] = []
             for file in files {
-                try db.execute(
-                    sql: """
-                        INSERT INTO file (ref, name, kind, path, status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)
-                        ON CONFLICT (ref, name) DO NOTHING
-                        """,
-                    arguments: [ref.description, file.name, file.kind.rawValue, file.path, now.timeIntervalSince1970]
-                )
+                if let existing = known.first(where: { $0.name == file.name }) {
+                    recorded.append(existing)
+                    continue
+                }
+                // A path another job's file holds gets the next free number: each job its own file.
+                var placed = file
+                var number = 1
+                while try Bool.fetchOne(taken, arguments: [placed.path, job]) == true {
+                    number += 1
+                    placed.path = DownloadItem.numbered(file.path, number)
+                }
+                try insert.execute(arguments: [
+                    job, placed.name, placed.kind.rawValue, placed.path, now.timeIntervalSince1970,
+                ])
+                recorded.append(placed)
             }
-            try Self.finishIfComplete(db, ref: ref.description, at: now)
+            try Self.finishIfComplete(db, ref: job, at: now)
+            return recorded
         }
     }
 

@@ -59,6 +59,10 @@ enum StoreSchema {
                     """
             )
         }
+        // v3: files found by path, so that a path another job's file holds is given a numbered one.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "CREATE INDEX file_path ON file (path)")
+        }
         return migrator
     }
 

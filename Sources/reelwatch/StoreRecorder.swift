@@ -52,22 +52,19 @@ actor StoreRecorder {
     func plan(_ items: [DownloadItem], for ref: JobRef) async -> [DownloadItem] {
         guard let store = await open() else { return items }
         let files = items.map { TrackedFile(name: $0.fileName, kind: $0.asset.kind, path: $0.path) }
-        var saved: [String: TrackedFile] = [:]
+        var recorded: [String: TrackedFile] = [:]
         await attempt { () async throws(ReelWatchError) in
-            try await store.plan(files, for: ref, at: Date())
-            for file in try await store.job(ref)?.files ?? [] where file.status == .done { saved[file.name] = file }
+            for file in try await store.plan(files, for: ref, at: Date()) { recorded[file.name] = file }
         }
         return items.map { item in
-            var item = item
             let name = item.fileName
-            if let file = saved[name], let bytes = file.bytes,
-                (file.path as NSString).deletingLastPathComponent == (item.path as NSString).deletingLastPathComponent
-            {
-                item.fileName = (file.path as NSString).lastPathComponent
-                item.expectedBytes = bytes
+            var placed = item
+            if let file = recorded[name] {
+                placed = item.placed(at: file.path)
+                if file.status == .done, placed.path == file.path { placed.expectedBytes = file.bytes }
             }
-            names[item.path] = name
-            return item
+            names[placed.path] = name
+            return placed
         }
     }
 

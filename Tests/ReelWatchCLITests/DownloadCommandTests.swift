@@ -61,6 +61,33 @@ struct DownloadCommandTests {
         }
     }
 
+    @Test("two renders with one title and one size under --name-from-title: two files, the second numbered")
+    func sameTitleSameSize() async throws {
+        let jobs = [Self.job(.v3, "t1", title: "Launch"), Self.job(.v3, "t2", title: "Launch")]
+        try await CLI.withSimulator(jobs) { simulator, environment in
+            var environment = environment
+            environment["REELWATCH_HOME"] = Self.directory()
+            let directory = Self.directory()
+            let arguments = ["download", "heygen:t1", "heygen:t2", "--name-from-title", "--to", directory]
+            let run = try await CLI.run(arguments, environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(Self.files(in: directory) == ["Launch-video-2.mp4", "Launch-video.mp4"])
+            #expect(await simulator.totalBytesServed == 2 * Self.size)
+            // Again: the store knows which job has which file; nothing is fetched, nothing is mixed up.
+            let again = try await CLI.run(arguments, environment: environment)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("already complete: \(directory)/Launch-video.mp4"))
+            #expect(again.stdout.contains("already complete: \(directory)/Launch-video-2.mp4"))
+            #expect(await simulator.totalBytesServed == 2 * Self.size)
+            let list = try await CLI.run(["track", "list", "--json"], environment: environment)
+            let paths = list.stdoutLines.compactMap { line -> [String]? in
+                guard let object = try? JSONValue.parse(Array(line.utf8)) else { return nil }
+                return object["files"]?.arrayValue?.compactMap { $0["path"]?.text }
+            }
+            #expect(Set(paths.flatMap { $0 }) == [directory + "/Launch-video.mp4", directory + "/Launch-video-2.mp4"])
+        }
+    }
+
     @Test("--json: one line per file with ref, kind, path, bytes and the file's real sha256")
     func json() async throws {
         try await CLI.withSimulator([Self.job(.v1, "j")]) { _, environment in

@@ -328,7 +328,43 @@ struct JobStoreTests {
         let applied = try await queue.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(applied == ["v1", "v2"])
+        #expect(applied == ["v1", "v2", "v3"])
+    }
+
+    @Test("a store of schema v2 with planned files is migrated to v3; a path another job holds is numbered")
+    func migratesFromV2AndNumbersTakenPaths() async throws {
+        let path = Self.path()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try StoreSchema.migrator.migrate(queue, upTo: "v2")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO job (ref, added_at, updated_at, next_poll_at, phase, download_dir, files_planned)
+                    VALUES ('heygen:a', 1800000000, 1800000000, 1800000000, 'downloading', '/d', 1);
+                    INSERT INTO file (ref, name, kind, path, status, bytes, updated_at)
+                    VALUES ('heygen:a', 'Launch-video.mp4', 'video', '/d/Launch-video.mp4', 'done', 10, 1800000000);
+                    """)
+        }
+        let store = try SQLiteJobStore(path: path)
+        let indexes = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'file'")
+        }
+        #expect(indexes.contains("file_path"))
+        let b = JobRef(api: .v3, id: "b")
+        let c = JobRef(api: .v3, id: "c")
+        for ref in [b, c] { _ = try await store.track(TrackRequest(ref: ref, downloadDirectory: "/d"), at: Self.t0) }
+        let wanted = [TrackedFile(name: "Launch-video.mp4", kind: .video, path: "/d/Launch-video.mp4")]
+        // The same title for three jobs: each its own path, recorded, and the same again when planned again.
+        #expect(try await store.plan(wanted, for: b, at: Self.t0).map(\.path) == ["/d/Launch-video-2.mp4"])
+        #expect(try await store.plan(wanted, for: c, at: Self.t0).map(\.path) == ["/d/Launch-video-3.mp4"])
+        #expect(try await store.plan(wanted, for: b, at: Self.t0).map(\.path) == ["/d/Launch-video-2.mp4"])
+        #expect(try await store.job(b)?.files.map(\.path) == ["/d/Launch-video-2.mp4"])
+        // The job that had the name keeps it, state and all.
+        let a = try await store.plan(wanted, for: JobRef(api: .v3, id: "a"), at: Self.t0)
+        #expect(a.map(\.path) == ["/d/Launch-video.mp4"])
+        #expect(a.map(\.status) == [.done])
     }
 
     @Test("a directory that cannot be created is a clear error")
