@@ -95,6 +95,7 @@ public struct Downloader: Sendable {
         guard item.asset.url != nil else { throw failure(item, "the answer gives no link for this file") }
         // What is at the final name decides: this file, complete; nothing; or something else (another job's
         // file, a link, a directory), and then the next free name is taken: `NAME-2.ext`, `NAME-3.ext`, …
+        let original = item
         var item = item
         var number = 1
         while true {
@@ -110,7 +111,7 @@ public struct Downloader: Sendable {
             guard number <= Self.maximumNameNumber else {
                 throw failure(item, "the name and its \(Self.maximumNameNumber - 1) numbered variants are all taken")
             }
-            item = item.numbered(number)
+            item = original.numbered(number)
         }
     }
 

@@ -122,39 +122,19 @@ public struct StatusClient: Sendable {
                 request = next
             case .transient(let reason, let retryAfter):
                 retry += 1
+                let name = ref.provider.displayName
+                let attempts = "\(retry) attempt\(retry == 1 ? "" : "s")"
                 guard retry <= retryPolicy.maxRetries else {
-                    var error = ReelWatchError(
-                        code: .providerUnavailable,
-                        message:
-                            "\(ref.provider.displayName) kept failing after \(retry) attempt\(retry == 1 ? "" : "s"): \(reason.message)",
-                        ref: ref,
-                        httpStatus: reason.httpStatus
-                    )
-                    error.retryAfter = retryAfter
-                    throw error.redacting(configuration.redaction)
+                    throw giveUp("\(name) kept failing after \(attempts)", reason, retryAfter: retryAfter)
                 }
                 if let retryAfter, retryAfter > retryPolicy.maxRetryAfter {
-                    var error = ReelWatchError(
-                        code: .providerUnavailable,
-                        message:
-                            "\(ref.provider.displayName) asked to retry after \(retryAfter.shortDescription), longer than reelwatch waits: \(reason.message)",
-                        ref: ref,
-                        httpStatus: reason.httpStatus
-                    )
-                    error.retryAfter = retryAfter
-                    throw error.redacting(configuration.redaction)
+                    throw giveUp(
+                        "\(name) asked to retry after \(retryAfter.shortDescription), longer than reelwatch waits",
+                        reason, retryAfter: retryAfter)
                 }
                 let delay = retryPolicy.delay(beforeRetry: retry, retryAfter: retryAfter, unitRandom: random())
                 if let deadline, time.now() + delay >= deadline {
-                    var error = ReelWatchError(
-                        code: .providerUnavailable,
-                        message:
-                            "\(ref.provider.displayName) kept failing until the deadline (\(retry) attempt\(retry == 1 ? "" : "s")): \(reason.message)",
-                        ref: ref,
-                        httpStatus: reason.httpStatus
-                    )
-                    error.retryAfter = retryAfter
-                    throw error.redacting(configuration.redaction)
+                    throw giveUp("\(name) kept failing until the deadline (\(attempts))", reason, retryAfter: retryAfter)
                 }
                 logger.info(
                     "transient failure; retrying",
@@ -170,6 +150,15 @@ public struct StatusClient: Sendable {
                 }
             }
         }
+    }
+
+    /// The error that ends the retries: `what` happened, then the last failure's reason; secrets removed.
+    private func giveUp(_ what: String, _ reason: ReelWatchError, retryAfter: Duration?) -> ReelWatchError {
+        var error = ReelWatchError(
+            code: .providerUnavailable, message: "\(what): \(reason.message)", ref: reason.ref,
+            httpStatus: reason.httpStatus)
+        error.retryAfter = retryAfter
+        return error.redacting(configuration.redaction)
     }
 
     /// The most redirects followed for one status request (within the provider's own origin only).

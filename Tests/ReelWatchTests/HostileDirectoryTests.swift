@@ -75,6 +75,20 @@ struct HostileDirectoryTests {
         }
     }
 
+    @Test("NAME and NAME-2 both taken: the file lands under NAME-3")
+    func secondNameTaken() async throws {
+        let job = DownloaderTests.job()
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let (client, downloader) = DownloaderTests.downloader(endpoint, apiKey: simulator.apiKey)
+            let directory = DownloaderTests.directory()
+            let item = try await DownloaderTests.plan(client, job.ref, into: directory)[0]
+            for taken in [item.path, directory + "/heygen-d-video-2.mp4"] {
+                try FileManager.default.createDirectory(atPath: taken, withIntermediateDirectories: false)
+            }
+            #expect(try await downloader.download(item).path == directory + "/heygen-d-video-3.mp4")
+        }
+    }
+
     @Test("the job's own complete file at the final name is confirmed by the server (one empty 416), not fetched")
     func ownCompleteFile() async throws {
         let job = DownloaderTests.job()
