@@ -134,7 +134,8 @@ public struct StatusClient: Sendable {
                 }
                 let delay = retryPolicy.delay(beforeRetry: retry, retryAfter: retryAfter, unitRandom: random())
                 if let deadline, time.now() + delay >= deadline {
-                    throw giveUp("\(name) kept failing until the deadline (\(attempts))", reason, retryAfter: retryAfter)
+                    throw giveUp(
+                        "\(name) kept failing until the deadline (\(attempts))", reason, retryAfter: retryAfter)
                 }
                 logger.info(
                     "transient failure; retrying",
