@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ReelWatchTesting", targets: ["ReelWatchTesting"]),
         .executable(name: "reelwatch", targets: ["reelwatch"]),
         .executable(name: "reelwatch-bench", targets: ["reelwatch-bench"]),
+        .executable(name: "reelwatch-fuzz", targets: ["reelwatch-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -113,6 +114,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "reelwatch-fuzz",
+            dependencies: ["ReelWatch"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,12 @@
 ///
 /// Decoding `JSONValue` through `JSONDecoder` tries each kind in turn and pays for a thrown error on every
 /// miss; every status answer goes through here, so this reads each byte once instead.
+///
+/// Strict on syntax: no BOM (callers strip one), no trailing comma, no number a Double cannot hold (`1e400`, even
+/// under a key a later duplicate replaces), nesting up to ``maximumDepth``; the last of duplicate keys wins. Lenient
+/// only inside strings, so one bad character in a title does not cost the whole status: bytes that are not UTF-8
+/// and lone surrogate escapes (`\ud800`) read as U+FFFD. `JSONParserDifferentialTests` checks every answer against
+/// `JSONSerialization` and lists where they differ.
 struct JSONParser {
     /// Why a document is not JSON, and where.
     struct Failure: Error, CustomStringConvertible {
