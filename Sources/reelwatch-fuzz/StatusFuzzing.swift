@@ -86,7 +86,10 @@ enum StatusFuzzing {
         do {
             items = try Downloader.plan(snapshot, selection: selection, directory: "/fuzz", naming: naming)
         } catch {
-            require(snapshot.state != .succeeded, "a succeeded job has nothing to plan: \(error)")
+            // A finished render plans at least one file, or says there is nothing to download (exit 7).
+            require(
+                snapshot.state != .succeeded || error.code == .downloadFailed,
+                "a succeeded job failed to plan: \(error)")
             _ = error.description
             return
         }
