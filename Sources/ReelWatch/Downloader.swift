@@ -104,6 +104,7 @@ public struct Downloader: Sendable {
                 return result
             case .free:
                 if let result = try await fetch(item, progress: progress) { return result }
+                continue  // something came to the name meanwhile: look at it again
             case .taken:
                 break
             }
@@ -118,7 +119,8 @@ public struct Downloader: Sendable {
     /// The most names tried for one file: `NAME`, then `NAME-2` to `NAME-20`.
     static let maximumNameNumber = 20
 
-    /// Downloads `item` to its free final name; nil when another process took the name while this waited.
+    /// Downloads `item` to its free final name; nil when something came to the name meanwhile (another process
+    /// saved the file, or took the name).
     private func fetch(
         _ item: DownloadItem,
         progress: @escaping @Sendable (DownloadProgress) -> Void
@@ -156,6 +158,8 @@ public struct Downloader: Sendable {
                 throw failure(item, error.description)
             }
         }
+        // Whoever held the lock may have saved the file (or something came to the name) just before letting go.
+        guard PartialFile.entry(at: finalPath) == .none else { return nil }
         var hasher = SHA256()
         let resumedFrom = file.size
         if resumedFrom > 0 {

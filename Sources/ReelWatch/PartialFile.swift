@@ -188,7 +188,7 @@ final class PartialFile {
         guard link(path, finalPath) == 0 else {
             throw FileError(operation: errno == EEXIST ? "claim" : "rename", path: finalPath)
         }
-        guard unlink(path) == 0 else { throw FileError(operation: "rename", path: path) }
+        guard unlink(path) == 0 || errno == ENOENT else { throw FileError(operation: "rename", path: path) }
         close(descriptor)
         descriptor = -1
         let directory = (finalPath as NSString).deletingLastPathComponent
