@@ -73,10 +73,11 @@ public struct StatusClient: Sendable {
         return try await send(request, adapter: adapter, ref: ref, deadline: deadline, logger: logger) {
             json, status throws(ReelWatchError) in
             let snapshot = try adapter.snapshot(from: json, ref: ref, httpStatus: status)
+                .redacting(configuration.redaction)
             if snapshot.state == .unknown, let word = snapshot.providerStatus {
                 unknownStatuses.report(word, api: ref.api, logger: logger)
             }
-            return snapshot.redacting(configuration.redaction)
+            return snapshot
         }
     }
 
