@@ -72,14 +72,16 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     /// A transfer that receives less than ``minimumProgress`` over its window fails as timed out.
     public func receive(_ request: HTTPRequest, into sink: some BodySink) async throws -> (HTTPResponse, [UInt8]) {
         let outgoing = try Self.outgoing(request)
-        let delegate = SinkDelegate(sink: sink)
+        let counter = ByteCounter()
+        let delegate = SinkDelegate(sink: sink, counter: counter)
         let task = client.execute(request: outgoing, delegate: delegate)
         let progress = minimumProgress
+        // Holds the counter, not the delegate: the sink (and the file it writes) is let go of with the request.
         let watchdog = task.eventLoop.scheduleRepeatedTask(
             initialDelay: TimeAmount(progress.window), delay: TimeAmount(progress.window)
         ) { _ in
             // Runs on the task's event loop, like the delegate's callbacks.
-            if delegate.receivedSinceLastCheck() < progress.bytes {
+            if counter.takeCount() < progress.bytes {
                 task.fail(reason: HTTPTransportError(.timedOut, "less than \(progress) arrived"))
             }
         }
@@ -157,6 +159,19 @@ public struct MinimumProgress: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(bytes) bytes in \(window.shortDescription)" }
 }
 
+/// Body bytes received since the progress watchdog last looked; touched only on the request's event loop.
+private final class ByteCounter: @unchecked Sendable {
+    private var count: Int64 = 0
+
+    func add(_ bytes: Int) { count += Int64(bytes) }
+
+    /// The bytes counted since the last call.
+    func takeCount() -> Int64 {
+        defer { count = 0 }
+        return count
+    }
+}
+
 /// Ends a transfer whose body is not wanted (an error page) once its excerpt is full, with what was read.
 private struct UnwantedBody: Error {
     var head: HTTPResponse
@@ -206,15 +221,12 @@ private final class SinkDelegate<Sink: BodySink>: HTTPClientResponseDelegate, @u
     private var head: HTTPResponse?
     private var accepted = false
     private var excerpt: [UInt8] = []
-    /// Body bytes received since the progress watchdog last looked (on the same event loop).
-    private var received: Int64 = 0
+    /// Counts the body bytes for the progress watchdog.
+    private let counter: ByteCounter
 
-    init(sink: Sink) { self.sink = sink }
-
-    /// The bytes received since the last call.
-    func receivedSinceLastCheck() -> Int64 {
-        defer { received = 0 }
-        return received
+    init(sink: Sink, counter: ByteCounter) {
+        self.sink = sink
+        self.counter = counter
     }
 
     func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
@@ -225,7 +237,7 @@ private final class SinkDelegate<Sink: BodySink>: HTTPClientResponseDelegate, @u
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        received += Int64(buffer.readableBytes)
+        counter.add(buffer.readableBytes)
         if accepted {
             do {
                 try sink.consume(buffer)

@@ -158,6 +158,7 @@ public struct Downloader: Sendable {
                 throw failure(item, error.description)
             }
         }
+        defer { file.release() }
         // Whoever held the lock may have saved the file (or something came to the name) just before letting go.
         guard PartialFile.entry(at: finalPath) == .none else { return nil }
         var hasher = SHA256()

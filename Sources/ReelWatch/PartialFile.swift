@@ -11,6 +11,8 @@ import NIOCore
 final class PartialFile {
     let path: String
     private var descriptor: Int32
+    /// Orders ``append(_:)``, which the transport calls on its own thread, with ``release()``.
+    private let access = NSLock()
     private(set) var size: Int64
     /// Where writeback to the disk was last started: what lies before it is already on its way.
     private var writebackFrom: Int64
@@ -71,8 +73,16 @@ final class PartialFile {
         writebackFrom = size
     }
 
-    deinit {
+    deinit { release() }
+
+    /// Closes the file, letting go of its lock, if it is still open (``commit(to:)`` closes it too). The
+    /// transport may keep the sink that writes here a little longer than the download; the lock must not wait
+    /// for it.
+    func release() {
+        access.lock()
+        defer { access.unlock() }
         if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
     }
 
     /// A descriptor for writing to the regular, singly linked file at `path`, created if absent; never through a
@@ -107,6 +117,10 @@ final class PartialFile {
 
     /// Appends `buffer`.
     func append(_ buffer: ByteBuffer) throws(FileError) {
+        // Never a write to a descriptor ``release()`` closed (its number may already name another file).
+        access.lock()
+        defer { access.unlock() }
+        guard descriptor >= 0 else { throw FileError(operation: "write", path: path, code: EBADF) }
         var written = 0
         let count = buffer.readableBytes
         while written < count {
@@ -189,8 +203,7 @@ final class PartialFile {
             throw FileError(operation: errno == EEXIST ? "claim" : "rename", path: finalPath)
         }
         guard unlink(path) == 0 || errno == ENOENT else { throw FileError(operation: "rename", path: path) }
-        close(descriptor)
-        descriptor = -1
+        release()
         let directory = (finalPath as NSString).deletingLastPathComponent
         let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {

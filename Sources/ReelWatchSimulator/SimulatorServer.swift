@@ -66,24 +66,15 @@ public struct SimulatorServer: Sendable {
     public func withRunning<Result: Sendable>(
         _ body: @Sendable (Endpoint) async throws -> Result
     ) async throws -> Result {
-        let (stream, continuation) = AsyncStream<Endpoint>.makeStream()
-        let group = makeGroup(gracefulShutdownSignals: []) { continuation.yield($0) }
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = stream.makeAsyncIterator()
-            guard let endpoint = await iterator.next() else { throw CancellationError() }
-            let result: Result
-            do {
-                result = try await body(endpoint)
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
+        try await LoopbackServer.withRunning(
+            router: makeRouter(), port: port, serverName: Self.serverName, logger: logger
+        ) { port in
+            try await body(Endpoint(port: port))
         }
     }
+
+    /// The `Server` header the simulator answers with.
+    static let serverName = "reelwatch-simulator"
 
     private func makeGroup(
         gracefulShutdownSignals: [UnixSignal],
@@ -91,7 +82,7 @@ public struct SimulatorServer: Sendable {
     ) -> ServiceGroup {
         let app = Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "reelwatch-simulator"),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: Self.serverName),
             onServerRunning: { channel in
                 await onReady(Endpoint(port: channel.localAddress?.port ?? 0))
             },

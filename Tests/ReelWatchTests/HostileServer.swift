@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
+import ReelWatchSimulator
 
 /// A provider (or anything between) that answers whatever a test tells it to: any status, headers and body,
 /// a body that trickles or never ends. Binds 127.0.0.1 on an ephemeral port for the length of a test.
@@ -54,29 +54,8 @@ struct HostileServer: Sendable {
             return Self.response(answer(path))
         }
         let quiet = Logger(label: "hostile", factory: { _ in SwiftLogNoOpLogHandler() })
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "hostile"),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: quiet
-        )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var ports = stream.makeAsyncIterator()
-            guard let port = await ports.next() else { throw CancellationError() }
-            let result: Result
-            do {
-                result = try await body("http://127.0.0.1:\(port)")
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            // Graceful: answers in flight end as their clients hang up (a write to a closed connection throws).
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
+        return try await LoopbackServer.withRunning(router: router, serverName: "hostile", logger: quiet) { port in
+            try await body("http://127.0.0.1:\(port)")
         }
     }
 
