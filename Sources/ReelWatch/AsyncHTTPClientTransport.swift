@@ -114,7 +114,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     private static func outgoing(_ request: HTTPRequest) throws -> HTTPClient.Request {
         var outgoing: HTTPClient.Request
         do {
-            outgoing = try HTTPClient.Request(url: url(of: request), method: .init(rawValue: request.method.rawValue))
+            outgoing = try HTTPClient.Request(url: request.urlText, method: .init(rawValue: request.method.rawValue))
         } catch {
             throw HTTPTransportError(.connection, "cannot send a request to \(request.authority ?? "no host")")
         }
@@ -122,11 +122,6 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
         return outgoing
-    }
-
-    /// The absolute URL string of `request`.
-    static func url(of request: HTTPRequest) -> String {
-        "\(request.scheme ?? "https")://\(request.authority ?? "")\(request.path ?? "/")"
     }
 
     /// The response head in swift-http-types' terms.

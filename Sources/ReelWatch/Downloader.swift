@@ -277,7 +277,7 @@ public struct Downloader: Sendable {
     private func serverConfirms(size: Int64, of item: DownloadItem) async -> Bool {
         var url = item.asset.url ?? ""
         for _ in 0...maxRedirects {
-            guard var request = Self.request(for: url) else { return false }
+            guard var request = HTTPRequest(linkTo: url) else { return false }
             request.headerFields[.userAgent] = ReelWatchVersion.userAgent
             request.headerFields[.range] = "bytes=\(size)-"
             guard let (head, _) = try? await transport.receive(request, into: RefusingSink()) else { return false }
@@ -287,7 +287,8 @@ public struct Downloader: Sendable {
             case 200:
                 return head.headerFields[.contentLength].flatMap(CheckedConversion.byteCount) == size
             case 301, 302, 303, 307, 308:
-                guard let location = head.headerFields[.location], let next = Self.resolve(location, against: url)
+                guard let location = head.headerFields[.location],
+                    let next = HTTPRequest.resolve(location, against: url)
                 else { return false }
                 url = next
             default:
@@ -342,8 +343,8 @@ public struct Downloader: Sendable {
         logger: Logger
     ) async -> Outcome {
         let item = session.item
-        guard var request = Self.request(for: url) else {
-            return .fatal(failure(item, "refusing a link that \(Self.unusable(url)): \(Self.shortURL(url))"))
+        guard var request = HTTPRequest(linkTo: url) else {
+            return .fatal(failure(item, "refusing a link that \(HTTPRequest.unusable(url)): \(Self.shortURL(url))"))
         }
         if session.currentLink == nil { session.currentLink = url }
         request.headerFields[.userAgent] = ReelWatchVersion.userAgent
@@ -384,12 +385,15 @@ public struct Downloader: Sendable {
         let text = BodyExcerpt.describe(excerptBytes, secrets: [], limit: 80)
         switch status {
         case 301, 302, 303, 307, 308:
-            guard let location = head.headerFields[.location], let next = Self.resolve(location, against: url) else {
+            guard let location = head.headerFields[.location], let next = HTTPRequest.resolve(location, against: url)
+            else {
                 return .fatal(failure(item, "HTTP \(status) without a usable Location"))
             }
-            guard Self.request(for: next) != nil else {
+            guard HTTPRequest(linkTo: next) != nil else {
                 return .fatal(
-                    failure(item, "refusing a redirect to a link that \(Self.unusable(next)): \(Self.shortURL(next))"))
+                    failure(
+                        item, "refusing a redirect to a link that \(HTTPRequest.unusable(next)): \(Self.shortURL(next))"
+                    ))
             }
             return .redirect(next)
         case 200, 206:
@@ -457,29 +461,6 @@ public struct Downloader: Sendable {
         } catch {
             throw failure(item, error.description)
         }
-    }
-
-    /// A GET request for an absolute `http`/`https` URL that can be connected to; nil for any other scheme, no
-    /// host, or a port outside 1–65535.
-    static func request(for url: String) -> HTTPRequest? {
-        guard let components = URLComponents(string: url), let (scheme, authority) = BaseURL.origin(of: components)
-        else { return nil }
-        var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        if let query = components.percentEncodedQuery { path += "?" + query }
-        return HTTPRequest(method: .get, scheme: scheme, authority: authority, path: path)
-    }
-
-    /// Why ``request(for:)`` refuses `url`, as words that follow "a link that".
-    static func unusable(_ url: String) -> String {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https"
-        else { return "is not http or https" }
-        if let port = components.port, CheckedConversion.port(port) == nil { return "names port \(port)" }
-        return "has no usable host"
-    }
-
-    static func resolve(_ location: String, against base: String) -> String? {
-        URL(string: location, relativeTo: URL(string: base))?.absoluteString
     }
 
     /// `bytes START-END/TOTAL`.

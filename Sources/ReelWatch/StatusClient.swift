@@ -216,7 +216,7 @@ public struct StatusClient: Sendable {
         let json = try? JSONValue.parse(bytes)
         switch status {
         case 301, 302, 303, 307, 308:
-            return Self.redirect(from: request, location: head.headerFields[.location], ref: ref)
+            return Self.redirect(from: request, status: status, location: head.headerFields[.location], ref: ref)
         case 200..<300:
             guard let json else {
                 return .failure(
@@ -284,35 +284,34 @@ public struct StatusClient: Sendable {
 
     /// The request a redirect leads to, when it stays on the provider's own scheme, host and port: the API key
     /// is never sent anywhere else, and a redirect elsewhere is an error that names where it pointed.
-    private static func redirect<T>(from request: HTTPRequest, location: String?, ref: JobRef) -> Outcome<T> {
+    private static func redirect<T>(
+        from request: HTTPRequest, status: Int, location: String?, ref: JobRef
+    ) -> Outcome<T> {
         let name = ref.provider.displayName
-        let base = AsyncHTTPClientTransport.url(of: request)
-        guard let location, let target = URL(string: location, relativeTo: URL(string: base))?.absoluteURL,
-            let components = URLComponents(url: target, resolvingAgainstBaseURL: false)
-        else {
-            return .failure(.invalidStatus(ref: ref, httpStatus: 302, "a redirect without a usable Location"))
+        guard let location, let target = HTTPRequest.resolve(location, against: request.urlText) else {
+            return .failure(.invalidStatus(ref: ref, httpStatus: status, "a redirect without a usable Location"))
         }
-        guard let (scheme, authority) = BaseURL.origin(of: components), scheme == request.scheme,
-            authority.lowercased() == request.authority?.lowercased()
-        else {
-            let shown = ReelWatchError.printable(
-                "\(components.scheme ?? "?")://\(components.percentEncodedHost ?? "")"
-                    + (components.port.map { ":\($0)" } ?? ""),
-                limit: 100)
+        guard let next = HTTPRequest(linkTo: target) else {
+            return .failure(
+                .invalidStatus(
+                    ref: ref, httpStatus: status,
+                    "a redirect to a link that \(HTTPRequest.unusable(target)): \(Downloader.shortURL(target))"))
+        }
+        guard next.scheme == request.scheme, next.authority?.lowercased() == request.authority?.lowercased() else {
+            let origin = ReelWatchError.printable("\(next.scheme ?? "?")://\(next.authority ?? "")", limit: 100)
             return .failure(
                 ReelWatchError(
                     code: .invalidResponse,
-                    message: "\(name) redirected the status request to another origin (\(shown)); "
+                    message: "\(name) redirected the status request to another origin (\(origin)); "
                         + "reelwatch does not send the API key there",
-                    ref: ref
+                    ref: ref,
+                    httpStatus: status
                 )
             )
         }
-        var next = request
-        var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        if let query = components.percentEncodedQuery { path += "?" + query }
-        next.path = path
-        return .redirect(next)
+        var follow = request
+        follow.path = next.path
+        return .redirect(follow)
     }
 
     private static func describe(json: JSONValue?, bytes: [UInt8], secret: String) -> String {

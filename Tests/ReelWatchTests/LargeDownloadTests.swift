@@ -48,7 +48,7 @@ struct LargeDownloadTests {
         try await SimulatorHarness.run([Self.job(size: size)]) { simulator, endpoint in
             let client = SimulatorHarness.client(endpoint)
             let url = try #require(try await client.snapshot(of: Self.job(size: size).ref).assets.first?.url)
-            let request = try #require(Downloader.request(for: url))
+            let request = try #require(HTTPRequest(linkTo: url))
             var largest: [Int] = []
             for configuration in [AsyncHTTPClientTransport.downloadConfiguration, HTTPClient.Configuration()] {
                 let sink = ChunkSizes()
