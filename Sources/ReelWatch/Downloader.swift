@@ -381,7 +381,9 @@ public struct Downloader: Sendable {
         session.fetched += sink.fetched
         if let fileError = sink.fileError { return .fatal(failure(item, fileError.description)) }
         let status = head.status.code
-        let retryAfter = head.headerFields[.retryAfter].flatMap { RetryPolicy.parseRetryAfter($0, now: Date()) }
+        let retryAfter = head.headerFields[.retryAfter].flatMap {
+            RetryPolicy.parseRetryAfter($0, now: statusClient.wallClock())
+        }
         let text = BodyExcerpt.describe(excerptBytes, secrets: [], limit: 80)
         switch status {
         case 301, 302, 303, 307, 308:
@@ -411,7 +413,9 @@ public struct Downloader: Sendable {
             session.hasher = SHA256()
             return .transient("the server refused the range from byte \(offset); starting over", retryAfter: nil)
         case 403:
-            let expired = (item.asset.expiresAt.map { $0 <= Date() } ?? false) || text.lowercased().contains("expired")
+            let expired =
+                (item.asset.expiresAt.map { $0 <= statusClient.wallClock() } ?? false)
+                || text.lowercased().contains("expired")
             if expired { return .expired("HTTP 403 \(text)") }
             return .transient("HTTP 403 \(text)", retryAfter: retryAfter)
         case 404, 408, 425, 429, 500...599:

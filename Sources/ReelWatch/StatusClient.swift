@@ -25,6 +25,8 @@ public struct StatusClient: Sendable {
     public let time: TimeSource
     /// The source of numbers in `0..<1` for jitter.
     public let random: @Sendable () -> Double
+    /// The current date, for what providers say in dates: `Retry-After` as an HTTP date, link expiries.
+    public let wallClock: @Sendable () -> Date
     /// Where retries and unknown statuses are reported.
     public let logger: Logger
     /// The per-provider request limit shared by everything using this client, if any.
@@ -40,6 +42,7 @@ public struct StatusClient: Sendable {
     ///   - random: a source of numbers in `0..<1` for jitter.
     ///   - rateLimiter: a per-provider token bucket shared with other clients, if any.
     ///   - logger: where retries and unknown statuses are reported.
+    ///   - wallClock: the current date, to read `Retry-After` dates and tell whether a link has expired.
     public init(
         configuration: Configuration,
         transport: any HTTPTransport = AsyncHTTPClientTransport(),
@@ -47,6 +50,7 @@ public struct StatusClient: Sendable {
         requestTimeout: Duration = .seconds(30),
         clock: some Clock<Duration> = ContinuousClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        wallClock: @escaping @Sendable () -> Date = { .now },
         rateLimiter: RateLimiter? = nil,
         logger: Logger
     ) {
@@ -56,6 +60,7 @@ public struct StatusClient: Sendable {
         self.requestTimeout = requestTimeout
         self.time = TimeSource(clock)
         self.random = random
+        self.wallClock = wallClock
         self.rateLimiter = rateLimiter
         self.logger = logger
     }
@@ -263,7 +268,7 @@ public struct StatusClient: Sendable {
                 || adapter.isTransient(status: status, body: json)
             if transient {
                 let header = head.headerFields[.retryAfter]
-                let retryAfter = header.flatMap { RetryPolicy.parseRetryAfter($0, now: Date()) }
+                let retryAfter = header.flatMap { RetryPolicy.parseRetryAfter($0, now: wallClock()) }
                 if let header, retryAfter == nil {
                     logger.warning(
                         "ignored a Retry-After out of range or unreadable",
