@@ -106,7 +106,11 @@ public actor Simulator {
     public var requests: [SimulatorRequest] { log }
 
     private func keep(_ request: SimulatorRequest) {
-        if keepsLog { log.append(request) }
+        if keepsLog {
+            var request = request
+            request.at = now
+            log.append(request)
+        }
     }
 
     /// The number of bulk status requests (`GET /v3/videos/statuses`) received.
@@ -367,6 +371,8 @@ public struct SimulatorRequest: Sendable, Hashable {
     public var authorized: Bool
     /// The `Range` header of a file request.
     public var range: String? = nil
+    /// When it came, in simulated time since the simulator was created.
+    public var at: Duration = .zero
 }
 
 /// Where a simulated job is in its life.

@@ -35,7 +35,7 @@ public final class ManualClock: Clock, Sendable {
         var sleepers: [Int: Sleeper] = [:]
         var cancelled: Set<Int> = []
         /// Deadlines of sleeps that started and that no `nextSleep()` has reported yet.
-        var unreported: [Instant] = []
+        var unreported: [(id: Int, deadline: Instant)] = []
         var watchers: [Int: CheckedContinuation<Instant, Never>] = [:]
     }
 
@@ -52,6 +52,20 @@ public final class ManualClock: Clock, Sendable {
 
     /// The number of tasks asleep on this clock right now.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    /// The deadlines of the tasks asleep on this clock right now, earliest first.
+    public var sleeperDeadlines: [Instant] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
+
+    /// Waits until exactly `count` tasks are asleep on this clock (checking between short real pauses, for up to
+    /// ten seconds) and returns their deadlines, earliest first; what is asleep then if the count never comes.
+    public func sleepers(_ count: Int) async -> [Instant] {
+        for _ in 0..<2000 {
+            let deadlines = sleeperDeadlines
+            if deadlines.count == count { return deadlines }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return sleeperDeadlines
+    }
 
     /// Suspends until the clock is advanced to `deadline` or the task is cancelled.
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
@@ -73,7 +87,7 @@ public final class ManualClock: Clock, Sendable {
                     }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     if state.watchers.isEmpty {
-                        state.unreported.append(deadline)
+                        state.unreported.append((id, deadline))
                         return []
                     }
                     let watchers = Array(state.watchers.values)
@@ -84,6 +98,8 @@ public final class ManualClock: Clock, Sendable {
             }
         } onCancel: {
             let sleeper = state.withLock { state -> Sleeper? in
+                // A sleep cancelled before any `nextSleep()` saw it is not reported: nobody sleeps until then.
+                state.unreported.removeAll { $0.id == id }
                 guard let sleeper = state.sleepers.removeValue(forKey: id) else {
                     state.cancelled.insert(id)
                     return nil
@@ -104,7 +120,7 @@ public final class ManualClock: Clock, Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Instant, Never>) in
                 let ready = state.withLock { state -> Instant? in
-                    if !state.unreported.isEmpty { return state.unreported.removeFirst() }
+                    if !state.unreported.isEmpty { return state.unreported.removeFirst().deadline }
                     if state.cancelled.remove(id) != nil { return state.now }
                     state.watchers[id] = continuation
                     return nil
@@ -132,7 +148,7 @@ public final class ManualClock: Clock, Sendable {
             if instant > state.now { state.now = instant }
             let due = state.sleepers.filter { $0.value.deadline <= state.now }
             for id in due.keys { state.sleepers.removeValue(forKey: id) }
-            state.unreported.removeAll { $0 <= state.now }
+            state.unreported.removeAll { $0.deadline <= state.now }
             return due.sorted { $0.value.deadline < $1.value.deadline }.map(\.value)
         }
         for sleeper in woken { sleeper.continuation.resume() }

@@ -3,7 +3,9 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ReelWatch
+import ReelWatchDaemon
 import ReelWatchSimulator
+import ReelWatchStore
 
 /// `reelwatch demo`: runs the built-in provider simulator in-process and shows reelwatch on its jobs.
 struct DemoCommand: AsyncParsableCommand {
@@ -43,11 +45,16 @@ struct DemoCommand: AsyncParsableCommand {
         let options = self.options
         let timeScale = self.timeScale
         let directory = self.directory
-        let http = DownloadSession.makeHTTPClient()
+        let http = FileLine.makeHTTPClient()
         let storeDirectory = NSTemporaryDirectory() + "reelwatch-demo-store-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: storeDirectory) }
-        let recorder = StoreRecorder(
-            path: storeDirectory + "/reelwatch.sqlite", downloadDirectory: directory, logger: logger)
+        let demoStore = try? SQLiteJobStore(path: storeDirectory + "/reelwatch.sqlite")
+        let store: any JobStore =
+            demoStore.map {
+                MirroredJobStore(primary: MemoryJobStore(), mirror: $0) { error in
+                    logger.warning("not recording in the job store", metadata: ["error": "\(error.message)"])
+                }
+            } ?? MemoryJobStore()
         let status = try await server.withRunning { endpoint in
             var report = JobReport(json: options.json)
             if !options.json {
@@ -61,32 +68,25 @@ struct DemoCommand: AsyncParsableCommand {
                 retryPolicy: RetryPolicy(maxRetries: options.retries),
                 requestTimeout: options.requestTimeout,
                 clock: clock,
+                wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
                 rateLimiter: RateLimiter(clock: clock),
                 logger: logger
             )
-            var session = WaitSession(
-                refs: refs,
+            let tracker = Tracker(
+                store: store,
                 client: client,
-                options: WatchOptions(),
-                json: options.json,
-                wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
-                timeScale: timeScale
+                downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+                options: TrackerOptions(downloadConcurrency: 4)
             )
-            session.recorder = recorder
-            session.download = WaitSession.DownloadTarget(
-                plan: { snapshot throws(ReelWatchError) in try Downloader.plan(snapshot, directory: directory) },
-                session: DownloadSession(
-                    downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
-                    parallel: 4,
-                    json: options.json
-                )
-            )
+            let plan = FollowPlan(refs: refs, timeout: WatchOptions().timeout, downloadDirectory: directory)
+            var session = WaitSession(tracker: tracker, plan: plan, json: options.json)
+            session.timeScale = timeScale
             return await session.run(report: &report)
         }
         try? await http.shutdown()
         if !options.json {
-            let table = TrackedJobText.table(
-                await recorder.jobs(), now: Date(), colour: Console.standardOutput.usesColour)
+            let jobs = (try? await demoStore?.jobs(in: nil)) ?? []
+            let table = TrackedJobText.table(jobs, now: Date(), colour: Console.standardOutput.usesColour)
             Console.standardOutput.write("\ntracked in the demo's job store:\n" + table + "\n")
         }
         // Failed renders are part of the show; anything else is a real problem.

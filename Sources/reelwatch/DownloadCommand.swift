@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import ReelWatch
+import ReelWatchDaemon
 
 /// `reelwatch download REF...`: every finished render's files to disk.
 struct DownloadCommand: AsyncParsableCommand, RefListCommand {
@@ -31,74 +32,40 @@ struct DownloadCommand: AsyncParsableCommand, RefListCommand {
         let parsed = report.parse(refs)
         let client = try options.makeClient(report: &report)
         guard report.status == .success else { throw report.status }
-        let recorder = StoreRecorder(downloadDirectory: directory, logger: options.makeLogger())
-        let http = DownloadSession.makeHTTPClient()
-        var session = files.session(client: client, http: http, json: options.json)
+        let http = FileLine.makeHTTPClient()
+        let tracker = Tracker(
+            store: FollowStore.make(logger: options.makeLogger()),
+            client: client,
+            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+            options: files.trackerOptions(watch: WatchOptions())
+        )
+        // One status call a job (no waiting): a job still rendering ends the follow at once.
+        let plan = FollowPlan(
+            refs: parsed, timeout: .seconds(24 * 3600), downloadDirectory: directory,
+            pollOnce: true)
         let bars = !options.json && Console.standardOutput.isTerminal ? ProgressBars() : nil
-        if let bars { session.onProgress = { bars.update($0) } }
-        session.onSaved = { item, file, line in
-            await recorder.record(file, item: item)
-            if let bars {
-                bars.finish(item.fileName, line: line)
-            } else {
-                Console.standardOutput.write(line + "\n")
+        let printer = DownloadPrinter(json: options.json, bars: bars, files: files, directory: directory)
+        let (result, interruption) = await SignalScope.run {
+            do throws(ReelWatchError) {
+                try await tracker.run(.follow(plan), downloadProgress: { bars?.update($0) }) { event in
+                    await printer.print(event)
+                }
+                return ReelWatchError?.none
+            } catch {
+                return error
             }
         }
-        let (files, directory, json) = (self.files, self.directory, options.json)
-        let (result, interruption) = await SignalScope.run { [session] in
-            await Self.fetch(
-                parsed, client: client, session: session, files: files, directory: directory, recorder: recorder,
-                json: json)
-        }
         try? await http.shutdown()
+        if let result { report.print(result) }
         // What was cut short by the interruption is said once, below, for all.
-        for error in result.cancelled where interruption == nil { report.print(error) }
+        let printed = await printer.finish(interrupted: interruption != nil)
         if let interruption {
             report.print(
                 interruption.error(
                     "download stopped; saved files stay, partial ones stay as .part",
                     hint: "run the same command to resume them"))
         }
-        throw max(report.status, result.status)
-    }
-
-    /// What ``fetch(_:client:session:files:directory:recorder:json:)`` ended with: the exit status of what it
-    /// printed, and the errors of work cut short by cancellation, which it did not print.
-    private struct Outcome: Sendable {
-        var status: ExitStatus
-        var cancelled: [ReelWatchError]
-    }
-
-    /// Asks for each job's status, plans its files, records both, and downloads the files, printing every
-    /// failure except cancellations.
-    private static func fetch(
-        _ refs: [JobRef],
-        client: StatusClient,
-        session: DownloadSession,
-        files: DownloadFlags,
-        directory: String,
-        recorder: StoreRecorder,
-        json: Bool
-    ) async -> Outcome {
-        var report = JobReport(json: json)
-        var cancelled: [ReelWatchError] = []
-        var items: [DownloadItem] = []
-        await client.snapshots(of: refs) { _, result in
-            if case .success(let snapshot) = result { await recorder.record(snapshot, totalPolls: 1) }
-            do throws(ReelWatchError) {
-                let snapshot = try result.get()
-                let planned = try files.plan(snapshot, into: directory)
-                items += await recorder.plan(planned, for: snapshot.ref)
-            } catch  where error.code == .cancelled {
-                cancelled.append(error)
-            } catch {
-                report.print(error)
-            }
-        }
-        for failure in await session.run(items) {
-            if failure.code == .cancelled { cancelled.append(failure) } else { report.print(failure) }
-        }
-        return Outcome(status: report.status, cancelled: cancelled)
+        throw max(report.status, printed)
     }
 
     func validate() throws {
@@ -143,12 +110,83 @@ struct DownloadFlags: ParsableArguments {
         )
     }
 
-    /// A download session with these flags, fetching through `http` and refreshing links through `client`.
-    func session(client: StatusClient, http: HTTPClient, json: Bool) -> DownloadSession {
-        DownloadSession(
-            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
-            parallel: parallel,
-            json: json
+    /// The engine's options for these flags: which files, how they are named, how many download at once.
+    func trackerOptions(watch: WatchOptions) -> TrackerOptions {
+        TrackerOptions(
+            watch: watch,
+            selection: assets ?? .defaults,
+            naming: FileNaming(fromTitle: nameFromTitle),
+            downloadConcurrency: parallel
         )
+    }
+}
+
+/// Prints what `download` does as the engine reports it: each file as it lands, and why a job has nothing to
+/// download (still rendering, failed, or its status call failed).
+actor DownloadPrinter {
+    private var report: JobReport
+    private let bars: ProgressBars?
+    private let json: Bool
+    private let files: DownloadFlags
+    private let directory: String
+    private var cancelled: [ReelWatchError] = []
+
+    init(json: Bool, bars: ProgressBars?, files: DownloadFlags, directory: String) {
+        self.report = JobReport(json: json)
+        self.json = json
+        self.bars = bars
+        self.files = files
+        self.directory = directory
+    }
+
+    func print(_ event: TrackerEvent) {
+        switch event {
+        case .polled(let progress, _):
+            switch progress.outcome {
+            case .running, .succeeded:
+                break
+            case .error(let error):
+                show(error)
+            case .failed, .timedOut:
+                if let error = progress.lastError {
+                    show(error)
+                } else if let snapshot = progress.snapshot {
+                    // The library says why there is nothing to download yet (still rendering, or failed).
+                    do throws(ReelWatchError) {
+                        _ = try files.plan(snapshot, into: directory)
+                    } catch {
+                        show(error)
+                    }
+                }
+            }
+        case .downloaded(let file, let item):
+            let line = FileLine.text(for: file, json: json)
+            if let bars {
+                bars.finish(item.fileName, line: line)
+            } else {
+                Console.standardOutput.write(line + "\n")
+            }
+        case .downloadFailed(_, let error):
+            show(error)
+        case .changed, .pollFailed:
+            break
+        }
+    }
+
+    private func show(_ error: ReelWatchError) {
+        if error.code == .cancelled {
+            cancelled.append(error)
+        } else {
+            report.print(error)
+        }
+    }
+
+    /// Prints the cancellations held back (unless the command was interrupted: one line says it for all) and
+    /// returns the exit status of what was printed.
+    func finish(interrupted: Bool) -> ExitStatus {
+        if !interrupted {
+            for error in cancelled { report.print(error) }
+        }
+        return report.status
     }
 }

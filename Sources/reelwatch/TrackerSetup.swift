@@ -31,7 +31,7 @@ struct TrackerFlags: ParsableArguments {
             throw report.status
         }
         let client = try options.makeClient(report: &report)
-        return (store, lock, client, DownloadSession.makeHTTPClient())
+        return (store, lock, client, FileLine.makeHTTPClient())
     }
 
     /// A tracker over `store` with these flags, fetching files through `http`.
@@ -90,10 +90,12 @@ actor TrackerEventPrinter {
                     )
                 )
             }
+        case .polled:
+            break
         case .pollFailed(_, let error), .downloadFailed(_, let error):
             report.print(error)
-        case .downloaded(let file):
-            Console.standardOutput.write(DownloadSession.line(for: file, json: json) + "\n")
+        case .downloaded(let file, _):
+            Console.standardOutput.write(FileLine.text(for: file, json: json) + "\n")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import ReelWatch
+import ReelWatchDaemon
 
 /// `reelwatch wait REF...`: follows renders to the end with live progress.
 struct WaitCommand: AsyncParsableCommand, RefListCommand {
@@ -44,17 +45,17 @@ struct WaitCommand: AsyncParsableCommand, RefListCommand {
         let parsed = report.parse(refs)
         let client = try options.makeClient(report: &report)
         guard report.status == .success else { throw report.status }
-        var session = WaitSession(refs: parsed, client: client, options: watch.options, json: options.json)
-        session.recorder = StoreRecorder(downloadDirectory: downloadDirectory, logger: options.makeLogger())
-        let http = downloadDirectory.map { _ in DownloadSession.makeHTTPClient() }
-        if let downloadDirectory, let http {
-            let files = self.files
-            session.download = WaitSession.DownloadTarget(
-                plan: { snapshot throws(ReelWatchError) in try files.plan(snapshot, into: downloadDirectory) },
-                session: files.session(client: client, http: http, json: options.json)
-            )
-        }
-        let status = await session.run(report: &report)
+        let logger = options.makeLogger()
+        let http = downloadDirectory.map { _ in FileLine.makeHTTPClient() }
+        let tracker = Tracker(
+            store: FollowStore.make(logger: logger),
+            client: client,
+            downloader: http.map { Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: $0)) },
+            options: files.trackerOptions(watch: watch.options)
+        )
+        let plan = FollowPlan(
+            refs: parsed, timeout: watch.timeout, downloadDirectory: downloadDirectory)
+        let status = await WaitSession(tracker: tracker, plan: plan, json: options.json).run(report: &report)
         try? await http?.shutdown()
         throw status
     }

@@ -1,135 +1,89 @@
 import Foundation
 import ReelWatch
+import ReelWatchDaemon
 
-/// Runs a watch for the CLI: shows progress, stops cleanly on Ctrl-C or SIGTERM (through ``SignalScope``),
-/// prints how each job ended, and returns the exit status (`wait`'s exit codes).
+/// Runs `wait` (and the demo) on the engine and shows it: live progress, the files as they land, how each job
+/// ended; stops cleanly on Ctrl-C or SIGTERM (through ``SignalScope``) and returns the exit status (`wait`'s exit
+/// codes). The engine does the work (``TrackerScope/follow(_:)``); this only formats what it reports.
 struct WaitSession {
-    let refs: [JobRef]
-    let client: StatusClient
-    let options: WatchOptions
+    let tracker: Tracker
+    let plan: FollowPlan
     let json: Bool
-    var wallClock: @Sendable () -> Date = { Date() }
     /// How much faster than real time the client's clock runs (the demo compresses time).
     var timeScale: Double = 1
-    /// Where each job's files go once it succeeds; nil to only wait.
-    var download: DownloadTarget?
-    /// Where what the watch sees is recorded for `track` and `run`; nil to record nothing.
-    var recorder: StoreRecorder?
 
-    /// Downloads for `wait --download`: which files of a finished job, and the session that fetches them.
-    struct DownloadTarget: Sendable {
-        let plan: @Sendable (JobSnapshot) throws(ReelWatchError) -> [DownloadItem]
-        var session: DownloadSession
+    private var refs: [JobRef] {
+        var seen = Set<JobRef>()
+        return plan.refs.filter { seen.insert($0).inserted }
+    }
+
+    /// The downloads that failed, in the order they did.
+    private actor Failures {
+        var errors: [ReelWatchError] = []
+        func add(_ error: ReelWatchError) { errors.append(error) }
     }
 
     func run(report: inout JobReport) async -> ExitStatus {
         let live = !json && Console.standardOutput.isTerminal
         let display = WaitDisplay(refs: refs, mode: json ? .json : live ? .live : .plain, timeScale: timeScale)
-        var options = self.options
-        options.reportEveryPoll = live
-        let watcher = Watcher(refs: refs, client: client, options: options, wallClock: wallClock)
-        var download = self.download
-        if var target = download {
-            target.session.onProgress = { display.downloadProgress($0) }
-            let recorder = self.recorder
-            target.session.onSaved = { item, file, line in
-                await recorder?.record(file, item: item)
-                await display.downloaded(item, line: line)
-            }
-            download = target
-        }
-        let recorder = self.recorder
-        let (result, interruption) = await SignalScope.run { [download] in
-            await Self.follow(watcher, display: display, download: download, recorder: recorder, ticking: live)
-        }
-        var watchError: ReelWatchError?
-        var downloadFailures: [ReelWatchError] = []
-        switch result {
-        case .success(let failures): downloadFailures = failures
-        case .failure(let error): watchError = error
+        let failures = Failures()
+        let (tracker, plan) = (self.tracker, self.plan)
+        let (result, interruption) = await SignalScope.run {
+            await Self.follow(tracker, plan: plan, display: display, failures: failures, live: live)
         }
         let updates = await display.updates
         let status = finish(
-            updates: updates, interrupted: interruption != nil, watchError: watchError, report: &report)
+            updates: updates, interrupted: interruption != nil, watchError: result, report: &report)
         // Downloads cut short by the interruption keep their .part; the line below says so once for all.
-        for failure in downloadFailures where interruption == nil || failure.code != .cancelled {
+        for failure in await failures.errors where interruption == nil || failure.code != .cancelled {
             report.print(failure)
         }
         if let interruption {
-            let files = download == nil ? "" : "; saved files stay, partial ones stay as .part"
+            let files = plan.downloadDirectory == nil ? "" : "; saved files stay, partial ones stay as .part"
             report.print(interruption.error("stopped waiting\(files)", hint: "run the same command to resume"))
         }
         return max(status, report.status)
     }
 
-    /// ``watch(_:display:download:recorder:)``, with the live lines' clock ticking every second when `ticking`;
-    /// what ended it as a result.
+    /// Runs the engine over the plan, showing every update (and, on a terminal, ticking the live lines' clock every
+    /// second); the error that ended it early, if any.
     private static func follow(
-        _ watcher: Watcher,
+        _ tracker: Tracker,
+        plan: FollowPlan,
         display: WaitDisplay,
-        download: DownloadTarget?,
-        recorder: StoreRecorder?,
-        ticking: Bool
-    ) async -> Result<[ReelWatchError], ReelWatchError> {
-        do {
-            return .success(
-                try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
-                    group.addTask { try await watch(watcher, display: display, download: download, recorder: recorder) }
-                    if ticking {
-                        group.addTask {
-                            while true {
-                                try await Task.sleep(for: .seconds(1))
-                                await display.tick()
-                            }
+        failures: Failures,
+        live: Bool
+    ) async -> ReelWatchError? {
+        await withTaskGroup(of: ReelWatchError?.self) { group in
+            group.addTask {
+                do throws(ReelWatchError) {
+                    try await tracker.run(.follow(plan), downloadProgress: { display.downloadProgress($0) }) {
+                        event in
+                        switch event {
+                        case .polled(let progress, let changed):
+                            if changed || progress.isFinal || live { await display.show(progress) }
+                        case .downloaded(let file, let item):
+                            await display.downloaded(item, line: FileLine.text(for: file, json: display.mode == .json))
+                        case .downloadFailed(_, let error):
+                            await failures.add(error)
+                        case .changed, .pollFailed:
+                            break
                         }
                     }
-                    let failures = try await group.next() ?? []
-                    group.cancelAll()
-                    return failures
-                })
-        } catch let error as ReelWatchError {
-            return .failure(error)
-        } catch {
-            return .failure(ReelWatchError(code: .cancelled, message: "\(error)"))
-        }
-    }
-
-    /// Follows the watch, showing every update; with `download`, fetches each job's files as it succeeds
-    /// (while the others are still watched) and returns the downloads that failed once all are done.
-    private static func watch(
-        _ watcher: Watcher,
-        display: WaitDisplay,
-        download: DownloadTarget?,
-        recorder: StoreRecorder?
-    ) async throws -> [ReelWatchError] {
-        let (items, sink) = AsyncStream<DownloadItem>.makeStream()
-        return try await withThrowingTaskGroup(of: [ReelWatchError].self) { group in
-            if let download { group.addTask { await download.session.run(items) } }
-            var failures: [ReelWatchError] = []
-            do {
-                for try await progress in watcher {
-                    await display.show(progress)
-                    if let snapshot = progress.snapshot {
-                        await recorder?.record(snapshot, totalPolls: progress.polls)
-                    }
-                    guard let download, progress.outcome == .succeeded, let snapshot = progress.snapshot else {
-                        continue
-                    }
-                    do throws(ReelWatchError) {
-                        let items = try download.plan(snapshot)
-                        await recorder?.plan(items, for: snapshot.ref)
-                        for item in items { sink.yield(item) }
-                    } catch {
-                        failures.append(error)
-                    }
+                    return nil
+                } catch {
+                    return error
                 }
-            } catch {
-                sink.finish()
-                throw error
             }
-            sink.finish()
-            for try await more in group { failures += more }
-            return failures
+            if live {
+                group.addTask {
+                    while (try? await Task.sleep(for: .seconds(1))) != nil { await display.tick() }
+                    return nil
+                }
+            }
+            let error = await group.next() ?? nil
+            group.cancelAll()
+            return error
         }
     }
 

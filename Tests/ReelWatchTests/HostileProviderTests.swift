@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import ReelWatch
+import ReelWatchDaemon
 import ReelWatchSimulator
 import ReelWatchTesting
 import Testing

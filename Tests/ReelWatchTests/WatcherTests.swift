@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import ReelWatchDaemon
 import ReelWatchSimulator
 import ReelWatchTesting
 import Testing

@@ -2,25 +2,31 @@ import HTTPTypes
 import Logging
 
 extension StatusClient {
-    /// The most IDs one bulk status request may carry.
+    /// The most IDs one HeyGen v3 bulk status request carries.
     public static let bulkLimit = 100
 
-    /// The statuses of many HeyGen v3 videos in as few requests as possible:
-    /// `GET {heygen}/v3/videos/statuses?video_ids=ID1,ID2,…` with up to ``bulkLimit`` IDs a request, following
-    /// `next_token` pages. The answers carry no links: fetch ``snapshot(of:)`` for those once a video completed.
+    /// The statuses of many jobs of one API in as few requests as its adapter allows (``BulkStatusProvider``),
+    /// following `next_token` pages. The answers carry no links: fetch ``snapshot(of:before:)`` for those once a
+    /// job finished.
     ///
-    /// IDs the answer does not mention are absent from the result.
-    public func bulkStatuses(ofV3 ids: [String]) async throws(ReelWatchError) -> [String: BulkStatus] {
-        var result: [String: BulkStatus] = [:]
+    /// Jobs the answer does not mention are absent from the result. Throws `invalidReference` when the refs are of
+    /// several APIs or of one without bulk status.
+    public func bulkStatuses(of refs: [JobRef]) async throws(ReelWatchError) -> [JobRef: BulkStatus] {
+        guard let first = refs.first else { return [:] }
+        guard let adapter = first.api.bulkAdapter, refs.allSatisfy({ $0.api == first.api }) else {
+            throw ReelWatchError(
+                code: .invalidReference, message: "bulk status needs refs of one API that offers it", ref: first)
+        }
+        var result: [JobRef: BulkStatus] = [:]
         var start = 0
-        while start < ids.count {
-            let chunk = Array(ids[start..<min(start + Self.bulkLimit, ids.count)])
+        while start < refs.count {
+            let chunk = refs[start..<min(start + max(1, adapter.bulkLimit), refs.count)]
             start += chunk.count
             var token: String?
             var pages = 0
             repeat {
-                let page = try await bulkPage(chunk, token: token)
-                for entry in page.entries { result[entry.id] = entry }
+                let page = try await bulkPage(chunk.map(\.id), adapter: adapter, token: token)
+                for entry in page.entries { result[JobRef(api: first.api, id: entry.id)] = entry }
                 token = page.nextToken
                 pages += 1
             } while token != nil && pages < 20
@@ -28,10 +34,17 @@ extension StatusClient {
         return result
     }
 
-    private func bulkPage(_ ids: [String], token: String?) async throws(ReelWatchError) -> BulkStatusPage {
-        let adapter = HeyGenV3Provider()
-        let ref = JobRef(api: .v3, id: ids.first ?? "")
-        let request = adapter.bulkStatusRequest(ids: ids, token: token, baseURL: configuration.baseURL(for: .heygen))
+    /// ``bulkStatuses(of:)`` for HeyGen v3 video IDs, keyed by ID.
+    public func bulkStatuses(ofV3 ids: [String]) async throws(ReelWatchError) -> [String: BulkStatus] {
+        let statuses = try await bulkStatuses(of: ids.map { JobRef(api: .v3, id: $0) })
+        return Dictionary(statuses.map { ($0.key.id, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func bulkPage(
+        _ ids: [String], adapter: any BulkStatusProvider, token: String?
+    ) async throws(ReelWatchError) -> BulkStatusPage {
+        let ref = JobRef(api: adapter.api, id: ids.first ?? "")
+        let request = adapter.bulkStatusRequest(ids: ids, token: token, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger
         logger[metadataKey: "bulk.count"] = "\(ids.count)"
         return try await send(request, adapter: adapter, ref: ref, logger: logger) {

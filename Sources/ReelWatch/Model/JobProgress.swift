@@ -31,6 +31,27 @@ public struct JobProgress: Sendable, Hashable {
     /// The transient error of the last poll, when it failed and polling goes on.
     public var lastError: ReelWatchError?
 
+    /// Creates an update.
+    public init(
+        ref: JobRef,
+        snapshot: JobSnapshot?,
+        outcome: Outcome,
+        polls: Int,
+        elapsed: Duration,
+        expectedRemaining: Duration? = nil,
+        nextPoll: Duration? = nil,
+        lastError: ReelWatchError? = nil
+    ) {
+        self.ref = ref
+        self.snapshot = snapshot
+        self.outcome = outcome
+        self.polls = polls
+        self.elapsed = elapsed
+        self.expectedRemaining = expectedRemaining
+        self.nextPoll = nextPoll
+        self.lastError = lastError
+    }
+
     /// Whether this is the job's last update.
     public var isFinal: Bool { outcome != .running }
 }

@@ -2,12 +2,15 @@ import Foundation
 import HTTPTypes
 
 /// HeyGen's v3 video API: `GET {heygen}/v3/videos/{id}`.
-public struct HeyGenV3Provider: Provider {
+public struct HeyGenV3Provider: BulkStatusProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.v3`.
     public var api: ProviderAPI { .v3 }
+
+    /// 100 IDs a request.
+    public var bulkLimit: Int { 100 }
 
     /// `GET /v3/videos/{id}`.
     public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {

@@ -1,6 +1,6 @@
 import ReelWatch
 
-/// How a ``Tracker`` polls and downloads.
+/// How the engine (``Tracker``) polls and downloads.
 public struct TrackerOptions: Sendable, Hashable {
     /// The poll bounds and render-time models (the timeout is not used: tracked jobs are followed to the end).
     public var watch: WatchOptions
@@ -19,6 +19,15 @@ public struct TrackerOptions: Sendable, Hashable {
     /// With a value, finished jobs whose links expire within it get a fresh status call for new links; nil
     /// leaves expired links alone (downloads fetch fresh ones when they need them).
     public var refreshLinksAhead: Duration?
+    /// How long a job taken for a poll is kept from other workers (and from the next look at the store) before it
+    /// counts as due again if no answer was recorded: longer than any poll with its retries.
+    public var lease: Duration = .seconds(15 * 60)
+    /// The longest the daemon goes without looking at the store (jobs added by other processes are seen within it).
+    public var idleInterval: Duration = .seconds(1)
+    /// How often the daemon looks for links about to expire.
+    public var linkRefreshInterval: Duration = .seconds(10 * 60)
+    /// How long the daemon waits before trying a job's failed downloads again.
+    public var downloadRetryDelay: Duration = .seconds(60)
 
     /// Creates options; by default the poll bounds of `wait`, the default files, bulk status on.
     public init(

@@ -1,0 +1,21 @@
+import HTTPTypes
+
+/// An adapter whose API answers the status of many jobs in one request (HeyGen's `/v3/videos/statuses`).
+///
+/// The answers carry states, not links: a job found finished is then fetched once through
+/// ``Provider/statusRequest(id:baseURL:)`` for its links or its failure in full.
+public protocol BulkStatusProvider: Provider {
+    /// The most IDs one request may carry.
+    var bulkLimit: Int { get }
+
+    /// The request for the statuses of `ids`, or for the page after `token` (without authentication headers).
+    func bulkStatusRequest(ids: [String], token: String?, baseURL: BaseURL) -> HTTPRequest
+
+    /// Reads one page of the answer; errors are reported against `ref`.
+    func bulkStatusPage(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> BulkStatusPage
+}
+
+extension ProviderAPI {
+    /// The adapter's bulk status capability, when its API has one.
+    public var bulkAdapter: (any BulkStatusProvider)? { adapter as? any BulkStatusProvider }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import ReelWatch
+import ReelWatchStore
+
+/// The engine: works the jobs of a ``JobStore`` — polls each one when its own schedule says so, without waiting
+/// for any other (bulk status wherever the provider adapter offers it), records every answer, downloads the files
+/// of finished jobs, and tells what it did as ``TrackerEvent``s.
+///
+/// It is the only place that decides when a job is polled. Every command runs it: `wait`, `download` and the
+/// ``Watcher`` over an in-memory store (``TrackerScope/follow(_:)``), `track check` one pass, `run` as a daemon
+/// (``TrackerService``). A job's schedule (its backoff count included) lives in the store, so a job is polled at
+/// the same times whichever command follows it, and a restarted daemon goes on where it was.
+public struct Tracker: Sendable {
+    /// Where the jobs are.
+    public let store: any JobStore
+    /// Fetches statuses; its clock, jitter source and rate limiter drive the engine too.
+    public let client: StatusClient
+    /// Fetches files; nil to only follow jobs.
+    public let downloader: Downloader?
+    /// How to poll and download.
+    public let options: TrackerOptions
+    /// The date a run starts at (the client's ``StatusClient/wallClock`` unless given); from then on the engine counts
+    /// time on the client's clock.
+    public let wallClock: @Sendable () -> Date
+    /// Each API's poll schedule, built once (its render-time window takes quantiles to compute).
+    private let schedules: [ProviderAPI: PollSchedule]
+
+    /// How long a tracked job may go without a deadline.
+    static let horizon: Duration = .seconds(365 * 24 * 3600)
+
+    /// Creates the engine.
+    public init(
+        store: any JobStore,
+        client: StatusClient,
+        downloader: Downloader?,
+        options: TrackerOptions = TrackerOptions(),
+        wallClock: (@Sendable () -> Date)? = nil
+    ) {
+        self.store = store
+        self.client = client
+        self.downloader = downloader
+        self.options = options
+        self.wallClock = wallClock ?? client.wallClock
+        self.schedules = Dictionary(
+            uniqueKeysWithValues: ProviderAPI.allCases.map { ($0, options.watch.schedule(for: $0)) })
+    }
+
+    /// Runs the engine over `scope` and returns what it did.
+    ///
+    /// Cancelled, it starts nothing more and returns once every answer already received is recorded: jobs it did
+    /// not hear back from stay due, as if they had not been asked, and downloads in flight keep their `.part` to
+    /// resume from. A store that fails ends the run with its error.
+    ///
+    /// - Parameters:
+    ///   - downloadProgress: told of every file's progress (progress bars).
+    ///   - report: told of everything the engine does, in order.
+    @discardableResult
+    public func run(
+        _ scope: TrackerScope,
+        downloadProgress: @escaping @Sendable (DownloadProgress) -> Void = { _ in },
+        report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
+    ) async throws(ReelWatchError) -> TrackerRunSummary {
+        let run = TrackerRun(tracker: self, scope: scope, downloadProgress: downloadProgress, report: report)
+        return try await run.run()
+    }
+
+    /// Polls every job that is due now once, records the answers, and returns how many jobs were polled.
+    public func pollDue(
+        report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
+    ) async throws(ReelWatchError) -> Int {
+        try await run(.pass(polls: true, downloads: false), report: report).polled
+    }
+
+    /// Downloads the pending files of jobs that succeeded; returns how many files landed.
+    public func downloadPending(
+        report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
+    ) async throws(ReelWatchError) -> Int {
+        try await run(.pass(polls: false, downloads: true), report: report).saved
+    }
+
+    /// Fetches fresh links for finished jobs whose links expire within ``TrackerOptions/refreshLinksAhead``
+    /// (nothing when it is nil); returns how many jobs were refreshed.
+    public func refreshLinks(
+        report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
+    ) async throws(ReelWatchError) -> Int {
+        try await run(.refreshLinks, report: report).refreshed
+    }
+
+    /// The poll schedule of `api`.
+    func schedule(for api: ProviderAPI) -> PollSchedule {
+        schedules[api] ?? options.watch.schedule(for: api)
+    }
+
+    /// When to poll a job next, from its API's schedule: its age against the render-time model, backoff once it is
+    /// overdue (continuing from the backoff count recorded for it), the server's `Retry-After`, and the deadline.
+    ///
+    /// - Returns: the delay (nil when the deadline has come) and the job's backoff count after this poll.
+    func nextDelay(
+        for job: TrackedJob,
+        snapshot: JobSnapshot?,
+        retryAfter: Duration?,
+        now: Date,
+        untilDeadline: Duration
+    ) -> (delay: Duration?, backoffPolls: Int) {
+        let schedule = self.schedule(for: job.ref.api)
+        let situation = PollSchedule.Situation(
+            jobAge: Self.age(of: job, snapshot: snapshot, at: now),
+            untilDeadline: untilDeadline,
+            backoffPolls: job.backoffPolls,
+            stateUnknown: snapshot?.state == .unknown,
+            retryAfter: retryAfter
+        )
+        let backoff = job.backoffPolls + (schedule.phase(of: situation) == .backoff ? 1 : 0)
+        return (schedule.nextDelay(situation, unitRandom: client.random()), backoff)
+    }
+
+    /// How long a job has been running: from its creation time when the provider reports one, and never less than
+    /// it has been tracked.
+    static func age(of job: TrackedJob, snapshot: JobSnapshot?, at now: Date) -> Duration {
+        let tracked = seconds(now.timeIntervalSince(job.addedAt))
+        guard let created = snapshot?.createdAt else { return tracked }
+        return max(tracked, seconds(now.timeIntervalSince(created)))
+    }
+
+    /// `interval` as a duration: zero when negative, the longest when out of range.
+    static func seconds(_ interval: TimeInterval) -> Duration {
+        guard interval > 0 else { return .zero }
+        return CheckedConversion.duration(seconds: interval) ?? horizon
+    }
+}

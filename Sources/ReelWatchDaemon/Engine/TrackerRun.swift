@@ -1,0 +1,699 @@
+import Foundation
+import Logging
+import ReelWatch
+import ReelWatchStore
+
+/// One run of the engine: the state shared by its two pools — polls and downloads, each a
+/// ``withBoundedConcurrency(limit:next:work:handle:)`` loop asking this actor for work — and every decision about
+/// when a job is polled.
+///
+/// Jobs are taken from the store when due (leased, so that nobody else takes them meanwhile), polled in child
+/// tasks, and their answers are handed back here and recorded together the next time a pool asks for work: one
+/// slow answer (a `Retry-After` of minutes) holds up no other job.
+actor TrackerRun {
+    /// One unit of poll work; each takes one slot of ``TrackerOptions/pollConcurrency``.
+    enum PollWork: Sendable {
+        /// Jobs of one API with bulk status, asked in one request.
+        case bulk([TrackedJob])
+        /// One job asked on its own; `polls` calls were already made for it in this poll (its bulk answer).
+        case detail(TrackedJob, polls: Int)
+        /// A finished job asked again for fresh links.
+        case refresh(TrackedJob)
+    }
+
+    /// What poll work came back with.
+    enum PollAnswer: Sendable {
+        /// `at` is when the answer came, on the client's clock: the next poll is planned from then.
+        case answered(TrackedJob, Result<JobSnapshot, ReelWatchError>, polls: Int, refresh: Bool, at: Duration)
+        /// Found finished (or unknown) by a bulk answer, or the bulk call failed: asked on their own next.
+        case needsDetail([TrackedJob], polls: Int)
+        /// Cancelled before an answer came: due again.
+        case notAsked([TrackedJob])
+    }
+
+    /// One file to fetch.
+    struct DownloadWork: Sendable {
+        var ref: JobRef
+        var name: String
+        var item: DownloadItem
+    }
+
+    /// How a download ended.
+    enum DownloadOutcome: Sendable {
+        case landed(DownloadResult)
+        case failed(ReelWatchError)
+        case cancelled
+    }
+
+    /// A job a `follow` run covers.
+    struct Followed {
+        var outcome: JobProgress.Outcome = .running
+        var invalidInARow = 0
+        /// Files planned and not yet ended.
+        var filesLeft = 0
+        var ended = false
+    }
+
+    private let tracker: Tracker
+    private let scope: TrackerScope
+    private let downloadProgress: @Sendable (DownloadProgress) -> Void
+    private let report: @Sendable (TrackerEvent) async -> Void
+    private let pollSignal = WakeSignal()
+    private let downloadSignal = WakeSignal()
+    /// When the run began, on the client's clock and as a date.
+    private let startOffset: Duration
+    private let startDate: Date
+
+    private var queue: [PollWork] = []
+    private var inFlight: Set<JobRef> = []
+    private var pollsRunning = 0
+    private var answers: [PollAnswer] = []
+    private var flushing = 0
+    private var takenAll = false
+    private var pollsFinished = false
+    private var nextRefresh: Date?
+
+    private var downloads: [DownloadWork] = []
+    private var downloadsRunning = 0
+    private var filesInFlight: [JobRef: Int] = [:]
+    private var retryDownloadsAt: [JobRef: Date] = [:]
+    private var nextScan: Date?
+
+    private var followed: [JobRef: Followed] = [:]
+    /// When each followed job that is not being polled is next due (a `follow` run keeps its own schedule: nobody
+    /// else writes its store).
+    private var scheduled: [JobRef: Date] = [:]
+    private var failure: ReelWatchError?
+    private var summary = TrackerRunSummary()
+
+    init(
+        tracker: Tracker,
+        scope: TrackerScope,
+        downloadProgress: @escaping @Sendable (DownloadProgress) -> Void,
+        report: @escaping @Sendable (TrackerEvent) async -> Void
+    ) {
+        self.tracker = tracker
+        self.scope = scope
+        self.downloadProgress = downloadProgress
+        self.report = report
+        self.startOffset = tracker.client.time.now()
+        self.startDate = tracker.wallClock()
+        switch scope {
+        case .refreshLinks: nextRefresh = startDate
+        case .daemon: nextRefresh = tracker.options.refreshLinksAhead == nil ? nil : startDate
+        case .pass, .follow: nextRefresh = nil
+        }
+    }
+
+    private var store: any JobStore { tracker.store }
+    private var options: TrackerOptions { tracker.options }
+    /// The current date: the date the run started at, plus the time the client's clock says has passed since
+    /// (so that the engine's dates and its sleeps run on one clock, and a wall clock that jumps moves no poll).
+    private var now: Date { date(after: tracker.client.time.now() - startOffset, from: startDate) }
+
+    private var follow: FollowPlan? {
+        if case .follow(let plan) = scope { return plan }
+        return nil
+    }
+
+    private var pollsWanted: Bool {
+        switch scope {
+        case .pass(let polls, _): polls
+        case .refreshLinks, .daemon, .follow: true
+        }
+    }
+
+    private var downloadsWanted: Bool {
+        guard tracker.downloader != nil else { return false }
+        switch scope {
+        case .pass(_, let downloads): return downloads
+        case .refreshLinks: return false
+        case .daemon: return true
+        case .follow(let plan): return plan.downloadDirectory != nil
+        }
+    }
+
+    // MARK: - The run
+
+    func run() async throws(ReelWatchError) -> TrackerRunSummary {
+        if let plan = follow {
+            var seen = Set<JobRef>()
+            let refs = plan.refs.filter { seen.insert($0).inserted }
+            let requests = refs.map { TrackRequest(ref: $0, downloadDirectory: plan.downloadDirectory) }
+            _ = try await store.track(all: requests, at: startDate)
+            for ref in refs { followed[ref] = Followed() }
+        }
+        let pollConcurrency = max(1, options.pollConcurrency)
+        let downloadConcurrency = max(1, options.downloadConcurrency)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withBoundedConcurrency(
+                    limit: pollConcurrency, next: { await self.nextPoll() }, work: { await self.poll($0) })
+                await self.pollsDone()
+            }
+            group.addTask {
+                await withBoundedConcurrency(
+                    limit: downloadConcurrency, next: { await self.nextDownload() },
+                    work: { await self.download($0) })
+            }
+        }
+        await flush()
+        // Work taken from the store and never started: due again.
+        let untouched = queue.flatMap(Self.jobs(of:)).map(\.ref)
+        queue.removeAll()
+        if !untouched.isEmpty, failure == nil {
+            do throws(ReelWatchError) {
+                try await store.release(untouched, dueAt: now)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return summary
+    }
+
+    private static func jobs(of work: PollWork) -> [TrackedJob] {
+        switch work {
+        case .bulk(let jobs): jobs
+        case .detail(let job, _), .refresh(let job): [job]
+        }
+    }
+
+    /// Whether the run should start nothing more.
+    private var stopping: Bool { failure != nil || Task.isCancelled }
+
+    /// The instant of the client's clock at `date` (the start of the run for a date before it).
+    private func offset(at date: Date) -> Duration {
+        startOffset + Tracker.seconds(date.timeIntervalSince(startDate))
+    }
+
+    private nonisolated func date(after delay: Duration, from date: Date) -> Date {
+        date.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18)
+    }
+
+    // MARK: - Polls
+
+    /// The next poll work, waiting until some is due; nil once the run's polls are over.
+    private func nextPoll() async -> PollWork? {
+        while true {
+            await flush()
+            if stopping { return nil }
+            if !queue.isEmpty {
+                pollsRunning += 1
+                return queue.removeFirst()
+            }
+            if let plan = follow, followed.values.allSatisfy(\.ended) || plan.refs.isEmpty { return nil }
+            let now = self.now
+            if let refresh = nextRefresh, refresh <= now {
+                await takeExpiringLinks(now: now)
+                continue
+            }
+            if case .refreshLinks = scope {
+                if pollsRunning == 0, answers.isEmpty, flushing == 0 { return nil }
+            } else if pollsWanted, !takenAll {
+                if await takeDue(now: now) { continue }
+            }
+            if case .pass = scope, takenAll || !pollsWanted, pollsRunning == 0, answers.isEmpty, flushing == 0 {
+                return nil
+            }
+            await pollSignal.wait(until: await wakeTime(now: now).map(offset(at:)), on: tracker.client.time)
+        }
+    }
+
+    /// When the poll pool should look again without news: the next due job, the daemon's idle interval and
+    /// link refresh; nil to wait for news only.
+    private func wakeTime(now: Date) async -> Date? {
+        var wake: Date?
+        switch scope {
+        case .pass, .refreshLinks: return nil
+        case .follow: return scheduled.values.min()
+        case .daemon:
+            wake = date(after: options.idleInterval, from: now)
+            if let refresh = nextRefresh { wake = min(wake ?? refresh, refresh) }
+        }
+        do throws(ReelWatchError) {
+            if let due = try await store.nextDue() { wake = min(wake ?? due, due) }
+        } catch {
+            fail(error)
+        }
+        return wake
+    }
+
+    /// Takes the jobs due now (in a pass: due when it started) from the store and queues their polls; false when
+    /// none were due.
+    private func takeDue(now: Date) async -> Bool {
+        let at = if case .pass = scope { startDate } else { now }
+        let due: [TrackedJob]
+        do throws(ReelWatchError) {
+            due = try await store.takeDue(
+                at: at, limit: max(1, options.batchSize), leaseUntil: date(after: options.lease, from: now))
+        } catch {
+            fail(error)
+            return false
+        }
+        if due.isEmpty {
+            if case .pass = scope { takenAll = true }
+            return false
+        }
+        var jobs: [TrackedJob] = []
+        for job in due where !inFlight.contains(job.ref) {
+            if follow != nil, followed[job.ref].map({ !$0.ended }) != true { continue }
+            scheduled[job.ref] = nil
+            jobs.append(job)
+            inFlight.insert(job.ref)
+        }
+        enqueue(jobs)
+        // Jobs this run is already polling (whose lease ran out) or has finished with are not news.
+        return !jobs.isEmpty
+    }
+
+    /// Queues polls of `jobs`: through bulk status where their API offers it, one by one otherwise.
+    private func enqueue(_ jobs: [TrackedJob]) {
+        let bulk = options.useBulkStatus && follow?.pollOnce != true
+        var groups: [ProviderAPI: [TrackedJob]] = [:]
+        for job in jobs {
+            if bulk, job.ref.api.bulkAdapter != nil {
+                groups[job.ref.api, default: []].append(job)
+            } else {
+                queue.append(.detail(job, polls: 0))
+            }
+        }
+        for (api, jobs) in groups.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let limit = max(1, api.bulkAdapter?.bulkLimit ?? 1)
+            var start = 0
+            while start < jobs.count {
+                let end = min(start + limit, jobs.count)
+                queue.append(.bulk(Array(jobs[start..<end])))
+                start = end
+            }
+        }
+    }
+
+    /// Queues fresh-link polls of finished jobs whose links expire soon.
+    private func takeExpiringLinks(now: Date) async {
+        nextRefresh = if case .daemon = scope { date(after: options.linkRefreshInterval, from: now) } else { nil }
+        guard let ahead = options.refreshLinksAhead else { return }
+        do throws(ReelWatchError) {
+            let jobs = try await store.expiringLinks(
+                before: date(after: ahead, from: now), limit: max(1, options.batchSize))
+            for job in jobs where !inFlight.contains(job.ref) {
+                inFlight.insert(job.ref)
+                queue.append(.refresh(job))
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Does one unit of poll work (in a child task) and hands what came back to the run.
+    private nonisolated func poll(_ work: PollWork) async {
+        let client = tracker.client
+        var answers: [PollAnswer] = []
+        switch work {
+        case .detail(let job, let polls):
+            let result = await client.result(of: job.ref, before: deadline(of: job))
+            if case .failure(let error) = result, error.code == .cancelled {
+                answers.append(.notAsked([job]))
+            } else {
+                answers.append(.answered(job, result, polls: polls + 1, refresh: false, at: client.time.now()))
+            }
+        case .refresh(let job):
+            let result = await client.result(of: job.ref)
+            if case .failure(let error) = result, error.code == .cancelled {
+                answers.append(.notAsked([job]))
+            } else {
+                answers.append(.answered(job, result, polls: 1, refresh: true, at: client.time.now()))
+            }
+        case .bulk(let jobs):
+            switch await Self.bulkStatuses(of: jobs, client: client) {
+            case .success(let statuses):
+                let at = client.time.now()
+                var detail: [TrackedJob] = []
+                for job in jobs {
+                    // Finished (its links, or its failure in full, come with the detail), or unknown to the bulk
+                    // answer (the detail call says why).
+                    guard let entry = statuses[job.ref], let state = entry.state, !state.isTerminal else {
+                        detail.append(job)
+                        continue
+                    }
+                    var snapshot = job.snapshot ?? JobSnapshot(ref: job.ref, state: state)
+                    snapshot.state = state
+                    snapshot.providerStatus = entry.providerStatus
+                    answers.append(.answered(job, .success(snapshot), polls: 1, refresh: false, at: at))
+                }
+                if !detail.isEmpty { answers.append(.needsDetail(detail, polls: 1)) }
+            case .failure(let error) where error.code == .cancelled:
+                answers.append(.notAsked(jobs))
+            case .failure:
+                // The bulk call failed after its retries: each job is asked on its own.
+                answers.append(.needsDetail(jobs, polls: 1))
+            }
+        }
+        await finished(answers)
+    }
+
+    /// The bulk statuses as a `Result` (task-group children do not catch typed errors inline: see
+    /// ``StatusClient/result(of:before:)``).
+    private static func bulkStatuses(
+        of jobs: [TrackedJob], client: StatusClient
+    ) async -> Result<[JobRef: BulkStatus], ReelWatchError> {
+        do {
+            return .success(try await client.bulkStatuses(of: jobs.map(\.ref)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The instant of the client's clock after which a job's poll must not run: a `follow` run's deadline.
+    private nonisolated func deadline(of job: TrackedJob) -> Duration? {
+        guard case .follow(let plan) = scope else { return nil }
+        return startOffset + plan.timeout
+    }
+
+    private func finished(_ answers: [PollAnswer]) {
+        pollsRunning -= 1
+        self.answers += answers
+        pollSignal.signal()
+    }
+
+    private func pollsDone() async {
+        await flush()
+        pollsFinished = true
+        downloadSignal.signal()
+    }
+
+    private func fail(_ error: ReelWatchError) {
+        if failure == nil { failure = error }
+        pollSignal.signal()
+        downloadSignal.signal()
+    }
+
+    // MARK: - Recording answers
+
+    /// Records every answer received since the last flush in one transaction, then tells about them and queues the
+    /// downloads of jobs that finished.
+    private func flush() async {
+        guard !answers.isEmpty else { return }
+        let batch = answers
+        answers.removeAll()
+        flushing += 1
+        defer { flushing -= 1 }
+        let now = self.now
+        var updates: [PollUpdate] = []
+        var events: [TrackerEvent] = []
+        var released: [JobRef] = []
+        var succeeded: [(TrackedJob, JobSnapshot)] = []
+        for answer in batch {
+            switch answer {
+            case .needsDetail(let jobs, let polls):
+                queue.insert(contentsOf: jobs.map { .detail($0, polls: polls) }, at: 0)
+            case .notAsked(let jobs):
+                for job in jobs { inFlight.remove(job.ref) }
+                released += jobs.map(\.ref)
+            case .answered(let job, let result, let polls, let refresh, let offset):
+                inFlight.remove(job.ref)
+                let answered = date(after: offset - startOffset, from: startDate)
+                if refresh {
+                    summary.refreshed += 1
+                    switch result {
+                    case .success(let snapshot):
+                        updates.append(
+                            PollUpdate(
+                                ref: job.ref, snapshot: snapshot, polls: polls, nextPollAt: job.nextPollAt,
+                                at: answered))
+                    case .failure(let error):
+                        events.append(.pollFailed(job.ref, error))
+                    }
+                    continue
+                }
+                summary.polled += 1
+                let settled = settle(job, result, polls: polls, now: answered)
+                updates.append(settled.update)
+                events += settled.events
+                if let snapshot = settled.succeeded { succeeded.append((job, snapshot)) }
+            }
+        }
+        do throws(ReelWatchError) {
+            if !updates.isEmpty { try await store.record(updates) }
+            if !released.isEmpty { try await store.release(released, dueAt: now) }
+        } catch {
+            fail(error)
+            return
+        }
+        for event in events { await report(event) }
+        for (job, snapshot) in succeeded { await queueDownloads(of: job, snapshot: snapshot, now: now) }
+    }
+
+    /// What one answer means: the store update, the events, and the snapshot when the job just succeeded and its
+    /// files are wanted.
+    private func settle(
+        _ job: TrackedJob,
+        _ result: Result<JobSnapshot, ReelWatchError>,
+        polls: Int,
+        now: Date
+    ) -> (update: PollUpdate, events: [TrackerEvent], succeeded: JobSnapshot?) {
+        var snapshot = job.snapshot
+        var error: ReelWatchError?
+        switch result {
+        case .success(let answer): snapshot = answer
+        case .failure(let failure): error = failure
+        }
+        var events: [TrackerEvent] = []
+        let changed = error == nil && (job.snapshot == nil || job.state != snapshot?.state)
+        if changed, let snapshot { events.append(.changed(job.ref, from: job.state, to: snapshot)) }
+        if let error { events.append(.pollFailed(job.ref, error)) }
+
+        var followedJob = followed[job.ref]
+        var outcome = JobProgress.Outcome.running
+        if followedJob != nil {
+            if let error {
+                switch error.code {
+                case .providerUnavailable:
+                    tracker.client.logger.warning(
+                        "poll failed; trying again on schedule",
+                        metadata: ["job.ref": "\(job.ref)", "error": "\(error.message)"])
+                case .invalidResponse:
+                    followedJob?.invalidInARow += 1
+                    if (followedJob?.invalidInARow ?? 0) >= options.watch.maxConsecutiveInvalidAnswers {
+                        outcome = .error(error)
+                    }
+                default:
+                    outcome = .error(error)
+                }
+            } else {
+                followedJob?.invalidInARow = 0
+            }
+        }
+        if error == nil {
+            switch snapshot?.state {
+            case .succeeded: outcome = .succeeded
+            case .failed: outcome = .failed
+            case .queued, .processing, .unknown, nil: break
+            }
+        }
+
+        let elapsedFrom = followedJob == nil ? job.addedAt : startDate
+        let elapsed = Tracker.seconds(now.timeIntervalSince(elapsedFrom))
+        var untilDeadline = Tracker.horizon
+        if let plan = follow {
+            untilDeadline = plan.pollOnce ? .zero : plan.timeout - elapsed
+        }
+        var delay: Duration?
+        var backoffPolls = job.backoffPolls
+        let polling = outcome == .running && snapshot?.state.isTerminal != true
+        if polling {
+            let next = tracker.nextDelay(
+                for: job, snapshot: snapshot, retryAfter: error?.retryAfter, now: now, untilDeadline: untilDeadline)
+            backoffPolls = next.backoffPolls
+            delay = next.delay
+            if delay == nil, followedJob != nil { outcome = .timedOut }
+        }
+        let nextPollAt = date(after: delay ?? tracker.schedule(for: job.ref.api).maxDelay, from: now)
+        let update = PollUpdate(
+            ref: job.ref, snapshot: error == nil ? snapshot : nil, error: error?.message, polls: polls,
+            backoffPolls: backoffPolls, nextPollAt: nextPollAt, at: now, gone: error?.code == .jobNotFound)
+
+        var expected: Duration?
+        if outcome == .running {
+            let model = tracker.schedule(for: job.ref.api).model
+            let age = Tracker.age(of: job, snapshot: snapshot, at: now)
+            let done = model.cumulative(age)
+            expected = max(.zero, model.quantile(done + (1 - done) / 2) - age)
+        }
+        let progress = JobProgress(
+            ref: job.ref, snapshot: snapshot, outcome: outcome, polls: job.polls + polls, elapsed: elapsed,
+            expectedRemaining: expected, nextPoll: outcome == .running ? delay : nil, lastError: error)
+        events.insert(.polled(progress, changed: changed), at: 0)
+
+        var succeeded: JobSnapshot?
+        if outcome == .succeeded, downloadsWanted, job.downloadDirectory != nil || follow?.downloadDirectory != nil {
+            succeeded = snapshot
+        }
+        if var followedJob {
+            followedJob.outcome = outcome
+            if outcome != .running, succeeded == nil { followedJob.ended = true }
+            followed[job.ref] = followedJob
+            if outcome == .running { scheduled[job.ref] = nextPollAt }
+        }
+        return (update, events, succeeded)
+    }
+
+    // MARK: - Downloads
+
+    /// Plans the files of a job that succeeded (as the store records them: a numbered path when another job's
+    /// file holds the name) and queues those not yet on disk.
+    private func queueDownloads(of job: TrackedJob, snapshot: JobSnapshot, now: Date) async {
+        guard let directory = job.downloadDirectory ?? follow?.downloadDirectory else { return }
+        let items: [DownloadItem]
+        do throws(ReelWatchError) {
+            items = try Downloader.plan(
+                snapshot, selection: options.selection, directory: directory, naming: options.naming)
+        } catch {
+            await report(.downloadFailed(job.ref, error))
+            endFollowed(job.ref, files: 0)
+            return
+        }
+        var recorded = job.files
+        if recorded.isEmpty || follow != nil {
+            let files = items.map { TrackedFile(name: $0.fileName, kind: $0.asset.kind, path: $0.path) }
+            do throws(ReelWatchError) {
+                recorded = try await store.plan(files, for: job.ref, at: now)
+            } catch {
+                fail(error)
+                return
+            }
+        }
+        // Each file goes where the store placed it (a numbered path when another job's file held the name).
+        let byName = Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var work: [DownloadWork] = []
+        for item in items {
+            var placed = item
+            if let file = byName[item.fileName] {
+                placed = item.placed(at: file.path)
+                if file.status == .done {
+                    // A daemon leaves it; a command says it is already complete (after checking it is).
+                    guard follow != nil else { continue }
+                    if placed.path == file.path { placed.expectedBytes = file.bytes }
+                }
+            }
+            work.append(DownloadWork(ref: job.ref, name: item.fileName, item: placed))
+        }
+        filesInFlight[job.ref, default: 0] += work.count
+        downloads += work
+        endFollowed(job.ref, files: work.count)
+        downloadSignal.signal()
+    }
+
+    /// Notes how many files a followed job waits for; with none, it has ended.
+    private func endFollowed(_ ref: JobRef, files: Int) {
+        guard var job = followed[ref] else { return }
+        job.filesLeft = files
+        if files == 0 { job.ended = true }
+        followed[ref] = job
+        pollSignal.signal()
+    }
+
+    /// The next file to fetch, waiting until there is one; nil once the run's downloads are over.
+    private func nextDownload() async -> DownloadWork? {
+        while true {
+            if stopping { return nil }
+            if !downloads.isEmpty {
+                downloadsRunning += 1
+                return downloads.removeFirst()
+            }
+            let now = self.now
+            var wake: Date?
+            switch scope {
+            case .refreshLinks:
+                return nil
+            case .pass(_, let wanted):
+                guard wanted, downloadsWanted else { return nil }
+                if nextScan == nil {
+                    nextScan = now
+                    await scanPending(now: now)
+                    continue
+                }
+                if pollsFinished { return nil }
+            case .follow:
+                if pollsFinished || !downloadsWanted { return nil }
+            case .daemon:
+                guard downloadsWanted else { return nil }
+                if nextScan.map({ $0 <= now }) ?? true {
+                    nextScan = date(after: options.idleInterval, from: now)
+                    await scanPending(now: now)
+                    if !downloads.isEmpty { continue }
+                }
+                wake = nextScan
+            }
+            await downloadSignal.wait(until: wake.map(offset(at:)), on: tracker.client.time)
+        }
+    }
+
+    /// Queues the pending files of jobs the store says are downloading (those with files in flight, or whose
+    /// files failed a moment ago, excepted).
+    private func scanPending(now: Date) async {
+        let jobs: [TrackedJob]
+        do throws(ReelWatchError) {
+            jobs = try await store.jobs(in: [.downloading], limit: max(1, options.batchSize))
+        } catch {
+            fail(error)
+            return
+        }
+        for job in jobs where filesInFlight[job.ref] == nil {
+            if let retry = retryDownloadsAt[job.ref], retry > now { continue }
+            retryDownloadsAt[job.ref] = nil
+            guard let snapshot = job.snapshot else { continue }
+            await queueDownloads(of: job, snapshot: snapshot, now: now)
+        }
+    }
+
+    /// Fetches one file (in a child task) and hands the outcome to the run.
+    private nonisolated func download(_ work: DownloadWork) async {
+        guard let downloader = tracker.downloader else { return }
+        let outcome: DownloadOutcome
+        do throws(ReelWatchError) {
+            outcome = .landed(try await downloader.download(work.item, progress: downloadProgress))
+        } catch where error.code == .cancelled {
+            outcome = .cancelled
+        } catch {
+            outcome = .failed(error)
+        }
+        await downloaded(work, outcome)
+    }
+
+    private func downloaded(_ work: DownloadWork, _ outcome: DownloadOutcome) async {
+        downloadsRunning -= 1
+        let now = self.now
+        switch outcome {
+        case .landed(let result):
+            let file = TrackedFile(
+                name: work.name, kind: work.item.asset.kind, path: result.path, status: .done, bytes: result.bytes,
+                sha256: result.sha256)
+            do throws(ReelWatchError) {
+                try await store.update(file, of: work.ref, at: now)
+                summary.saved += 1
+                await report(.downloaded(result, item: work.item))
+            } catch {
+                await report(.downloadFailed(work.ref, error))
+            }
+        case .failed(let error):
+            let file = TrackedFile(
+                name: work.name, kind: work.item.asset.kind, path: work.item.path, status: .failed,
+                error: error.message)
+            try? await store.update(file, of: work.ref, at: now)
+            retryDownloadsAt[work.ref] = date(after: options.downloadRetryDelay, from: now)
+            await report(.downloadFailed(work.ref, error))
+        case .cancelled:
+            break
+        }
+        let left = (filesInFlight[work.ref] ?? 1) - 1
+        filesInFlight[work.ref] = left > 0 ? left : nil
+        if var job = followed[work.ref] {
+            job.filesLeft -= 1
+            if job.filesLeft <= 0 { job.ended = true }
+            followed[work.ref] = job
+        }
+        pollSignal.signal()
+        downloadSignal.signal()
+    }
+}

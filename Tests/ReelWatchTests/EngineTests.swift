@@ -1,0 +1,267 @@
+import Foundation
+import ReelWatch
+import ReelWatchDaemon
+import ReelWatchSimulator
+import ReelWatchStore
+import ReelWatchTesting
+import Testing
+
+/// The one engine, as `wait` (a ``Watcher``, which follows jobs over an in-memory store) and as `run` (the daemon
+/// over a SQLite store) drive it: against the simulator over HTTP, on a manual clock that also drives the
+/// simulator's time and the dates the engine records, so that poll times can be asserted exactly.
+@Suite("Engine")
+struct EngineTests {
+    /// A fixed date for simulated time zero: the simulator's `created_at` and the engine's dates agree.
+    static let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// Runs a simulator with frozen time holding `jobs` on a loopback port, and `body` with a client on `clock`.
+    static func withSimulator<Result: Sendable>(
+        _ jobs: [SimulatedJob],
+        clock: ManualClock,
+        retries: Int = 0,
+        _ body: @Sendable (Simulator, StatusClient) async throws -> Result
+    ) async throws -> Result {
+        let simulator = Simulator(timeScale: 0, epoch: epoch)
+        await simulator.add(jobs)
+        return try await SimulatorServer(simulator: simulator, logger: SimulatorHarness.quiet).withRunning {
+            endpoint in
+            let client = StatusClient(
+                configuration: endpoint.configuration(apiKey: simulator.apiKey),
+                retryPolicy: RetryPolicy(maxRetries: retries, baseDelay: .seconds(1), maxDelay: .seconds(8)),
+                clock: clock,
+                random: { 0.5 },
+                wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
+                logger: SimulatorHarness.quiet
+            )
+            return try await body(simulator, client)
+        }
+    }
+
+    /// A fresh store path in a temporary directory.
+    static func storePath() -> String {
+        NSTemporaryDirectory() + "reelwatch-engine-\(UUID().uuidString)/reelwatch.sqlite"
+    }
+
+    /// Moves the clock and the simulator to `instant`.
+    static func advance(_ clock: ManualClock, _ simulator: Simulator, to instant: ManualClock.Instant) async {
+        await simulator.advance(by: clock.now.duration(to: instant))
+        clock.advance(to: instant)
+    }
+
+    /// Advances to the earliest sleep each time one starts, skipping sleeps longer than `horizon` (the lease of a
+    /// poll in flight), until cancelled.
+    static func drive(
+        _ clock: ManualClock, _ simulator: Simulator, horizon: Duration = .seconds(24 * 3600)
+    ) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                guard let next = clock.sleeperDeadlines.first, clock.now.duration(to: next) < horizon else {
+                    try? await Task.sleep(for: .milliseconds(1))
+                    continue
+                }
+                await advance(clock, simulator, to: next)
+            }
+        }
+    }
+
+    /// When the simulator was asked about `ref`, in simulated time.
+    static func pollTimes(of ref: JobRef, _ simulator: Simulator) async -> [Duration] {
+        await simulator.requests.filter { $0.ref == ref }.map(\.at)
+    }
+
+    /// The times `schedule` polls a job that runs longer than `until`, from its first poll at zero.
+    static func scheduledTimes(_ schedule: PollSchedule, until end: Duration, timeout: Duration) -> [Duration] {
+        var cursor = PollSchedule.Cursor(schedule)
+        var times: [Duration] = [.zero]
+        var now = Duration.zero
+        while now < end {
+            guard let delay = cursor.next(jobAge: now, untilDeadline: timeout - now, unitRandom: 0.5) else { break }
+            now += delay
+            times.append(now)
+        }
+        return times
+    }
+
+    @Test("one job held a minute by Retry-After holds up no other: the other's polls and success come on schedule")
+    func noHeadOfLineBlocking() async throws {
+        let options = WatchOptions(timeout: .seconds(600), minDelay: .seconds(5), maxDelay: .seconds(10))
+        let schedule = options.schedule(for: .hera)
+        // B succeeds at its third poll; every poll of B comes before A's retry.
+        let expected = Array(Self.scheduledTimes(schedule, until: .seconds(40), timeout: .seconds(600)).prefix(3))
+        try #require(expected.count == 3 && expected[2] < .seconds(60))
+        let stuck = SimulatedJob(ref: JobRef(api: .hera, id: "stuck"), queueTime: .zero, renderTime: .seconds(3600))
+        let quick = SimulatedJob(ref: JobRef(api: .hera, id: "quick"), queueTime: .zero, renderTime: expected[2])
+        let clock = ManualClock()
+        try await Self.withSimulator([stuck, quick], clock: clock, retries: 2) { simulator, client in
+            await simulator.inject(.rateLimited(retryAfter: 60), times: 1, for: stuck.ref)
+            let finals = EngineFinals()
+            let updates = Task {
+                for try await progress in Watcher(refs: [stuck.ref, quick.ref], client: client, options: options)
+                where progress.isFinal {
+                    await finals.add(progress)
+                }
+            }
+            // A sleeps in its client's retry (until 60 s) while B's schedule runs: two sleepers each time.
+            for _ in 0..<2 {
+                let deadlines = await clock.sleepers(2)
+                try #require(deadlines.count == 2 && deadlines[1].offset == .seconds(60))
+                await Self.advance(clock, simulator, to: deadlines[0])
+            }
+            // B is done, and said so at once: only A's retry sleeps.
+            let final = await finals.first()
+            #expect(final?.ref == quick.ref)
+            #expect(final?.outcome == .succeeded)
+            #expect(final?.elapsed == expected[2])
+            let last = await clock.sleepers(1)
+            #expect(last.map(\.offset) == [.seconds(60)])
+            let quickTimes = await Self.pollTimes(of: quick.ref, simulator)
+            #expect(quickTimes == expected, "\(quickTimes) != \(expected)")
+            #expect(await Self.pollTimes(of: stuck.ref, simulator) == [.zero])
+            updates.cancel()
+            _ = try? await updates.value
+        }
+    }
+
+    @Test("the final update of a job comes as soon as it ends, while another job's poll is held")
+    func finalUpdateNotHeld() async throws {
+        let options = WatchOptions(timeout: .seconds(600), minDelay: .seconds(5), maxDelay: .seconds(10))
+        let stuck = SimulatedJob(ref: JobRef(api: .hera, id: "stuck"), queueTime: .zero, renderTime: .seconds(3600))
+        let done = SimulatorHarness.done(.hera, "done")
+        let clock = ManualClock()
+        try await Self.withSimulator([stuck, done], clock: clock, retries: 2) { simulator, client in
+            await simulator.inject(.rateLimited(retryAfter: 60), times: 1, for: stuck.ref)
+            var iterator = Watcher(refs: [stuck.ref, done.ref], client: client, options: options)
+                .makeAsyncIterator()
+            var first: JobProgress?
+            repeat { first = try await iterator.next() } while first.map({ !$0.isFinal }) ?? false
+            #expect(first?.ref == done.ref)
+            #expect(first?.outcome == .succeeded)
+            #expect(clock.now.offset == .zero)
+        }
+    }
+
+    @Test("wait over 250 HeyGen v3 refs: 3 bulk calls a round, one detail call per finished job")
+    func bulkUnderWait() async throws {
+        let jobs = (0..<250).map {
+            SimulatedJob(ref: JobRef(api: .v3, id: "v\($0)"), queueTime: .zero, renderTime: .seconds(90))
+        }
+        let clock = ManualClock()
+        try await Self.withSimulator(jobs, clock: clock) { simulator, client in
+            let driver = Self.drive(clock, simulator)
+            defer { driver.cancel() }
+            var finals = 0
+            for try await progress in Watcher(refs: jobs.map(\.ref), client: client) where progress.isFinal {
+                #expect(progress.outcome == .succeeded)
+                finals += 1
+            }
+            #expect(finals == 250)
+            let requests = await simulator.requests
+            let bulk = requests.filter { $0.path == "/v3/videos/statuses" }
+            let rounds = Set(bulk.map(\.at))
+            #expect(rounds.count >= 2)
+            #expect(bulk.count == 3 * rounds.count)
+            for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
+            #expect(requests.count == bulk.count + 250)
+        }
+    }
+
+    /// A Hera job that runs far past its model's window: polled in the window, then backing off.
+    static let longJob = SimulatedJob(
+        ref: JobRef(api: .hera, id: "long"), queueTime: .zero, renderTime: .seconds(1800))
+    static let longOptions = WatchOptions(timeout: .seconds(7200), minDelay: .seconds(5), maxDelay: .seconds(300))
+
+    /// The daemon over `store`, polling only (no downloads), looking at the store once a day.
+    static func daemon(_ store: any JobStore, client: StatusClient) -> Tracker {
+        var options = TrackerOptions(watch: longOptions)
+        options.idleInterval = .seconds(24 * 3600)
+        options.lease = .seconds(48 * 3600)
+        return Tracker(store: store, client: client, downloader: nil, options: options)
+    }
+
+    @Test("the same job, with the same answers, is polled at the same times by wait and by run (backoff included)")
+    func waitAndRunAgree() async throws {
+        let clock = ManualClock()
+        let waited = try await Self.withSimulator([Self.longJob], clock: clock) { simulator, client in
+            let driver = Self.drive(clock, simulator)
+            defer { driver.cancel() }
+            for try await progress in Watcher(refs: [Self.longJob.ref], client: client, options: Self.longOptions)
+            where progress.isFinal {
+                #expect(progress.outcome == .succeeded)
+            }
+            return await Self.pollTimes(of: Self.longJob.ref, simulator)
+        }
+        let daemonClock = ManualClock()
+        let ran = try await Self.withSimulator([Self.longJob], clock: daemonClock) { simulator, client in
+            let clock = daemonClock
+            let store = try SQLiteJobStore(path: Self.storePath())
+            _ = try await store.track(TrackRequest(ref: Self.longJob.ref), at: client.wallClock())
+            let daemon = Task { try await Self.daemon(store, client: client).run(.daemon) }
+            let driver = Self.drive(clock, simulator)
+            defer { driver.cancel() }
+            while try await store.job(Self.longJob.ref)?.state != .succeeded { try await Task.sleep(for: .milliseconds(2)) }
+            daemon.cancel()
+            _ = try await daemon.value
+            return await Self.pollTimes(of: Self.longJob.ref, simulator)
+        }
+        let backoff = try #require(ran.indices.dropFirst().first { ran[$0] - ran[$0 - 1] > .seconds(30) })
+        #expect(backoff < ran.count - 1, "the job is polled in backoff more than once")
+        #expect(waited == ran)
+    }
+
+    @Test("a daemon restarted mid-backoff goes on with the job's backoff where it was")
+    func restartMidBackoff() async throws {
+        let clock = ManualClock()
+        let straight = try await Self.withSimulator([Self.longJob], clock: clock) { simulator, client in
+            let driver = Self.drive(clock, simulator)
+            defer { driver.cancel() }
+            for try await _ in Watcher(refs: [Self.longJob.ref], client: client, options: Self.longOptions) {}
+            return await Self.pollTimes(of: Self.longJob.ref, simulator)
+        }
+        let restartClock = ManualClock()
+        let restarted = try await Self.withSimulator([Self.longJob], clock: restartClock) { simulator, client in
+            let clock = restartClock
+            let path = Self.storePath()
+            let store = try SQLiteJobStore(path: path)
+            _ = try await store.track(TrackRequest(ref: Self.longJob.ref), at: client.wallClock())
+            // The first daemon stops once the job has had two polls in backoff.
+            let first = Task { try await Self.daemon(store, client: client).run(.daemon) }
+            let driver = Self.drive(clock, simulator)
+            while (try await store.job(Self.longJob.ref)?.backoffPolls ?? 0) < 2 {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            driver.cancel()
+            // Stopped while it waits for the job's next poll (not in the middle of one).
+            while clock.sleeperDeadlines.first.map({ clock.now.duration(to: $0) >= .seconds(24 * 3600) }) ?? true {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            first.cancel()
+            _ = try await first.value
+            #expect(clock.sleeperCount == 0)
+            // A new process: the store opened again, the engine started afresh at the same moment.
+            let reopened = try SQLiteJobStore(path: path)
+            let second = Task { try await Self.daemon(reopened, client: client).run(.daemon) }
+            let again = Self.drive(clock, simulator)
+            defer { again.cancel() }
+            while try await reopened.job(Self.longJob.ref)?.state != .succeeded {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            second.cancel()
+            _ = try await second.value
+            return await Self.pollTimes(of: Self.longJob.ref, simulator)
+        }
+        #expect(restarted == straight)
+    }
+}
+
+/// The final updates a watch delivered, as they came.
+actor EngineFinals {
+    private var updates: [JobProgress] = []
+
+    func add(_ progress: JobProgress) { updates.append(progress) }
+
+    /// The first final update, waiting up to ten seconds for it.
+    func first() async -> JobProgress? {
+        for _ in 0..<2000 where updates.isEmpty { try? await Task.sleep(for: .milliseconds(5)) }
+        return updates.first
+    }
+}
