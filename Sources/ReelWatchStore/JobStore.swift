@@ -39,7 +39,8 @@ public protocol JobStore: Sendable {
     func nextDue() async throws(ReelWatchError) -> Date?
 
     /// Records the outcome of polls, all in one transaction: the snapshot (a state change adds to the
-    /// history; a terminal state moves the job on), the polls made, and the next poll time.
+    /// history; a terminal state moves the job on), the polls made, the backoff count when given, and the next poll
+    /// time.
     func record(_ updates: [PollUpdate]) async throws(ReelWatchError)
 
     /// Records the files planned for a job and returns them as recorded: a file already recorded under the same
@@ -93,6 +94,8 @@ public struct PollUpdate: Sendable, Hashable {
     public var error: String?
     /// Status calls made for it in this pass.
     public var polls: Int
+    /// The job's backoff count after this poll; nil keeps the recorded one.
+    public var backoffPolls: Int?
     /// When it is next due.
     public var nextPollAt: Date
     /// When the answer came.
@@ -106,6 +109,7 @@ public struct PollUpdate: Sendable, Hashable {
         snapshot: JobSnapshot?,
         error: String? = nil,
         polls: Int = 1,
+        backoffPolls: Int? = nil,
         nextPollAt: Date,
         at: Date,
         gone: Bool = false
@@ -114,6 +118,7 @@ public struct PollUpdate: Sendable, Hashable {
         self.snapshot = snapshot
         self.error = error
         self.polls = polls
+        self.backoffPolls = backoffPolls
         self.nextPollAt = nextPollAt
         self.at = at
         self.gone = gone

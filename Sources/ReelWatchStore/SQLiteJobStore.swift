@@ -189,13 +189,14 @@ public final class SQLiteJobStore: JobStore {
             let current = try db.cachedStatement(sql: "SELECT state, phase, download_dir FROM job WHERE ref = ?")
             let failed = try db.cachedStatement(
                 sql: """
-                    UPDATE job SET polls = polls + ?, next_poll_at = ?, last_error = ?, updated_at = ?,
-                    phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
+                    UPDATE job SET polls = polls + ?, backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?,
+                    last_error = ?, updated_at = ?, phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
                     """)
             let answered = try db.cachedStatement(
                 sql: """
-                    UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?, next_poll_at = ?,
-                    last_error = NULL, updated_at = ?, links_expire_at = ? WHERE ref = ?
+                    UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?,
+                    backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?, last_error = NULL, updated_at = ?,
+                    links_expire_at = ? WHERE ref = ?
                     """)
             let transition = try db.cachedStatement(
                 sql: "INSERT INTO transition (ref, state, provider_status, at) VALUES (?, ?, ?, ?)")
@@ -205,7 +206,8 @@ public final class SQLiteJobStore: JobStore {
                 let at = update.at.timeIntervalSince1970
                 guard let snapshot = update.snapshot, let json else {
                     try failed.execute(arguments: [
-                        update.polls, update.nextPollAt.timeIntervalSince1970, update.error, at, update.gone, ref,
+                        update.polls, update.backoffPolls, update.nextPollAt.timeIntervalSince1970, update.error, at,
+                        update.gone, ref,
                     ])
                     continue
                 }
@@ -220,7 +222,7 @@ public final class SQLiteJobStore: JobStore {
                     }
                 }
                 try answered.execute(arguments: [
-                    json, snapshot.state.rawValue, phase.rawValue, update.polls,
+                    json, snapshot.state.rawValue, phase.rawValue, update.polls, update.backoffPolls,
                     update.nextPollAt.timeIntervalSince1970, at,
                     snapshot.assets.compactMap(\.expiresAt).min()?.timeIntervalSince1970, ref,
                 ])
@@ -365,6 +367,7 @@ public final class SQLiteJobStore: JobStore {
             phase: TrackedJob.Phase(rawValue: row["phase"]) ?? .polling,
             nextPollAt: Date(timeIntervalSince1970: row["next_poll_at"]),
             polls: row["polls"],
+            backoffPolls: row["backoff_polls"],
             downloadDirectory: row["download_dir"],
             lastError: row["last_error"],
             files: files

@@ -156,6 +156,40 @@ struct JobStoreTests {
         #expect(try await store.history(of: ref).isEmpty)
     }
 
+    @Test("a poll's backoff count is recorded when given and kept when not, on answers and on failed polls")
+    func backoffPolls() async throws {
+        let store = try SQLiteJobStore(path: Self.path())
+        let ref = JobRef(api: .v3, id: "slow")
+        #expect(try await store.track(TrackRequest(ref: ref), at: Self.t0).backoffPolls == 0)
+        let t1 = Self.t0.addingTimeInterval(60)
+        try await store.record([
+            PollUpdate(
+                ref: ref, snapshot: Self.snapshot(ref, .processing, "processing"), backoffPolls: 7, nextPollAt: t1,
+                at: Self.t0)
+        ])
+        #expect(try await store.job(ref)?.backoffPolls == 7)
+        try await store.record([
+            PollUpdate(ref: ref, snapshot: Self.snapshot(ref, .processing, "processing"), nextPollAt: t1, at: t1)
+        ])
+        #expect(try await store.job(ref)?.backoffPolls == 7)
+        try await store.record([
+            PollUpdate(ref: ref, snapshot: nil, error: "503", polls: 3, nextPollAt: t1, at: t1)
+        ])
+        #expect(try await store.job(ref)?.backoffPolls == 7)
+        try await store.record([
+            PollUpdate(ref: ref, snapshot: nil, error: "503", backoffPolls: 8, nextPollAt: t1, at: t1)
+        ])
+        let job = try #require(try await store.job(ref))
+        #expect(job.backoffPolls == 8)
+        #expect(job.polls == 6)
+        try await store.record([
+            PollUpdate(
+                ref: ref, snapshot: Self.snapshot(ref, .processing, "processing"), backoffPolls: 0, nextPollAt: t1,
+                at: t1)
+        ])
+        #expect(try await store.job(ref)?.backoffPolls == 0)
+    }
+
     @Test("a file that is not a SQLite database is refused with a clear error, and left as it was")
     func corruptFile() async throws {
         let path = Self.path()
@@ -328,7 +362,7 @@ struct JobStoreTests {
         let applied = try await queue.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(applied == ["v1", "v2", "v3"])
+        #expect(applied == ["v1", "v2", "v3", "v4"])
     }
 
     @Test("a store of schema v2 with planned files is migrated to v3; a path another job holds is numbered")
@@ -365,6 +399,39 @@ struct JobStoreTests {
         let a = try await store.plan(wanted, for: JobRef(api: .v3, id: "a"), at: Self.t0)
         #expect(a.map(\.path) == ["/d/Launch-video.mp4"])
         #expect(a.map(\.status) == [.done])
+    }
+
+    @Test("a store of schema v3 is migrated to v4, its jobs intact with no backoff polls")
+    func migratesFromV3() async throws {
+        let path = Self.path()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try StoreSchema.migrator.migrate(queue, upTo: "v3")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO job (ref, label, added_at, updated_at, next_poll_at, phase, polls, links_expire_at)
+                    VALUES ('hera:old', 'from v3', 1800000000, 1800000000, 1800000100, 'polling', 12, 1800009000)
+                    """)
+        }
+        let store = try SQLiteJobStore(path: path)
+        let ref = JobRef(api: .hera, id: "old")
+        let job = try #require(try await store.job(ref))
+        #expect(job.label == "from v3")
+        #expect(job.polls == 12)
+        #expect(job.nextPollAt == Self.t0.addingTimeInterval(100))
+        #expect(job.backoffPolls == 0)
+        let applied = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
+        #expect(applied == ["v1", "v2", "v3", "v4"])
+        try await store.record([
+            PollUpdate(
+                ref: ref, snapshot: Self.snapshot(ref, .processing, "processing"), backoffPolls: 7,
+                nextPollAt: Self.t0, at: Self.t0)
+        ])
+        #expect(try await SQLiteJobStore(path: path).job(ref)?.backoffPolls == 7)
     }
 
     @Test("a directory that cannot be created is a clear error")
