@@ -32,6 +32,18 @@ public protocol JobStore: Sendable {
     /// Up to `limit` jobs still polling whose next poll is due at `now`, most overdue first.
     func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
 
+    /// Takes up to `limit` jobs still polling whose next poll is due at `now`, most overdue first, and leases them
+    /// until `leaseUntil`: until the lease ends, an update is recorded for them or they are released, no other call
+    /// returns them as due and `nextDue()` does not count them. A worker that dies holding a lease loses it when it
+    /// ends.
+    ///
+    /// The jobs come back with their `nextPollAt` as it was before the lease (the lease is their next poll time
+    /// meanwhile, which is what ``job(_:)`` shows).
+    func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob]
+
+    /// Gives back leased jobs that were not polled: each one still polling is due again at `dueAt`.
+    func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError)
+
     /// Up to `limit` jobs that succeeded and whose earliest link expires before `date`, soonest first.
     func expiringLinks(before date: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
 
@@ -40,7 +52,7 @@ public protocol JobStore: Sendable {
 
     /// Records the outcome of polls, all in one transaction: the snapshot (a state change adds to the
     /// history; a terminal state moves the job on), the polls made, the backoff count when given, and the next poll
-    /// time.
+    /// time (which ends a lease).
     func record(_ updates: [PollUpdate]) async throws(ReelWatchError)
 
     /// Records the files planned for a job and returns them as recorded: a file already recorded under the same

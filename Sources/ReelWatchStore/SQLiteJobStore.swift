@@ -143,13 +143,47 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob] {
-        try await read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM job WHERE phase = 'polling' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
-                arguments: [now.timeIntervalSince1970, limit]
-            )
-            return try rows.map { try Self.job(from: $0, files: []) }
+        try await read { db in try Self.due(db, at: now, limit: limit) }
+    }
+
+    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
+        guard limit > 0 else { return [] }
+        return try await write { db in
+            let jobs = try Self.due(db, at: now, limit: limit)
+            // The lease is the next poll time: recording an update overwrites it, and it passes by itself.
+            try Self.setNextPoll(db, of: jobs.map(\.ref), to: leaseUntil, onlyPolling: false)
+            return jobs
+        }
+    }
+
+    public func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError) {
+        guard !refs.isEmpty else { return }
+        try await write { db in try Self.setNextPoll(db, of: refs, to: dueAt, onlyPolling: true) }
+    }
+
+    /// Up to `limit` jobs still polling that are due at `now`, most overdue first (through the index `job_due`).
+    private static func due(_ db: Database, at now: Date, limit: Int) throws -> [TrackedJob] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM job WHERE phase = 'polling' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"),
+            arguments: [now.timeIntervalSince1970, limit]
+        )
+        return try rows.map { try Self.job(from: $0, files: []) }
+    }
+
+    /// Sets the next poll time of the jobs of `refs` (of those still polling, when `onlyPolling`), a few hundred
+    /// per statement: SQLite limits the number of a statement's parameters.
+    private static func setNextPoll(_ db: Database, of refs: [JobRef], to date: Date, onlyPolling: Bool) throws {
+        let condition = onlyPolling ? "phase = 'polling' AND " : ""
+        var start = refs.startIndex
+        while start < refs.endIndex {
+            let chunk = refs[start..<min(start + 500, refs.endIndex)]
+            start = chunk.endIndex
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            var arguments: StatementArguments = [date.timeIntervalSince1970]
+            arguments += StatementArguments(chunk.map(\.description))
+            try db.execute(
+                sql: "UPDATE job SET next_poll_at = ? WHERE \(condition)ref IN (\(placeholders))", arguments: arguments)
         }
     }
 
