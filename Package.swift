@@ -137,6 +137,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReelWatchStoreTests",
+            dependencies: [
+                "ReelWatch", "ReelWatchStore", "ReelWatchTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ReelWatchCLITests",
             dependencies: [
                 "reelwatch",

@@ -32,6 +32,18 @@ public protocol JobStore: Sendable {
     /// Up to `limit` jobs still polling whose next poll is due at `now`, most overdue first.
     func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
 
+    /// Takes up to `limit` jobs still polling whose next poll is due at `now`, most overdue first, and leases them
+    /// until `leaseUntil`: until the lease ends, an update is recorded for them or they are released, no other call
+    /// returns them as due and `nextDue()` does not count them. A worker that dies holding a lease loses it when it
+    /// ends.
+    ///
+    /// The jobs come back with their `nextPollAt` as it was before the lease (the lease is their next poll time
+    /// meanwhile, which is what ``job(_:)`` shows).
+    func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob]
+
+    /// Gives back leased jobs that were not polled: each one still polling is due again at `dueAt`.
+    func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError)
+
     /// Up to `limit` jobs that succeeded and whose earliest link expires before `date`, soonest first.
     func expiringLinks(before date: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
 
@@ -39,7 +51,8 @@ public protocol JobStore: Sendable {
     func nextDue() async throws(ReelWatchError) -> Date?
 
     /// Records the outcome of polls, all in one transaction: the snapshot (a state change adds to the
-    /// history; a terminal state moves the job on), the polls made, and the next poll time.
+    /// history; a terminal state moves the job on), the polls made, the backoff count when given, and the next poll
+    /// time (which ends a lease).
     func record(_ updates: [PollUpdate]) async throws(ReelWatchError)
 
     /// Records the files planned for a job and returns them as recorded: a file already recorded under the same
@@ -93,6 +106,8 @@ public struct PollUpdate: Sendable, Hashable {
     public var error: String?
     /// Status calls made for it in this pass.
     public var polls: Int
+    /// The job's backoff count after this poll; nil keeps the recorded one.
+    public var backoffPolls: Int?
     /// When it is next due.
     public var nextPollAt: Date
     /// When the answer came.
@@ -106,6 +121,7 @@ public struct PollUpdate: Sendable, Hashable {
         snapshot: JobSnapshot?,
         error: String? = nil,
         polls: Int = 1,
+        backoffPolls: Int? = nil,
         nextPollAt: Date,
         at: Date,
         gone: Bool = false
@@ -114,6 +130,7 @@ public struct PollUpdate: Sendable, Hashable {
         self.snapshot = snapshot
         self.error = error
         self.polls = polls
+        self.backoffPolls = backoffPolls
         self.nextPollAt = nextPollAt
         self.at = at
         self.gone = gone

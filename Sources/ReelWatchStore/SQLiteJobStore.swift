@@ -143,13 +143,47 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob] {
-        try await read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM job WHERE phase = 'polling' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
-                arguments: [now.timeIntervalSince1970, limit]
-            )
-            return try rows.map { try Self.job(from: $0, files: []) }
+        try await read { db in try Self.due(db, at: now, limit: limit) }
+    }
+
+    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
+        guard limit > 0 else { return [] }
+        return try await write { db in
+            let jobs = try Self.due(db, at: now, limit: limit)
+            // The lease is the next poll time: recording an update overwrites it, and it passes by itself.
+            try Self.setNextPoll(db, of: jobs.map(\.ref), to: leaseUntil, onlyPolling: false)
+            return jobs
+        }
+    }
+
+    public func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError) {
+        guard !refs.isEmpty else { return }
+        try await write { db in try Self.setNextPoll(db, of: refs, to: dueAt, onlyPolling: true) }
+    }
+
+    /// Up to `limit` jobs still polling that are due at `now`, most overdue first (through the index `job_due`).
+    private static func due(_ db: Database, at now: Date, limit: Int) throws -> [TrackedJob] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM job WHERE phase = 'polling' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"),
+            arguments: [now.timeIntervalSince1970, limit]
+        )
+        return try rows.map { try Self.job(from: $0, files: []) }
+    }
+
+    /// Sets the next poll time of the jobs of `refs` (of those still polling, when `onlyPolling`), a few hundred
+    /// per statement: SQLite limits the number of a statement's parameters.
+    private static func setNextPoll(_ db: Database, of refs: [JobRef], to date: Date, onlyPolling: Bool) throws {
+        let condition = onlyPolling ? "phase = 'polling' AND " : ""
+        var start = refs.startIndex
+        while start < refs.endIndex {
+            let chunk = refs[start..<min(start + 500, refs.endIndex)]
+            start = chunk.endIndex
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            var arguments: StatementArguments = [date.timeIntervalSince1970]
+            arguments += StatementArguments(chunk.map(\.description))
+            try db.execute(
+                sql: "UPDATE job SET next_poll_at = ? WHERE \(condition)ref IN (\(placeholders))", arguments: arguments)
         }
     }
 
@@ -189,13 +223,14 @@ public final class SQLiteJobStore: JobStore {
             let current = try db.cachedStatement(sql: "SELECT state, phase, download_dir FROM job WHERE ref = ?")
             let failed = try db.cachedStatement(
                 sql: """
-                    UPDATE job SET polls = polls + ?, next_poll_at = ?, last_error = ?, updated_at = ?,
-                    phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
+                    UPDATE job SET polls = polls + ?, backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?,
+                    last_error = ?, updated_at = ?, phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
                     """)
             let answered = try db.cachedStatement(
                 sql: """
-                    UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?, next_poll_at = ?,
-                    last_error = NULL, updated_at = ?, links_expire_at = ? WHERE ref = ?
+                    UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?,
+                    backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?, last_error = NULL, updated_at = ?,
+                    links_expire_at = ? WHERE ref = ?
                     """)
             let transition = try db.cachedStatement(
                 sql: "INSERT INTO transition (ref, state, provider_status, at) VALUES (?, ?, ?, ?)")
@@ -205,7 +240,8 @@ public final class SQLiteJobStore: JobStore {
                 let at = update.at.timeIntervalSince1970
                 guard let snapshot = update.snapshot, let json else {
                     try failed.execute(arguments: [
-                        update.polls, update.nextPollAt.timeIntervalSince1970, update.error, at, update.gone, ref,
+                        update.polls, update.backoffPolls, update.nextPollAt.timeIntervalSince1970, update.error, at,
+                        update.gone, ref,
                     ])
                     continue
                 }
@@ -220,7 +256,7 @@ public final class SQLiteJobStore: JobStore {
                     }
                 }
                 try answered.execute(arguments: [
-                    json, snapshot.state.rawValue, phase.rawValue, update.polls,
+                    json, snapshot.state.rawValue, phase.rawValue, update.polls, update.backoffPolls,
                     update.nextPollAt.timeIntervalSince1970, at,
                     snapshot.assets.compactMap(\.expiresAt).min()?.timeIntervalSince1970, ref,
                 ])
@@ -365,6 +401,7 @@ public final class SQLiteJobStore: JobStore {
             phase: TrackedJob.Phase(rawValue: row["phase"]) ?? .polling,
             nextPollAt: Date(timeIntervalSince1970: row["next_poll_at"]),
             polls: row["polls"],
+            backoffPolls: row["backoff_polls"],
             downloadDirectory: row["download_dir"],
             lastError: row["last_error"],
             files: files

@@ -63,6 +63,10 @@ enum StoreSchema {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "CREATE INDEX file_path ON file (path)")
         }
+        // v4: polls made in the backoff phase of a job's schedule, so that its backoff continues after a restart.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN backoff_polls INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

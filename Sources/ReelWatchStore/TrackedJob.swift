@@ -32,6 +32,9 @@ public struct TrackedJob: Sendable, Hashable {
     public var nextPollAt: Date
     /// How many status calls it has had.
     public var polls: Int
+    /// Polls made in the backoff phase of its poll schedule (overdue or unknown state); the schedule's exponential
+    /// backoff continues from it.
+    public var backoffPolls: Int
     /// Where its files go once it succeeds; nil to only follow it.
     public var downloadDirectory: String?
     /// The last error polling or downloading met, for display; cleared by the next success.
@@ -50,6 +53,7 @@ public struct TrackedJob: Sendable, Hashable {
         phase: Phase = .polling,
         nextPollAt: Date,
         polls: Int = 0,
+        backoffPolls: Int = 0,
         downloadDirectory: String? = nil,
         lastError: String? = nil,
         files: [TrackedFile] = []
@@ -63,6 +67,7 @@ public struct TrackedJob: Sendable, Hashable {
         self.phase = phase
         self.nextPollAt = nextPollAt
         self.polls = polls
+        self.backoffPolls = backoffPolls
         self.downloadDirectory = downloadDirectory
         self.lastError = lastError
         self.files = files

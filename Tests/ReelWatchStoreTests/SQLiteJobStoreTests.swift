@@ -6,154 +6,15 @@ import Testing
 
 @testable import ReelWatchStore
 
-/// The SQLite store on a real file: round trips, phases, history, migrations and files that are not stores.
+/// What only the SQLite store has: a file, which may be corrupt, another program's, a link, or of an older schema.
 @Suite("SQLiteJobStore")
-struct JobStoreTests {
-    static func path() -> String {
-        NSTemporaryDirectory() + "reelwatch-store-" + UUID().uuidString + "/reelwatch.sqlite"
-    }
+struct SQLiteJobStoreTests {
+    static func path() -> String { JobStoreTests.path() }
 
-    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    static let t0 = JobStoreTests.t0
 
     static func snapshot(_ ref: JobRef, _ state: JobState, _ word: String) -> JobSnapshot {
-        JobSnapshot(ref: ref, state: state, providerStatus: ProviderStatus(rawValue: word), title: "T")
-    }
-
-    @Test("a tracked job round-trips; tracking it again updates it, merges its metadata, never duplicates it")
-    func roundTrip() async throws {
-        let path = Self.path()
-        let ref = JobRef(api: .v3, id: "abc")
-        let store = try SQLiteJobStore(path: path)
-        let first = try await store.track(
-            TrackRequest(ref: ref, label: "launch", meta: ["team": "a", "env": "ci"], downloadDirectory: "/tmp/x"),
-            at: Self.t0)
-        #expect(first.ref == ref)
-        #expect(first.phase == .polling)
-        #expect(first.nextPollAt == Self.t0)
-        #expect(first.state == nil)
-        _ = try await store.track(TrackRequest(ref: ref, meta: ["team": "b"]), at: Self.t0.addingTimeInterval(5))
-
-        let reopened = try SQLiteJobStore(path: path)
-        let jobs = try await reopened.jobs(in: nil)
-        #expect(jobs.count == 1)
-        let job = try #require(jobs.first)
-        #expect(job.label == "launch")
-        #expect(job.meta == ["team": "b", "env": "ci"])
-        #expect(job.downloadDirectory == "/tmp/x")
-        #expect(job.addedAt == Self.t0)
-        #expect(job.updatedAt == Self.t0.addingTimeInterval(5))
-    }
-
-    @Test("many jobs are added in one call (existing ones updated, not duplicated), counted by phase, listed in pages")
-    func manyJobs() async throws {
-        let store = try SQLiteJobStore(path: Self.path())
-        let refs = (0..<2500).map { JobRef(api: .v3, id: "bulk-\($0)") }
-        _ = try await store.track(TrackRequest(ref: refs[0], label: "first"), at: Self.t0)
-        let added = try await store.track(
-            all: refs.map { TrackRequest(ref: $0, meta: ["batch": "1"], downloadDirectory: "/d") }, at: Self.t0)
-        #expect(added == Set(refs.dropFirst()))
-        #expect(try await store.phaseCounts() == [.polling: 2500])
-        let first = try #require(try await store.job(refs[0]))
-        #expect(first.label == "first")
-        #expect(first.meta == ["batch": "1"])
-
-        try await store.record(
-            refs.prefix(10).map {
-                PollUpdate(
-                    ref: $0, snapshot: Self.snapshot($0, .succeeded, "completed"), nextPollAt: Self.t0, at: Self.t0)
-            })
-        try await store.plan(
-            [TrackedFile(name: "v.mp4", kind: .video, path: "/d/v.mp4")], for: refs[3], at: Self.t0)
-        #expect(try await store.phaseCounts() == [.polling: 2490, .downloading: 10])
-        let page = try await store.jobs(in: [.downloading], limit: 4)
-        #expect(page.map(\.ref) == Array(refs.prefix(4)))
-        #expect(page[3].files.map(\.name) == ["v.mp4"])
-        #expect(try await store.jobs(in: [.polling], limit: 5000).count == 2490)
-        // A page goes to the jobs that waited longest: one just tried (and failed) goes to the back.
-        try await store.update(
-            TrackedFile(name: "v.mp4", kind: .video, path: "/d/v.mp4", status: .failed, error: "403"), of: refs[0],
-            at: Self.t0.addingTimeInterval(10))
-        #expect(try await store.jobs(in: [.downloading], limit: 4).map(\.ref) == Array(refs[1...4]))
-        #expect(try await store.jobs(in: [.downloading]).first?.ref == refs[0], "unpaged: oldest first")
-        #expect(try await store.jobs(in: nil).count == 2500)
-    }
-
-    @Test("polls move a job through its phases; each state change is in the history once")
-    func phasesAndHistory() async throws {
-        let store = try SQLiteJobStore(path: Self.path())
-        let withFiles = JobRef(api: .v3, id: "files")
-        let plain = JobRef(api: .hera, id: "plain")
-        let failing = JobRef(api: .v1, id: "fails")
-        _ = try await store.track(TrackRequest(ref: withFiles, downloadDirectory: "/d"), at: Self.t0)
-        _ = try await store.track(TrackRequest(ref: plain), at: Self.t0)
-        _ = try await store.track(TrackRequest(ref: failing), at: Self.t0)
-        let t1 = Self.t0.addingTimeInterval(10)
-        try await store.record([
-            PollUpdate(
-                ref: withFiles, snapshot: Self.snapshot(withFiles, .processing, "processing"), nextPollAt: t1,
-                at: Self.t0),
-            PollUpdate(
-                ref: plain, snapshot: Self.snapshot(plain, .processing, "in-progress"), nextPollAt: t1, at: Self.t0),
-            PollUpdate(ref: failing, snapshot: Self.snapshot(failing, .queued, "waiting"), nextPollAt: t1, at: Self.t0),
-        ])
-        #expect(try await store.dueJobs(at: Self.t0, limit: 10).isEmpty)
-        #expect(try await store.dueJobs(at: t1, limit: 2).count == 2)
-        #expect(try await store.nextDue() == t1)
-
-        try await store.record([
-            PollUpdate(
-                ref: withFiles, snapshot: Self.snapshot(withFiles, .processing, "processing"), nextPollAt: t1, at: t1),
-            PollUpdate(
-                ref: withFiles, snapshot: Self.snapshot(withFiles, .succeeded, "completed"), nextPollAt: t1, at: t1),
-            PollUpdate(ref: plain, snapshot: Self.snapshot(plain, .succeeded, "success"), nextPollAt: t1, at: t1),
-            PollUpdate(ref: failing, snapshot: Self.snapshot(failing, .failed, "failed"), nextPollAt: t1, at: t1),
-        ])
-        #expect(try await store.job(withFiles)?.phase == .downloading)
-        #expect(try await store.job(plain)?.phase == .done)
-        #expect(try await store.job(failing)?.phase == .done)
-        #expect(try await store.job(withFiles)?.polls == 3)
-        #expect(try await store.dueJobs(at: t1.addingTimeInterval(100), limit: 10).isEmpty)
-        #expect(try await store.nextDue() == nil)
-        let history = try await store.history(of: withFiles)
-        #expect(history.map(\.state) == [.processing, .succeeded])
-        #expect(history.map(\.providerStatus) == ["processing", "completed"])
-
-        let video = TrackedFile(name: "v.mp4", kind: .video, path: "/d/v.mp4")
-        let thumb = TrackedFile(name: "t.jpg", kind: .thumbnail, path: "/d/t.jpg")
-        try await store.plan([video, thumb], for: withFiles, at: t1)
-        var done = video
-        done.status = .done
-        done.bytes = 10
-        done.sha256 = "ab"
-        try await store.update(done, of: withFiles, at: t1)
-        #expect(try await store.job(withFiles)?.phase == .downloading)
-        var thumbDone = thumb
-        thumbDone.status = .done
-        try await store.update(thumbDone, of: withFiles, at: t1)
-        let finished = try #require(try await store.job(withFiles))
-        #expect(finished.phase == .done)
-        #expect(finished.files.map(\.status) == [.done, .done])
-        #expect(finished.files.first?.sha256 == "ab")
-        // Planning again keeps what is done.
-        try await store.plan([video], for: withFiles, at: t1)
-        #expect(try await store.job(withFiles)?.files.first?.status == .done)
-    }
-
-    @Test("a job the provider does not know stops being polled; removing a job removes its history and files")
-    func goneAndRemoved() async throws {
-        let store = try SQLiteJobStore(path: Self.path())
-        let ref = JobRef(api: .translate, id: "nope")
-        _ = try await store.track(TrackRequest(ref: ref), at: Self.t0)
-        try await store.record([
-            PollUpdate(ref: ref, snapshot: nil, error: "not found", nextPollAt: Self.t0, at: Self.t0, gone: true)
-        ])
-        let job = try #require(try await store.job(ref))
-        #expect(job.phase == .done)
-        #expect(job.lastError == "not found")
-        #expect(try await store.untrack(ref))
-        #expect(try await store.untrack(ref) == false)
-        #expect(try await store.job(ref) == nil)
-        #expect(try await store.history(of: ref).isEmpty)
+        JobStoreTests.snapshot(ref, state, word)
     }
 
     @Test("a file that is not a SQLite database is refused with a clear error, and left as it was")
@@ -328,7 +189,7 @@ struct JobStoreTests {
         let applied = try await queue.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(applied == ["v1", "v2", "v3"])
+        #expect(applied == ["v1", "v2", "v3", "v4"])
     }
 
     @Test("a store of schema v2 with planned files is migrated to v3; a path another job holds is numbered")
@@ -365,6 +226,39 @@ struct JobStoreTests {
         let a = try await store.plan(wanted, for: JobRef(api: .v3, id: "a"), at: Self.t0)
         #expect(a.map(\.path) == ["/d/Launch-video.mp4"])
         #expect(a.map(\.status) == [.done])
+    }
+
+    @Test("a store of schema v3 is migrated to v4, its jobs intact with no backoff polls")
+    func migratesFromV3() async throws {
+        let path = Self.path()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try StoreSchema.migrator.migrate(queue, upTo: "v3")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO job (ref, label, added_at, updated_at, next_poll_at, phase, polls, links_expire_at)
+                    VALUES ('hera:old', 'from v3', 1800000000, 1800000000, 1800000100, 'polling', 12, 1800009000)
+                    """)
+        }
+        let store = try SQLiteJobStore(path: path)
+        let ref = JobRef(api: .hera, id: "old")
+        let job = try #require(try await store.job(ref))
+        #expect(job.label == "from v3")
+        #expect(job.polls == 12)
+        #expect(job.nextPollAt == Self.t0.addingTimeInterval(100))
+        #expect(job.backoffPolls == 0)
+        let applied = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
+        #expect(applied == ["v1", "v2", "v3", "v4"])
+        try await store.record([
+            PollUpdate(
+                ref: ref, snapshot: Self.snapshot(ref, .processing, "processing"), backoffPolls: 7,
+                nextPollAt: Self.t0, at: Self.t0)
+        ])
+        #expect(try await SQLiteJobStore(path: path).job(ref)?.backoffPolls == 7)
     }
 
     @Test("a directory that cannot be created is a clear error")
