@@ -8,6 +8,8 @@ import Testing
 enum StoreKind: String, Sendable, CustomTestStringConvertible {
     /// `SQLiteJobStore` on a real file in a new temporary directory.
     case sqlite
+    /// `MemoryJobStore`.
+    case memory
 
     var testDescription: String { rawValue }
 
@@ -15,6 +17,7 @@ enum StoreKind: String, Sendable, CustomTestStringConvertible {
     func make() throws -> any JobStore {
         switch self {
         case .sqlite: try SQLiteJobStore(path: JobStoreTests.path())
+        case .memory: MemoryJobStore()
         }
     }
 
@@ -46,7 +49,7 @@ struct JobStoreTests {
 
     @Test(
         "a tracked job round-trips; tracking it again updates it, merges its metadata, never duplicates it",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func roundTrip(kind: StoreKind) async throws {
         let ref = JobRef(api: .v3, id: "abc")
         let store = try kind.make()
@@ -77,7 +80,7 @@ struct JobStoreTests {
 
     @Test(
         "many jobs are added in one call (existing ones updated, not duplicated), counted by phase, listed in pages",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func manyJobs(kind: StoreKind) async throws {
         let store = try kind.make()
         let refs = (0..<2500).map { JobRef(api: .v3, id: "bulk-\($0)") }
@@ -116,7 +119,7 @@ struct JobStoreTests {
 
     @Test(
         "polls move a job through its phases; each state change is in the history once",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func phasesAndHistory(kind: StoreKind) async throws {
         let store = try kind.make()
         let withFiles = JobRef(api: .v3, id: "files")
@@ -208,7 +211,7 @@ struct JobStoreTests {
 
     @Test(
         "a job the provider does not know stops being polled; removing a job removes its history and files",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func goneAndRemoved(kind: StoreKind) async throws {
         let store = try kind.make()
         let ref = JobRef(api: .translate, id: "nope")
@@ -240,7 +243,7 @@ struct JobStoreTests {
 
     @Test(
         "a path another job's file holds is numbered; a job's own files keep theirs; a freed path is free again",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func plansNumberedPaths(kind: StoreKind) async throws {
         let store = try kind.make()
         let (a, b, c, d) = (
@@ -292,7 +295,7 @@ struct JobStoreTests {
 
     @Test(
         "files of a job that is not tracked are refused, and nothing is recorded",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func filesOfUntrackedJob(kind: StoreKind) async throws {
         let store = try kind.make()
         let ref = JobRef(api: .hera, id: "ghost")
@@ -317,7 +320,7 @@ struct JobStoreTests {
 
     @Test(
         "a poll's backoff count is recorded when given and kept when not, on answers and on failed polls",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func backoffPolls(kind: StoreKind) async throws {
         let store = try kind.make()
         let ref = JobRef(api: .v3, id: "slow")
@@ -352,7 +355,7 @@ struct JobStoreTests {
 
     @Test(
         "links about to expire are listed soonest first, only for jobs that succeeded",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func expiringLinks(kind: StoreKind) async throws {
         let store = try kind.make()
         func answer(_ ref: JobRef, _ state: JobState, expiring: [Double?]) -> PollUpdate {
@@ -399,7 +402,7 @@ struct JobStoreTests {
 
     @Test(
         "takeDue leases the most overdue jobs up to its limit, hidden from the next takeDue, dueJobs and nextDue",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func takeDueLeases(kind: StoreKind) async throws {
         let store = try kind.make()
         let refs = try await Self.trackDue(store, count: 5)
@@ -429,7 +432,7 @@ struct JobStoreTests {
 
     @Test(
         "recording an update for a leased job ends its lease: it is due at its new time",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func updateEndsLease(kind: StoreKind) async throws {
         let store = try kind.make()
         let refs = try await Self.trackDue(store, count: 2)
@@ -451,7 +454,7 @@ struct JobStoreTests {
 
     @Test(
         "released jobs are due again at the given time; those no longer polling stay as they are",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func releaseMakesDue(kind: StoreKind) async throws {
         let store = try kind.make()
         let refs = try await Self.trackDue(store, count: 3)
@@ -475,7 +478,7 @@ struct JobStoreTests {
 
     @Test(
         "a lease that ended (its worker gone) makes the job due again",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func leaseEnds(kind: StoreKind) async throws {
         let store = try kind.make()
         let refs = try await Self.trackDue(store, count: 2)
@@ -495,7 +498,7 @@ struct JobStoreTests {
 
     @Test(
         "takeDue over thousands of jobs hands each out once, in batches",
-        arguments: [StoreKind.sqlite])
+        arguments: [StoreKind.sqlite, .memory])
     func takeDueInBatches(kind: StoreKind) async throws {
         let store = try kind.make()
         let refs = (0..<2500).map { JobRef(api: .hera, id: "batch-\($0)") }
