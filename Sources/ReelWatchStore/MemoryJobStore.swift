@@ -32,35 +32,35 @@ public actor MemoryJobStore: JobStore {
     /// Creates an empty store.
     public init() {}
 
-    public func track(_ request: TrackRequest, at now: Date) -> TrackedJob {
+    public func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob {
         insertOrUpdate(request, at: now)
         return entries[request.ref]!.job
     }
 
-    public func track(all requests: [TrackRequest], at now: Date) -> Set<JobRef> {
+    public func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Set<JobRef> {
         var new = Set<JobRef>()
         for request in requests where insertOrUpdate(request, at: now) { new.insert(request.ref) }
         return new
     }
 
-    public func phaseCounts() -> [TrackedJob.Phase: Int] {
+    public func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int] {
         var counts: [TrackedJob.Phase: Int] = [:]
         for entry in entries.values { counts[entry.job.phase, default: 0] += 1 }
         return counts
     }
 
-    public func untrack(_ ref: JobRef) -> Bool {
+    public func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool {
         guard let entry = entries.removeValue(forKey: ref) else { return false }
         polling.remove(ref)
         for file in entry.job.files { release(file.path, of: ref) }
         return true
     }
 
-    public func job(_ ref: JobRef) -> TrackedJob? {
+    public func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob? {
         entries[ref]?.job
     }
 
-    public func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) -> [TrackedJob] {
+    public func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob] {
         var selected = Array(entries.values)
         if let phases { selected.removeAll { !phases.contains($0.job.phase) } }
         guard let limit else {
@@ -71,11 +71,11 @@ public actor MemoryJobStore: JobStore {
         return selected.prefix(max(0, limit)).map(\.job)
     }
 
-    public func dueJobs(at now: Date, limit: Int) -> [TrackedJob] {
+    public func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob] {
         due(at: now, limit: limit).map { Self.withoutFiles(entries[$0]!.job) }
     }
 
-    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) -> [TrackedJob] {
+    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
         due(at: now, limit: limit).map { ref in
             let job = entries[ref]!.job
             entries[ref]!.job.nextPollAt = leaseUntil
@@ -83,11 +83,11 @@ public actor MemoryJobStore: JobStore {
         }
     }
 
-    public func release(_ refs: [JobRef], dueAt: Date) {
+    public func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError) {
         for ref in refs where polling.contains(ref) { entries[ref]!.job.nextPollAt = dueAt }
     }
 
-    public func expiringLinks(before date: Date, limit: Int) -> [TrackedJob] {
+    public func expiringLinks(before date: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob] {
         var expiring: [(at: Date, sequence: Int, job: TrackedJob)] = []
         for entry in entries.values where entry.job.state == .succeeded {
             if let at = entry.linksExpireAt, at < date { expiring.append((at, entry.sequence, entry.job)) }
@@ -96,11 +96,11 @@ public actor MemoryJobStore: JobStore {
         return expiring.prefix(max(0, limit)).map { Self.withoutFiles($0.job) }
     }
 
-    public func nextDue() -> Date? {
+    public func nextDue() async throws(ReelWatchError) -> Date? {
         polling.lazy.map { self.entries[$0]!.job.nextPollAt }.min()
     }
 
-    public func record(_ updates: [PollUpdate]) {
+    public func record(_ updates: [PollUpdate]) async throws(ReelWatchError) {
         for update in updates where entries[update.ref] != nil {
             Self.apply(update, to: &entries[update.ref]!)
             if entries[update.ref]!.job.phase != .polling { polling.remove(update.ref) }
@@ -110,7 +110,7 @@ public actor MemoryJobStore: JobStore {
     @discardableResult
     public func plan(
         _ files: [TrackedFile], for ref: JobRef, at now: Date
-    ) throws(ReelWatchError) -> [TrackedFile] {
+    ) async throws(ReelWatchError) -> [TrackedFile] {
         guard let entry = entries[ref] else {
             if files.isEmpty { return [] }
             throw Self.notTracked(ref)
@@ -148,7 +148,7 @@ public actor MemoryJobStore: JobStore {
         return recorded
     }
 
-    public func update(_ file: TrackedFile, of ref: JobRef, at now: Date) throws(ReelWatchError) {
+    public func update(_ file: TrackedFile, of ref: JobRef, at now: Date) async throws(ReelWatchError) {
         guard entries[ref] != nil else { throw Self.notTracked(ref) }
         if let index = entries[ref]!.job.files.firstIndex(where: { $0.name == file.name }) {
             release(entries[ref]!.job.files[index].path, of: ref)
@@ -161,7 +161,7 @@ public actor MemoryJobStore: JobStore {
         finishIfComplete(ref, at: now)
     }
 
-    public func history(of ref: JobRef) -> [StateTransition] {
+    public func history(of ref: JobRef) async throws(ReelWatchError) -> [StateTransition] {
         entries[ref]?.history ?? []
     }
 

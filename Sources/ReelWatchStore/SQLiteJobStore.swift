@@ -161,11 +161,17 @@ public final class SQLiteJobStore: JobStore {
         try await write { db in try Self.setNextPoll(db, of: refs, to: dueAt, onlyPolling: true) }
     }
 
-    /// Up to `limit` jobs still polling that are due at `now`, most overdue first (through the index `job_due`).
+    /// Up to `limit` jobs still polling that are due at `now`, most overdue first.
+    ///
+    /// Through the index `job_due`, named: left to itself, SQLite (3.40, no statistics) prefers `job_phase`, reads
+    /// every job still polling and sorts them — 50 ms a call with 100,000 of them, against 1 ms.
     private static func due(_ db: Database, at now: Date, limit: Int) throws -> [TrackedJob] {
         let rows = try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT * FROM job WHERE phase = 'polling' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"),
+                sql: """
+                    SELECT * FROM job INDEXED BY job_due WHERE phase = 'polling' AND next_poll_at <= ?
+                    ORDER BY next_poll_at LIMIT ?
+                    """),
             arguments: [now.timeIntervalSince1970, limit]
         )
         return try rows.map { try Self.job(from: $0, files: []) }
@@ -203,7 +209,8 @@ public final class SQLiteJobStore: JobStore {
 
     public func nextDue() async throws(ReelWatchError) -> Date? {
         try await read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(next_poll_at) FROM job WHERE phase = 'polling'")
+            // The first entry of `job_due`, named for the reason `due` names it.
+            try Double.fetchOne(db, sql: "SELECT MIN(next_poll_at) FROM job INDEXED BY job_due WHERE phase = 'polling'")
                 .map { Date(timeIntervalSince1970: $0) }
         }
     }
