@@ -50,11 +50,7 @@ public struct Downloader: Sendable {
         case .succeeded:
             break
         case .failed:
-            throw ReelWatchError(
-                code: .renderFailed,
-                message: "render failed: \(snapshot.failure?.summary ?? "no reason given")",
-                ref: snapshot.ref
-            )
+            throw .renderFailed(snapshot, ref: snapshot.ref)
         case .queued, .processing, .unknown:
             throw ReelWatchError(
                 code: .notReady,
