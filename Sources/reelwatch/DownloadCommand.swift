@@ -80,7 +80,7 @@ struct DownloadCommand: AsyncParsableCommand, RefListCommand {
         recorder: StoreRecorder,
         json: Bool
     ) async -> Outcome {
-        var report = JobReport(json: json)
+        var report = JobReport(json: json, downloadDirectory: directory)
         var cancelled: [ReelWatchError] = []
         var items: [DownloadItem] = []
         await client.snapshots(of: refs) { _, result in

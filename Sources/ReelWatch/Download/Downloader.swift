@@ -55,7 +55,6 @@ public struct Downloader: Sendable {
             throw ReelWatchError(
                 code: .notReady,
                 message: "still \(snapshot.state.rawValue), nothing to download yet",
-                hint: "use: reelwatch wait \(snapshot.ref) --download \(directory)",
                 ref: snapshot.ref
             )
         }
