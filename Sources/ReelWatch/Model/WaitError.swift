@@ -42,7 +42,8 @@ extension StatusClient {
     ) async throws(WaitError) -> JobSnapshot {
         var options = options
         options.timeout = timeout
-        var iterator = Watcher(refs: [ref], client: self, options: options).makeAsyncIterator()
+        var iterator = Watcher(refs: [ref], client: self, options: options, wallClock: wallClock)
+            .makeAsyncIterator()
         var last: JobProgress?
         while true {
             let progress: JobProgress?
