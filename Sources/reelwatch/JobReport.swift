@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import ReelWatchTerminal
 
 /// Prints snapshots and errors, for a person or as JSON Lines, and remembers the exit status they add up to.
 struct JobReport {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Logging
 import ReelWatch
 import ReelWatchSimulator
+import ReelWatchTerminal
 import ReelWatchTesting
 import Testing
 
