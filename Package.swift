@@ -81,6 +81,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ReelWatchTerminal",
+            dependencies: ["ReelWatch"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ReelWatchTesting",
             dependencies: [
                 "ReelWatch",
@@ -96,6 +101,7 @@ let package = Package(
                 "ReelWatchDaemon",
                 "ReelWatchSimulator",
                 "ReelWatchStore",
+                "ReelWatchTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,13 +124,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "reelwatch-fuzz",
-            dependencies: ["ReelWatch"],
+            dependencies: ["ReelWatch", "ReelWatchTerminal"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ReelWatchTests",
             dependencies: [
-                "ReelWatch", "ReelWatchDaemon", "ReelWatchSimulator", "ReelWatchStore", "ReelWatchTesting",
+                "ReelWatch", "ReelWatchDaemon", "ReelWatchSimulator", "ReelWatchStore", "ReelWatchTerminal",
+                "ReelWatchTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -20,7 +20,7 @@ public actor Simulator {
     private var jobs: [JobRef: Entry] = [:]
     private var globalFaults: [FaultRule] = []
     private var jobFaults: [JobRef: [FaultRule]] = [:]
-    private let start = ContinuousClock.now
+    private let time: TimeSource
     private let epoch: Date
     private var offset: Duration = .zero
     private var log: [SimulatorRequest] = []
@@ -39,7 +39,15 @@ public actor Simulator {
     ///   - epoch: the wall-clock time of simulated time zero, for `created_at` and link expiry.
     ///   - keepsLog: whether every request is kept for ``requests`` (benchmarks with millions of requests keep
     ///     only ``counts``).
-    public init(apiKey: String = "sim-key", timeScale: Double = 1, epoch: Date = Date(), keepsLog: Bool = true) {
+    ///   - clock: the real time that simulated time runs `timeScale` times faster than.
+    public init(
+        apiKey: String = "sim-key",
+        timeScale: Double = 1,
+        epoch: Date = Date(),
+        keepsLog: Bool = true,
+        clock: some Clock<Duration> = ContinuousClock()
+    ) {
+        self.time = TimeSource(clock)
         self.apiKey = apiKey
         self.keepsLog = keepsLog
         self.timeScale = timeScale
@@ -48,7 +56,7 @@ public actor Simulator {
 
     /// Simulated time since the simulator was created.
     public var now: Duration {
-        start.duration(to: .now) * timeScale + offset
+        time.now() * timeScale + offset
     }
 
     /// Adds (or replaces) a job; its clock starts now.

@@ -34,8 +34,10 @@ struct NaiveTracker: AsyncParsableCommand {
     func run() async throws {
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
+        let clock = ContinuousClock()
         let client = StatusClient(
-            configuration: configuration, rateLimiter: RateLimiter(rate: rateLimit, burst: rateLimit), logger: quiet)
+            configuration: configuration, clock: clock,
+            rateLimiter: RateLimiter(rate: rateLimit, burst: rateLimit, clock: clock), logger: quiet)
         let interval = self.interval
         let finished = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<count {

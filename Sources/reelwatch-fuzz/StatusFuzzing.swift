@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import ReelWatchTerminal
 
 /// A status answer through every adapter (and the bulk status reader), then each snapshot through what the CLI
 /// and the store do with it.

@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import ReelWatchTerminal
 
 /// The short texts reelwatch reads from people and servers: the input, as UTF-8, as a job reference, a base URL,
 /// a `Retry-After` value, a duration flag, a download link, an asset selection and a JSON field.

@@ -68,13 +68,15 @@ struct CommonOptions: ParsableArguments {
         return makeClient(configuration: configuration, logger: makeLogger())
     }
 
-    /// A status client for `configuration` with these options.
+    /// A status client for `configuration` with these options, on the real clocks.
     func makeClient(configuration: Configuration, logger: Logger) -> StatusClient {
-        StatusClient(
+        let clock = ContinuousClock()
+        return StatusClient(
             configuration: configuration,
             retryPolicy: RetryPolicy(maxRetries: retries),
             requestTimeout: requestTimeout,
-            rateLimiter: RateLimiter(rate: rateLimit, burst: max(RateLimiter.defaultBurst, rateLimit)),
+            clock: clock,
+            rateLimiter: RateLimiter(rate: rateLimit, burst: max(RateLimiter.defaultBurst, rateLimit), clock: clock),
             logger: logger
         )
     }

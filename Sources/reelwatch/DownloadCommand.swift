@@ -132,7 +132,7 @@ actor DownloadPrinter {
     private var cancelled: [ReelWatchError] = []
 
     init(json: Bool, bars: ProgressBars?, files: DownloadFlags, directory: String) {
-        self.report = JobReport(json: json)
+        self.report = JobReport(json: json, downloadDirectory: directory)
         self.json = json
         self.bars = bars
         self.files = files

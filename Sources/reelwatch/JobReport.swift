@@ -1,15 +1,19 @@
 import Foundation
 import ReelWatch
+import ReelWatchTerminal
 
 /// Prints snapshots and errors, for a person or as JSON Lines, and remembers the exit status they add up to.
 struct JobReport {
     let json: Bool
+    /// Where the command saves files, for the advice on a render that is not ready yet.
+    let downloadDirectory: String?
     let text: SnapshotText
     private(set) var status: ExitStatus = .success
     private var printedBlocks = 0
 
-    init(json: Bool) {
+    init(json: Bool, downloadDirectory: String? = nil) {
         self.json = json
+        self.downloadDirectory = downloadDirectory
         self.text = SnapshotText(colour: Console.standardOutput.usesColour)
     }
 
@@ -36,24 +40,26 @@ struct JobReport {
         }
     }
 
-    /// Prints an error on stderr (one line, or one JSON line with `--json`) and raises the exit status.
+    /// Prints an error on stderr (one line, or one JSON line with `--json`), with the CLI's advice, and raises the
+    /// exit status.
     mutating func print(_ error: ReelWatchError) {
         status = max(status, ExitStatus(error))
-        Console.standardError.write(Self.line(for: error, json: json) + "\n")
+        let hint = ErrorAdvice.hint(for: error, downloadDirectory: downloadDirectory)
+        Console.standardError.write(Self.line(for: error, hint: hint, json: json) + "\n")
     }
 
-    /// The one line that reports `error`.
-    static func line(for error: ReelWatchError, json: Bool) -> String {
+    /// The one line that reports `error` with `hint`.
+    static func line(for error: ReelWatchError, hint: String?, json: Bool) -> String {
         if json {
             let object: JSONValue = [
                 "error": [
                     "code": .string(error.code.description), "message": .string(error.message),
-                    "hint": .optional(error.hint), "ref": .optional(error.ref?.description),
+                    "hint": .optional(hint), "ref": .optional(error.ref?.description),
                 ]
             ]
             return String(decoding: object.serialized(), as: UTF8.self)
         }
-        let hint = error.hint.map { " (\($0))" } ?? ""
+        let hint = hint.map { " (\($0))" } ?? ""
         return "reelwatch: \(error)\(hint)"
     }
 }

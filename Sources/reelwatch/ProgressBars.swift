@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import ReelWatchTerminal
 import Synchronization
 
 /// A progress bar per file on a terminal: bytes, rate and time left, redrawn at most ten times a second.

@@ -1,6 +1,7 @@
 import Foundation
 import ReelWatch
 import ReelWatchStore
+import ReelWatchTerminal
 
 /// How tracked jobs are shown: the `track list` table, its JSON lines, and the `track show` block.
 enum TrackedJobText {

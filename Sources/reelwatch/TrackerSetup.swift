@@ -82,13 +82,7 @@ actor TrackerEventPrinter {
                 Console.standardOutput.write(line + "\n")
             }
             if snapshot.state == .failed {
-                report.print(
-                    ReelWatchError(
-                        code: .renderFailed,
-                        message: "render failed: \(snapshot.failure?.summary ?? "no reason given")",
-                        ref: ref
-                    )
-                )
+                report.print(.renderFailed(snapshot, ref: ref))
             }
         case .polled:
             break

@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import ReelWatchTerminal
 import Synchronization
 
 /// Shows a watch as it goes: live lines redrawn in place on a terminal, one plain line per state change

@@ -5,6 +5,7 @@ import Logging
 import ReelWatch
 import ReelWatchDaemon
 import ReelWatchSimulator
+import ReelWatchTerminal
 import ReelWatchTesting
 import Testing
 

@@ -50,16 +50,11 @@ public struct Downloader: Sendable {
         case .succeeded:
             break
         case .failed:
-            throw ReelWatchError(
-                code: .renderFailed,
-                message: "render failed: \(snapshot.failure?.summary ?? "no reason given")",
-                ref: snapshot.ref
-            )
+            throw .renderFailed(snapshot, ref: snapshot.ref)
         case .queued, .processing, .unknown:
             throw ReelWatchError(
                 code: .notReady,
                 message: "still \(snapshot.state.rawValue), nothing to download yet",
-                hint: "use: reelwatch wait \(snapshot.ref) --download \(directory)",
                 ref: snapshot.ref
             )
         }
@@ -169,12 +164,30 @@ public struct Downloader: Sendable {
             }
         }
         var session = Session(item: item, file: file, hasher: hasher, resumedFrom: resumedFrom)
-        var retries = 0
         var refreshes = 0
         var redirects = 0
         var url = item.asset.url ?? ""
-        while true {
-            if Task.isCancelled { throw ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref) }
+        return try await retryPolicy.run(
+            time: statusClient.time,
+            random: statusClient.random,
+            giveUp: { (stop: RetryPolicy.Stop<String>) in
+                switch stop {
+                case .cancelled:
+                    return ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
+                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _),
+                    .deadline(let reason, let attempts, _):
+                    return failure(item, "gave up after \(attempts) attempts: \(reason)")
+                }
+            },
+            willRetry: { reason, retry, delay in
+                logger.info(
+                    "download interrupted; retrying",
+                    metadata: [
+                        "retry.attempt": "\(retry)", "retry.delay_ms": "\(delay.milliseconds)", "error": "\(reason)",
+                    ]
+                )
+            }
+        ) { () async throws(ReelWatchError) -> RetryPolicy.Verdict<DownloadResult, String> in
             switch await attempt(url: url, session: &session, progress: progress, logger: logger) {
             case .complete(let contentType):
                 var path = finalPath
@@ -182,15 +195,17 @@ public struct Downloader: Sendable {
                     path += "." + FileNaming.fileExtension(forContentType: contentType)
                 }
                 let saved = try commit(file, of: item, to: path)
-                return DownloadResult(
-                    ref: item.ref, kind: item.asset.kind, path: saved, bytes: file.size,
-                    sha256: session.hasher.finalize().hex, alreadyComplete: false, resumedFrom: resumedFrom,
-                    fetched: session.fetched
-                )
+                return .done(
+                    DownloadResult(
+                        ref: item.ref, kind: item.asset.kind, path: saved, bytes: file.size,
+                        sha256: session.hasher.finalize().hex, alreadyComplete: false, resumedFrom: resumedFrom,
+                        fetched: session.fetched
+                    ))
             case .redirect(let location):
                 redirects += 1
                 guard redirects <= maxRedirects else { throw failure(item, "more than \(maxRedirects) redirects") }
                 url = location
+                return .again
             case .expired(let reason):
                 refreshes += 1
                 guard refreshes <= maxLinkRefreshes else {
@@ -199,29 +214,13 @@ public struct Downloader: Sendable {
                 logger.info("link expired; fetching a fresh one", metadata: ["error": "\(reason)"])
                 url = try await freshLink(for: item)
                 redirects = 0
+                return .again
             case .transient(let reason, let retryAfter):
-                retries += 1
-                guard retries <= retryPolicy.maxRetries else {
-                    throw failure(item, "gave up after \(retries) attempts: \(reason)")
-                }
-                let delay = retryPolicy.delay(
-                    beforeRetry: retries,
-                    retryAfter: retryAfter.map { min($0, retryPolicy.maxRetryAfter) },
-                    unitRandom: statusClient.random()
-                )
-                logger.info(
-                    "download interrupted; retrying",
-                    metadata: [
-                        "retry.attempt": "\(retries)", "retry.delay_ms": "\(delay.milliseconds)", "error": "\(reason)",
-                    ]
-                )
-                do {
-                    try await statusClient.time.sleep(for: delay)
-                } catch {
-                    throw ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
-                }
+                // The retry starts again from the file's link, not from where a redirect chain led.
                 redirects = 0
                 url = session.currentLink ?? url
+                // A download waits at most as long as the policy honours, never fails for a long Retry-After.
+                return .retry(reason, retryAfter: retryAfter.map { min($0, retryPolicy.maxRetryAfter) })
             case .fatal(let error):
                 throw error
             }

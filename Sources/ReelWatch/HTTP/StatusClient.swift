@@ -102,47 +102,30 @@ public struct StatusClient: Sendable {
         request.headerFields[.accept] = "application/json"
         request.headerFields[Self.apiKeyField] = key.secret
 
-        var retry = 0
         var redirects = 0
-        while true {
-            if Task.isCancelled { throw Self.cancelled(ref) }
-            var timeout = requestTimeout
-            if let deadline { timeout = min(timeout, max(deadline - time.now(), finalRequestTimeout)) }
-            switch await attempt(
-                request, adapter: adapter, ref: ref, timeout: timeout, secret: key.secret, logger: logger,
-                decode: decode)
-            {
-            case .value(let value):
-                return value
-            case .failure(let error):
-                throw error.redacting(configuration.redaction)
-            case .redirect(let next):
-                redirects += 1
-                guard redirects <= Self.maxRedirects else {
-                    throw ReelWatchError(
-                        code: .invalidResponse,
-                        message: "\(ref.provider.displayName) redirected more than \(Self.maxRedirects) times",
-                        ref: ref
-                    )
-                }
-                request = next
-            case .transient(let reason, let retryAfter):
-                retry += 1
-                let name = ref.provider.displayName
-                let attempts = "\(retry) attempt\(retry == 1 ? "" : "s")"
-                guard retry <= retryPolicy.maxRetries else {
-                    throw giveUp("\(name) kept failing after \(attempts)", reason, retryAfter: retryAfter)
-                }
-                if let retryAfter, retryAfter > retryPolicy.maxRetryAfter {
-                    throw giveUp(
+        let name = ref.provider.displayName
+        return try await retryPolicy.run(
+            time: time,
+            random: random,
+            deadline: deadline,
+            giveUp: { (stop: RetryPolicy.Stop<ReelWatchError>) in
+                switch stop {
+                case .cancelled:
+                    return Self.cancelled(ref)
+                case .exhausted(let reason, let attempts, let retryAfter):
+                    return giveUp(
+                        "\(name) kept failing after \(Self.attempts(attempts))", reason, retryAfter: retryAfter)
+                case .retryAfterTooLong(let reason, _, let retryAfter):
+                    return giveUp(
                         "\(name) asked to retry after \(retryAfter.shortDescription), longer than reelwatch waits",
                         reason, retryAfter: retryAfter)
+                case .deadline(let reason, let attempts, let retryAfter):
+                    return giveUp(
+                        "\(name) kept failing until the deadline (\(Self.attempts(attempts)))", reason,
+                        retryAfter: retryAfter)
                 }
-                let delay = retryPolicy.delay(beforeRetry: retry, retryAfter: retryAfter, unitRandom: random())
-                if let deadline, time.now() + delay >= deadline {
-                    throw giveUp(
-                        "\(name) kept failing until the deadline (\(attempts))", reason, retryAfter: retryAfter)
-                }
+            },
+            willRetry: { reason, retry, delay in
                 logger.info(
                     "transient failure; retrying",
                     metadata: [
@@ -150,13 +133,38 @@ public struct StatusClient: Sendable {
                         "error": "\(reason.redacting(configuration.redaction).message)",
                     ]
                 )
-                do {
-                    try await time.sleep(for: delay)
-                } catch {
-                    throw Self.cancelled(ref)
+            }
+        ) { () async throws(ReelWatchError) -> RetryPolicy.Verdict<T, ReelWatchError> in
+            var timeout = requestTimeout
+            if let deadline { timeout = min(timeout, max(deadline - time.now(), finalRequestTimeout)) }
+            switch await attempt(
+                request, adapter: adapter, ref: ref, timeout: timeout, secret: key.secret, logger: logger,
+                decode: decode)
+            {
+            case .value(let value):
+                return .done(value)
+            case .failure(let error):
+                throw error.redacting(configuration.redaction)
+            case .redirect(let next):
+                redirects += 1
+                guard redirects <= Self.maxRedirects else {
+                    throw ReelWatchError(
+                        code: .invalidResponse,
+                        message: "\(name) redirected more than \(Self.maxRedirects) times",
+                        ref: ref
+                    )
                 }
+                request = next
+                return .again
+            case .transient(let reason, let retryAfter):
+                return .retry(reason, retryAfter: retryAfter)
             }
         }
+    }
+
+    /// `1 attempt`, `5 attempts`.
+    private static func attempts(_ count: Int) -> String {
+        "\(count) attempt\(count == 1 ? "" : "s")"
     }
 
     /// The error that ends the retries: `what` happened, then the last failure's reason; secrets removed.

@@ -15,9 +15,12 @@ public struct JobFailure: Sendable, Hashable, Codable {
         self.detail = detail
     }
 
+    /// What a failure without a reason says in its place.
+    static let noReasonGiven = "no reason given"
+
     /// The most useful one-line reason: the detail, else the message, else the code.
     public var summary: String {
-        let reason = detail ?? message ?? "no reason given"
+        let reason = detail ?? message ?? Self.noReasonGiven
         if let code, code != reason { return "\(reason) (\(code))" }
         return reason
     }

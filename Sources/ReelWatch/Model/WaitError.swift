@@ -31,7 +31,7 @@ public struct WaitError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch reason {
         case .failed:
-            "\(ref): render failed: \(lastSnapshot?.failure?.summary ?? "no reason given")"
+            ReelWatchError.renderFailed(lastSnapshot, ref: ref).description
         case .timedOut:
             "\(ref): still \(lastSnapshot?.state.rawValue ?? "unknown") at the deadline after \(polls) polls"
         case .error(let error):

@@ -23,10 +23,9 @@ public final class RateLimiter: Sendable {
     /// The default burst.
     public static let defaultBurst: Double = 20
 
-    /// Creates a limiter allowing `rate` requests per second per provider, bursts of `burst`.
-    public init(
-        rate: Double = defaultRate, burst: Double = defaultBurst, clock: some Clock<Duration> = ContinuousClock()
-    ) {
+    /// Creates a limiter allowing `rate` requests per second per provider, bursts of `burst`, waiting on `clock`:
+    /// give it the clock of the ``StatusClient`` it is shared with, so that tests on a manual clock stay exact.
+    public init(rate: Double = defaultRate, burst: Double = defaultBurst, clock: some Clock<Duration>) {
         self.rate = max(rate, 0.001)
         self.burst = max(burst, 1)
         self.time = TimeSource(clock)

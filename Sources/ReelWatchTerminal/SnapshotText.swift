@@ -1,4 +1,5 @@
 import Foundation
+import ReelWatch
 
 /// Renders a ``JobSnapshot`` as a compact block of text for a person: state, status, title, duration,
 /// each file with how long its link stays valid, and the failure reason.
