@@ -198,7 +198,9 @@ struct EngineTests {
             let daemon = Task { try await Self.daemon(store, client: client).run(.daemon) }
             let driver = Self.drive(clock, simulator)
             defer { driver.cancel() }
-            while try await store.job(Self.longJob.ref)?.state != .succeeded { try await Task.sleep(for: .milliseconds(2)) }
+            for _ in 0..<5000 where try await store.job(Self.longJob.ref)?.state != .succeeded {
+                try await Task.sleep(for: .milliseconds(2))
+            }
             daemon.cancel()
             _ = try await daemon.value
             return await Self.pollTimes(of: Self.longJob.ref, simulator)
@@ -226,12 +228,14 @@ struct EngineTests {
             // The first daemon stops once the job has had two polls in backoff.
             let first = Task { try await Self.daemon(store, client: client).run(.daemon) }
             let driver = Self.drive(clock, simulator)
-            while (try await store.job(Self.longJob.ref)?.backoffPolls ?? 0) < 2 {
+            for _ in 0..<5000 where (try await store.job(Self.longJob.ref)?.backoffPolls ?? 0) < 2 {
                 try await Task.sleep(for: .milliseconds(2))
             }
+            try #require(try await store.job(Self.longJob.ref)?.backoffPolls ?? 0 >= 2)
             driver.cancel()
             // Stopped while it waits for the job's next poll (not in the middle of one).
-            while clock.sleeperDeadlines.first.map({ clock.now.duration(to: $0) >= .seconds(24 * 3600) }) ?? true {
+            for _ in 0..<10000
+            where clock.sleeperDeadlines.first.map({ clock.now.duration(to: $0) >= .seconds(24 * 3600) }) ?? true {
                 try await Task.sleep(for: .milliseconds(1))
             }
             first.cancel()
@@ -242,7 +246,7 @@ struct EngineTests {
             let second = Task { try await Self.daemon(reopened, client: client).run(.daemon) }
             let again = Self.drive(clock, simulator)
             defer { again.cancel() }
-            while try await reopened.job(Self.longJob.ref)?.state != .succeeded {
+            for _ in 0..<5000 where try await reopened.job(Self.longJob.ref)?.state != .succeeded {
                 try await Task.sleep(for: .milliseconds(2))
             }
             second.cancel()

@@ -182,10 +182,15 @@ actor TrackerRun {
     /// Whether the run should start nothing more.
     private var stopping: Bool { failure != nil || Task.isCancelled }
 
-    /// The instant of the client's clock at `date` (the start of the run for a date before it).
+    /// The instant of the client's clock at `date` (the start of the run for a date before it), to the microsecond:
+    /// a date is a `Double`, and a poll planned for a moment must not be woken a rounding error before it.
     private func offset(at date: Date) -> Duration {
-        startOffset + Tracker.seconds(date.timeIntervalSince(startDate))
+        let micros = (date.timeIntervalSince(startDate) * 1e6).rounded(.up)
+        return startOffset + Tracker.seconds(micros / 1e6)
     }
+
+    /// How early a job counts as due: more than the rounding error of a date, less than any poll interval.
+    static let dueTolerance: TimeInterval = 0.001
 
     private nonisolated func date(after delay: Duration, from date: Date) -> Date {
         date.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18)
@@ -242,7 +247,9 @@ actor TrackerRun {
     /// Takes the jobs due now (in a pass: due when it started) from the store and queues their polls; false when
     /// none were due.
     private func takeDue(now: Date) async -> Bool {
-        let at = if case .pass = scope { startDate } else { now }
+        var at = now
+        if case .pass = scope { at = startDate }
+        at.addTimeInterval(Self.dueTolerance)
         let due: [TrackedJob]
         do throws(ReelWatchError) {
             due = try await store.takeDue(
