@@ -110,13 +110,7 @@ struct WaitSession {
             case .succeeded:
                 continue
             case .failed:
-                report.print(
-                    ReelWatchError(
-                        code: .renderFailed,
-                        message: "render failed: \(progress.snapshot?.failure?.summary ?? "no reason given")",
-                        ref: ref
-                    )
-                )
+                report.print(.renderFailed(progress.snapshot, ref: ref))
             case .timedOut:
                 report.print(
                     ReelWatchError(

@@ -28,21 +28,12 @@ extension StatusClient {
         }
         var results: [Int: Result<JobSnapshot, ReelWatchError>] = [:]
         var nextToDeliver = 0
-        await withTaskGroup(of: (Int, Result<JobSnapshot, ReelWatchError>).self) { group in
-            var started = 0
-            func startNext() {
-                guard started < unique.count else { return }
-                let index = started
-                let ref = unique[index]
-                started += 1
-                group.addTask {
-                    await (index, self.result(of: ref))
-                }
-            }
-            for _ in 0..<max(1, concurrency) { startNext() }
-            for await (index, result) in group {
+        await withBoundedConcurrency(
+            limit: concurrency,
+            over: unique.enumerated().map { ($0.offset, $0.element) },
+            work: { index, ref in await (index, self.result(of: ref)) },
+            handle: { index, result in
                 results[index] = result
-                startNext()
                 while nextToDeliver < refs.count, let uniqueIndex = firstIndex[refs[nextToDeliver]],
                     let ready = results[uniqueIndex]
                 {
@@ -50,6 +41,6 @@ extension StatusClient {
                     nextToDeliver += 1
                 }
             }
-        }
+        )
     }
 }

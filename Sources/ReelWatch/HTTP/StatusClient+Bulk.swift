@@ -44,7 +44,8 @@ extension StatusClient {
         _ ids: [String], adapter: any BulkStatusProvider, token: String?
     ) async throws(ReelWatchError) -> BulkStatusPage {
         let ref = JobRef(api: adapter.api, id: ids.first ?? "")
-        let request = adapter.bulkStatusRequest(ids: ids, token: token, baseURL: configuration.baseURL(for: ref.provider))
+        let request = adapter.bulkStatusRequest(
+            ids: ids, token: token, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger
         logger[metadataKey: "bulk.count"] = "\(ids.count)"
         return try await send(request, adapter: adapter, ref: ref, logger: logger) {

@@ -19,9 +19,10 @@ public struct TrackerOptions: Sendable, Hashable {
     /// With a value, finished jobs whose links expire within it get a fresh status call for new links; nil
     /// leaves expired links alone (downloads fetch fresh ones when they need them).
     public var refreshLinksAhead: Duration?
-    /// How long a job taken for a poll is kept from other workers (and from the next look at the store) before it
-    /// counts as due again if no answer was recorded: longer than any poll with its retries.
-    public var lease: Duration = .seconds(15 * 60)
+    /// How long a job taken for a poll is kept from other workers before it counts as due again if no answer was
+    /// recorded: how soon a job whose worker died is polled again. A poll that takes longer (its retries waiting on
+    /// `Retry-After`) is not asked twice by its own worker, which renews the lease when it looks again.
+    public var lease: Duration = .seconds(60)
     /// The longest the daemon goes without looking at the store (jobs added by other processes are seen within it).
     public var idleInterval: Duration = .seconds(1)
     /// How often the daemon looks for links about to expire.

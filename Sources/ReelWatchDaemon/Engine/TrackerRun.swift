@@ -515,7 +515,8 @@ actor TrackerRun {
             delay = next.delay
             if delay == nil, followedJob != nil { outcome = .timedOut }
         }
-        let nextPollAt = date(after: delay ?? tracker.schedule(for: job.ref.api).maxDelay, from: now)
+        // A job a follow gave up on (its deadline came) is due at once for whoever works the store next.
+        let nextPollAt = delay.map { date(after: $0, from: now) } ?? now
         let update = PollUpdate(
             ref: job.ref, snapshot: error == nil ? snapshot : nil, error: error?.message, polls: polls,
             backoffPolls: backoffPolls, nextPollAt: nextPollAt, at: now, gone: error?.code == .jobNotFound)
@@ -660,7 +661,7 @@ actor TrackerRun {
         let outcome: DownloadOutcome
         do throws(ReelWatchError) {
             outcome = .landed(try await downloader.download(work.item, progress: downloadProgress))
-        } catch where error.code == .cancelled {
+        } catch  where error.code == .cancelled {
             outcome = .cancelled
         } catch {
             outcome = .failed(error)

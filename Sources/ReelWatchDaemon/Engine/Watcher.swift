@@ -48,10 +48,12 @@ public struct Watcher: AsyncSequence, Sendable {
         let (stream, continuation) = AsyncStream<Result<JobProgress, ReelWatchError>>.makeStream()
         let task = Task {
             do throws(ReelWatchError) {
-                try await tracker.run(.follow(plan), report: { event in
-                    guard case .polled(let progress, let changed) = event else { return }
-                    if changed || progress.isFinal || everyPoll { continuation.yield(.success(progress)) }
-                })
+                try await tracker.run(
+                    .follow(plan),
+                    report: { event in
+                        guard case .polled(let progress, let changed) = event else { return }
+                        if changed || progress.isFinal || everyPoll { continuation.yield(.success(progress)) }
+                    })
             } catch {
                 continuation.yield(.failure(error))
             }
