@@ -127,9 +127,27 @@ let package = Package(
             dependencies: ["ReelWatch", "ReelWatchTerminal"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ReelWatchTestSupport",
+            dependencies: [
+                "ReelWatch", "ReelWatchSimulator", "ReelWatchTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ReelWatchTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReelWatchDaemonTests",
+            dependencies: [
+                "ReelWatch", "ReelWatchDaemon", "ReelWatchSimulator", "ReelWatchStore", "ReelWatchTesting",
+                "ReelWatchTestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ReelWatchTests",
             dependencies: [
+                "ReelWatchTestSupport",
                 "ReelWatch", "ReelWatchDaemon", "ReelWatchSimulator", "ReelWatchStore", "ReelWatchTerminal",
                 "ReelWatchTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

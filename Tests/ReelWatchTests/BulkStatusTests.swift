@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import ReelWatch
 import ReelWatchSimulator
+import ReelWatchTestSupport
 import ReelWatchTesting
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import ReelWatch
 import ReelWatchSimulator
+import ReelWatchTestSupport
 import ReelWatchTesting
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import ReelWatch
 import ReelWatchSimulator
+import ReelWatchTestSupport
 import ReelWatchTesting
 import Testing
 

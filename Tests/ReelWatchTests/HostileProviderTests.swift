@@ -6,6 +6,7 @@ import ReelWatch
 import ReelWatchDaemon
 import ReelWatchSimulator
 import ReelWatchTerminal
+import ReelWatchTestSupport
 import ReelWatchTesting
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import ReelWatchSimulator
+import ReelWatchTestSupport
 import ReelWatchTesting
 import Synchronization
 import Testing

@@ -3,6 +3,7 @@ import ReelWatch
 import ReelWatchDaemon
 import ReelWatchSimulator
 import ReelWatchStore
+import ReelWatchTestSupport
 import ReelWatchTesting
 import Testing
 
@@ -46,7 +47,7 @@ struct TrackerTests {
             Self.job(.hera, "h"),
         ]
         try await SimulatorHarness.run(jobs) { simulator, endpoint in
-            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            let store = try SQLiteJobStore(path: EngineTests.storePath())
             let directory = NSTemporaryDirectory() + "reelwatch-track-" + UUID().uuidString
             for job in jobs {
                 _ = try await store.track(TrackRequest(ref: job.ref, downloadDirectory: directory), at: Date())
@@ -83,7 +84,7 @@ struct TrackerTests {
     @Test("a job the provider does not know is reported and no longer polled")
     func unknownJob() async throws {
         try await SimulatorHarness.run([]) { simulator, endpoint in
-            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            let store = try SQLiteJobStore(path: EngineTests.storePath())
             let ref = JobRef(api: .v3, id: "ghost")
             _ = try await store.track(TrackRequest(ref: ref), at: Date())
             let events = EventLog()
@@ -100,7 +101,7 @@ struct TrackerTests {
     func refreshLinks() async throws {
         let job = Self.job(.v1, "old-links")
         try await SimulatorHarness.run([job]) { simulator, endpoint in
-            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            let store = try SQLiteJobStore(path: EngineTests.storePath())
             _ = try await store.track(TrackRequest(ref: job.ref), at: Date())
             await simulator.expireLinks(times: 1, for: job.ref)
             let tracker = Self.tracker(endpoint, store: store, refreshLinksAhead: .seconds(24 * 3600))
@@ -120,7 +121,7 @@ struct TrackerTests {
     func withoutBulk() async throws {
         let jobs = (0..<5).map { Self.job(.v3, "j\($0)", render: .seconds(600)) }
         try await SimulatorHarness.run(jobs) { simulator, endpoint in
-            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            let store = try SQLiteJobStore(path: EngineTests.storePath())
             for job in jobs { _ = try await store.track(TrackRequest(ref: job.ref), at: Date()) }
             #expect(try await Self.tracker(endpoint, store: store, bulk: false).pollDue() == 5)
             #expect(await simulator.bulkRequestCount == 0)
@@ -132,7 +133,7 @@ struct TrackerTests {
     func cancelledPass() async throws {
         let jobs = [Self.job(.hera, "first"), Self.job(.hera, "slow"), Self.job(.hera, "never")]
         try await SimulatorHarness.run(jobs) { simulator, endpoint in
-            let store = try SQLiteJobStore(path: JobStoreTests.path())
+            let store = try SQLiteJobStore(path: EngineTests.storePath())
             // Due in this order, and asked one at a time: the slow job's request goes out only once the first
             // job's answer is in, and the pass is cancelled while the slow one is in flight.
             for (offset, job) in jobs.enumerated() {

@@ -4,11 +4,12 @@ import ReelWatchSimulator
 import ReelWatchTesting
 
 /// Runs a simulator on an ephemeral loopback port for the length of a test.
-enum SimulatorHarness {
-    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+public enum SimulatorHarness {
+    /// A logger that drops everything.
+    public static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Starts a simulator with frozen time holding `jobs`, runs `body`, and stops the server.
-    static func run<Result: Sendable>(
+    public static func run<Result: Sendable>(
         _ jobs: [SimulatedJob],
         _ body: @Sendable (Simulator, SimulatorServer.Endpoint) async throws -> Result
     ) async throws -> Result {
@@ -20,7 +21,7 @@ enum SimulatorHarness {
     }
 
     /// A client for `endpoint` that backs off on `clock`, with jitter fixed at half the cap.
-    static func client(
+    public static func client(
         _ endpoint: SimulatorServer.Endpoint,
         clock: ManualClock = ManualClock(),
         retries: Int = 4,
@@ -38,7 +39,7 @@ enum SimulatorHarness {
     }
 
     /// A job that has finished successfully.
-    static func done(_ api: ProviderAPI, _ id: String = "job-1") -> SimulatedJob {
+    public static func done(_ api: ProviderAPI, _ id: String = "job-1") -> SimulatedJob {
         SimulatedJob(ref: JobRef(api: api, id: id), title: "T", queueTime: .zero, renderTime: .zero, captions: true)
     }
 }

@@ -2,12 +2,13 @@ import Foundation
 import ReelWatch
 import ReelWatchDaemon
 import ReelWatchSimulator
+import ReelWatchTestSupport
 import ReelWatchTesting
 import Testing
 
 /// The watcher and `wait(for:timeout:)` against the simulator over HTTP, on a manual clock that also drives
 /// the simulator's time.
-@Suite("Watcher and wait")
+@Suite("Watcher and wait", .timeLimit(.minutes(1)))
 struct WatcherTests {
     /// Moves the clock (and the simulator with it) to each sleep the code under test starts, until cancelled.
     static func drive(_ clock: ManualClock, _ simulator: Simulator) -> Task<Void, Never> {
@@ -153,7 +154,7 @@ struct WatcherTests {
 
     @Test("the rate limiter is shared by every job: a burst goes at once, the rest wait for tokens")
     func sharedRateLimiter() async throws {
-        let jobs = (0..<5).map { SimulatorHarness.done(.v3, "r\($0)") }
+        let jobs = (0..<5).map { SimulatorHarness.done(.hera, "r\($0)") }
         try await SimulatorHarness.run(jobs) { simulator, endpoint in
             let clock = ManualClock()
             let limiter = RateLimiter(rate: 1, burst: 2, clock: clock)
