@@ -443,8 +443,7 @@ public final class SQLiteJobStore: JobStore {
     static func storeError(_ message: String, _ path: String) -> ReelWatchError {
         ReelWatchError(
             code: .storeUnavailable,
-            message: "the job store \(path): \(message)",
-            hint: "set REELWATCH_HOME to use another store"
+            message: "the job store \(path): \(message)"
         )
     }
 

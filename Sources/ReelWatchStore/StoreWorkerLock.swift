@@ -35,8 +35,7 @@ public final class StoreWorkerLock: Sendable {
             }
             throw ReelWatchError(
                 code: .storeBusy,
-                message: "another process is working the jobs in \(storePath)\(holder.map { " (\($0))" } ?? "")",
-                hint: "one worker per store: stop it first, or set REELWATCH_HOME to use another store"
+                message: "another process is working the jobs in \(storePath)\(holder.map { " (\($0))" } ?? "")"
             )
         }
         let line = Array("pid \(getpid()): \(command)\n".utf8)
@@ -61,7 +60,6 @@ public final class StoreWorkerLock: Sendable {
 
     private static func unavailable(_ path: String, _ reason: String) -> ReelWatchError {
         ReelWatchError(
-            code: .storeUnavailable, message: "the job store's lock file \(path) \(reason)",
-            hint: "set REELWATCH_HOME to use another store")
+            code: .storeUnavailable, message: "the job store's lock file \(path) \(reason)")
     }
 }
