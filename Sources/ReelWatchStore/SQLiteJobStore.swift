@@ -282,7 +282,7 @@ public final class SQLiteJobStore: JobStore {
     ) async throws(ReelWatchError) -> [TrackedFile] {
         try await write { db in
             let job = ref.description
-            try db.execute(sql: "UPDATE job SET files_planned = 1 WHERE ref = ?", arguments: [job])
+            try db.cachedStatement(sql: "UPDATE job SET files_planned = 1 WHERE ref = ?").execute(arguments: [job])
             let known = try Self.fetchFiles(db, where: "ref = ?", arguments: [job])[job] ?? []
             let taken = try db.cachedStatement(sql: "SELECT 1 FROM file WHERE path = ? AND ref != ? LIMIT 1")
             let insert = try db.cachedStatement(
@@ -312,22 +312,22 @@ public final class SQLiteJobStore: JobStore {
 
     public func update(_ file: TrackedFile, of ref: JobRef, at now: Date) async throws(ReelWatchError) {
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO file (ref, name, kind, path, status, bytes, sha256, error, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (ref, name) DO UPDATE SET kind = excluded.kind, path = excluded.path,
                     status = excluded.status, bytes = excluded.bytes, sha256 = excluded.sha256,
                     error = excluded.error, updated_at = excluded.updated_at
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     ref.description, file.name, file.kind.rawValue, file.path, file.status.rawValue, file.bytes,
                     file.sha256, file.error, now.timeIntervalSince1970,
                 ]
             )
-            try db.execute(
-                sql: "UPDATE job SET updated_at = ? WHERE ref = ?",
-                arguments: [now.timeIntervalSince1970, ref.description])
+            try db.cachedStatement(sql: "UPDATE job SET updated_at = ? WHERE ref = ?")
+                .execute(arguments: [now.timeIntervalSince1970, ref.description])
             try Self.finishIfComplete(db, ref: ref.description, at: now)
         }
     }
@@ -349,14 +349,13 @@ public final class SQLiteJobStore: JobStore {
 
     /// Moves a downloading job whose planned files are all done to done.
     private static func finishIfComplete(_ db: Database, ref: String, at now: Date) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE job SET phase = 'done', updated_at = ? WHERE ref = ? AND phase = 'downloading'
                 AND files_planned = 1
                 AND NOT EXISTS (SELECT 1 FROM file WHERE file.ref = job.ref AND file.status != 'done')
-                """,
-            arguments: [now.timeIntervalSince1970, ref]
-        )
+                """
+        ).execute(arguments: [now.timeIntervalSince1970, ref])
     }
 
     private static func fetchJob(_ db: Database, ref: String) throws -> TrackedJob? {
@@ -367,12 +366,18 @@ public final class SQLiteJobStore: JobStore {
     }
 
     /// The files matching `condition`, by job.
+    ///
+    /// The statement is cached (compiling it cost several times more than running it), so it names its columns:
+    /// a cached `SELECT *` keeps the column names it was compiled with across a schema change. A new column of
+    /// `file` read here goes into this list.
     private static func fetchFiles(
         _ db: Database, where condition: String, arguments: StatementArguments
     ) throws -> [String: [TrackedFile]] {
         var files: [String: [TrackedFile]] = [:]
-        let sql = "SELECT * FROM file WHERE \(condition) ORDER BY rowid"
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+        let sql = """
+            SELECT ref, name, kind, path, status, bytes, sha256, error FROM file WHERE \(condition) ORDER BY rowid
+            """
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
             let file = TrackedFile(
                 name: row["name"],
                 kind: AssetKind(rawValue: row["kind"]) ?? .video,

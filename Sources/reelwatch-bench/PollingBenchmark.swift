@@ -19,6 +19,21 @@ struct PollingBenchmark: ParsableCommand {
         guard renders > 0 else { throw ValidationError("--renders must be positive") }
     }
 
+    /// How the simulated renders relate to the model every client's schedule was fitted to.
+    struct Scenario {
+        /// How the rows are labelled.
+        var label: String
+        /// Each render's duration is the drawn one times this.
+        var factor: Double
+
+        /// Renders as the model says (the case the PASS/FAIL lines judge).
+        static let matched = Scenario(label: "as modelled", factor: 1)
+        /// A provider twice as slow as the model: every duration doubled.
+        static let slower = Scenario(label: "2x slower", factor: 2)
+        /// A provider twice as fast as the model: every duration halved.
+        static let faster = Scenario(label: "2x faster", factor: 0.5)
+    }
+
     func run() throws {
         let model = RenderTimeModel.heygenAvatar
         let timeout = 1800.0
@@ -27,25 +42,53 @@ struct PollingBenchmark: ParsableCommand {
         let clients = [
             PollingClient.seedsLoop, .agentSkill, .heygenCLI, .reelwatch(timeout: timeout),
         ]
+        // The schedule keeps the model whatever the renders do: a real provider does not follow the model.
         let schedule = PollSchedule(model: model)
-        var rows: [Row] = []
-        for client in clients {
-            var clientRandom = SeededRandom(seed: seed &+ 1)
-            let results = renderTimes.map {
-                client.run(
-                    renderTime: $0,
-                    random: &clientRandom,
-                    schedule: client.name == "reelwatch" ? schedule : nil
-                )
+        func replay(_ scenario: Scenario) -> [Row] {
+            let times = renderTimes.map { $0 * scenario.factor }
+            return clients.map { client in
+                var clientRandom = SeededRandom(seed: seed &+ 1)
+                let results = times.map {
+                    client.run(
+                        renderTime: $0,
+                        random: &clientRandom,
+                        schedule: client.name == "reelwatch" ? schedule : nil
+                    )
+                }
+                return Row(client: client, results: results, renderTimes: times, timeout: timeout)
             }
-            rows.append(Row(client: client, results: results, renderTimes: renderTimes, timeout: timeout))
         }
+        let rows = replay(.matched)
         print(Self.describe(renderTimes, model: model))
         print("")
         print(Row.header)
         for row in rows { print(row.line) }
         print("")
         for line in Self.verdicts(rows) { print(line) }
+
+        // The same renders, every duration doubled or halved (the same draws, so the rows compare render by
+        // render); the clients, and reelwatch's model, unchanged.
+        let mismatches = [Scenario.slower, .faster].map { ($0, replay($0)) }
+        print("")
+        print(
+            """
+            Model mismatch: the same renders 2x slower (every duration x2, median \
+            \(Self.medianMinutes(renderTimes, times: 2)) min) and 2x faster (x0.5, median \
+            \(Self.medianMinutes(renderTimes, times: 0.5)) min);
+            every client unchanged, reelwatch's schedule still fitted to RenderTimeModel.heygenAvatar.
+            Lag is over the renders seen finished (not those given up on).
+            """)
+        print("")
+        print(Row.mismatchHeader)
+        for (index, row) in rows.enumerated() {
+            print(row.mismatchLine(Scenario.matched.label))
+            for (scenario, replayed) in mismatches { print(replayed[index].mismatchLine(scenario.label)) }
+        }
+    }
+
+    static func medianMinutes(_ times: [Double], times factor: Double) -> String {
+        let sorted = times.sorted()
+        return String(format: "%.1f", sorted[sorted.count / 2] * factor / 60)
     }
 
     /// A render time drawn from the model's mixture, in seconds.
@@ -138,6 +181,20 @@ struct Row {
         | client | calls/job mean | calls/job p95 | lag p50 | lag p95 | lag max | given up (of which finished within 30 min) |
         |---|---|---|---|---|---|---|
         """
+
+    static let mismatchHeader = """
+        | client | renders | calls/job mean | calls/job p95 | lag p50 | lag p95 | lag max | given up (of which \
+        finished within 30 min) |
+        |---|---|---|---|---|---|---|---|
+        """
+
+    /// The row of the mismatch table: the client's name without its description, and which renders.
+    func mismatchLine(_ renders: String) -> String {
+        String(
+            format: "| %@ | %@ | %.1f | %d | %.1f s | %.1f s | %.1f s | %d (%d) |",
+            client.name, renders, meanCalls, p95Calls, lagP50, lagP95, lagMax, givenUp, wronglyGivenUp
+        )
+    }
 
     var line: String {
         String(

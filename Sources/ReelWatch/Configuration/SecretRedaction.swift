@@ -19,7 +19,7 @@ public struct SecretRedaction: Sendable, Hashable {
     /// `text` without any of the secrets.
     public func apply(_ text: String) -> String {
         var text = text
-        for secret in secrets where text.contains(secret) {
+        for secret in secrets where text.containsEquivalent(secret) {
             text = text.replacingOccurrences(of: secret, with: Self.placeholder)
         }
         return text

@@ -163,7 +163,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var text: String? {
         switch self {
         case .string(let value):
-            return value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : value
+            return value.trimmingWhitespaceAndNewlines().isEmpty ? nil : value
         case .number(let value):
             if value.rounded() == value, let integer = CheckedConversion.int64(value) { return String(integer) }
             return String(value)
@@ -188,7 +188,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .bool(let value): return value
         case .number(let value): return value != 0
         case .string(let value):
-            switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+            switch value.trimmingWhitespace().lowercased() {
             case "true", "1", "yes": return true
             case "false", "0", "no": return false
             default: return nil
@@ -203,7 +203,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .number(let value):
             return value.isFinite ? value : nil
         case .string(let value):
-            guard let parsed = Double(value.trimmingCharacters(in: .whitespaces)), parsed.isFinite else { return nil }
+            guard let parsed = Double(value.trimmingWhitespace()), parsed.isFinite else { return nil }
             return parsed
         default:
             return nil
@@ -221,7 +221,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
             return CheckedConversion.date(unixSeconds: seconds > 1e11 ? seconds / 1000 : seconds)
         }
         guard case .string(let value) = self else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmingWhitespace()
         let parsed =
             (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(trimmed))
             ?? (try? Date.ISO8601FormatStyle().parse(trimmed))

@@ -61,7 +61,7 @@ public enum CheckedConversion {
 
     /// A decimal count of bytes (`Content-Length`, `Content-Range`): ASCII digits only, at most 18 of them.
     public static func byteCount(_ text: some StringProtocol) -> Int64? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(text).trimmingWhitespace()
         guard (1...18).contains(trimmed.utf8.count), trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             return nil
         }

@@ -15,8 +15,8 @@ public enum JobState: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Maps a provider's status word to a state; words never seen before map to `unknown`.
     public init(providerStatus: ProviderStatus) {
-        let word = providerStatus.rawValue.trimmingCharacters(in: .whitespaces).lowercased()
-            .replacingOccurrences(of: "_", with: "-")
+        let word = providerStatus.rawValue.trimmingWhitespace().lowercased()
+            .replacingOccurrences(ofASCII: "_", with: "-")
         switch word {
         case "waiting", "pending", "queued", "queueing", "submitted": self = .queued
         case "processing", "running", "in-progress", "rendering": self = .processing

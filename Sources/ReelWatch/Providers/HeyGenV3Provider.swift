@@ -51,7 +51,7 @@ public struct HeyGenV3Provider: BulkStatusProvider {
         for item in items {
             guard let id = item.first("video_id", "id")?.text, let word = item["status"]?.text else { continue }
             let status = ProviderStatus(rawValue: word)
-            let notFound = word.lowercased().replacingOccurrences(of: "-", with: "_") == "not_found"
+            let notFound = word.lowercased().replacingOccurrences(ofASCII: "-", with: "_") == "not_found"
             let state = notFound ? nil : JobState(providerStatus: status)
             entries.append(
                 BulkStatus(

@@ -47,6 +47,13 @@ extension Asset {
 
     /// The file extension of the URL's path (never its query), lowercased; nil when there is none.
     static func pathExtension(of url: String) -> String? {
+        // An ASCII URL (any link a provider sends: it is percent-encoded) is read byte by byte, with the same rules:
+        // on Characters it cost ~50,000 instructions a link.
+        url.isAllASCII ? asciiPathExtension(of: url) : characterPathExtension(of: url)
+    }
+
+    /// ``pathExtension(of:)`` read Character by Character.
+    static func characterPathExtension(of url: String) -> String? {
         var path = Substring(url)
         if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<end] }
         let name = path.split(separator: "/").last ?? ""
@@ -56,5 +63,23 @@ extension Asset {
             return nil
         }
         return ext
+    }
+
+    /// ``pathExtension(of:)`` for an ASCII `url`, read byte by byte.
+    static func asciiPathExtension(of url: String) -> String? {
+        let slash = UInt8(ascii: "/")
+        var path = url.utf8[...]
+        if let end = path.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            path = path[..<end]
+        }
+        // The last part between slashes that is not empty.
+        while let last = path.last, last == slash { path = path.dropLast() }
+        let name = path.lastIndex(of: slash).map { path[path.index(after: $0)...] } ?? path
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")) else { return nil }
+        let ext = name[name.index(after: dot)...]
+        guard (1...5).contains(ext.count),
+            ext.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else { return nil }
+        return String(decoding: ext, as: UTF8.self).lowercased()
     }
 }
