@@ -269,9 +269,40 @@ actor TrackerRun {
             jobs.append(job)
             inFlight.insert(job.ref)
         }
+        jobs += await companions(of: jobs, now: now)
         enqueue(jobs)
         // Jobs this run is already polling (whose lease ran out) or has finished with are not news.
         return !jobs.isEmpty
+    }
+
+    /// The followed jobs that ride along in a bulk status request going out now: those of the same API due within
+    /// its lag target. Each job keeps its own schedule, so left alone a bulk request would carry only the few
+    /// whose jitter happens to match; an extra ID costs nothing, and a job asked a little early is only seen
+    /// sooner. (A daemon wakes at most once a second and takes everything due then, which batches by itself.)
+    private func companions(of jobs: [TrackedJob], now: Date) async -> [TrackedJob] {
+        guard follow != nil, options.useBulkStatus, follow?.pollOnce != true else { return [] }
+        let apis = Set(jobs.map(\.ref.api).filter { $0.bulkAdapter != nil })
+        guard !apis.isEmpty else { return [] }
+        var horizon: [ProviderAPI: Date] = [:]
+        for api in apis { horizon[api] = date(after: tracker.schedule(for: api).model.lagTarget, from: now) }
+        let riders = scheduled.filter { ref, due in
+            horizon[ref.api].map { due <= $0 } ?? false && !inFlight.contains(ref)
+        }
+        var companions: [TrackedJob] = []
+        for ref in riders.keys.sorted(by: { riders[$0]! < riders[$1]! }) {
+            let job: TrackedJob?
+            do throws(ReelWatchError) {
+                job = try await store.job(ref)
+            } catch {
+                fail(error)
+                return companions
+            }
+            guard let job, job.phase == .polling, !inFlight.contains(ref) else { continue }
+            scheduled[ref] = nil
+            inFlight.insert(ref)
+            companions.append(job)
+        }
+        return companions
     }
 
     /// Queues polls of `jobs`: through bulk status where their API offers it, one by one otherwise.
