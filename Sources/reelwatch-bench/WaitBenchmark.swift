@@ -162,21 +162,26 @@ struct WaitBenchmark: AsyncParsableCommand {
     func report(_ results: [Figures], lagTarget: Double) {
         print("")
         print(
-            "| run | jobs | seen finished | calls/job | bulk + detail | lag p50 | lag p95 | lag max | requests/s | wall | peak RSS |"
+            "| run | jobs | seen finished | calls/job | bulk + detail | IDs/bulk | lag p50 | lag p95 | lag max | requests/s | wall | peak RSS |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for figures in results {
             print(
                 String(
-                    format: "| %@ | %d | %d | %.2f | %d + %d | %.1f s | %.1f s | %.1f s | %.1f | %.1f s | %.1f MiB |",
+                    format:
+                        "| %@ | %d | %d | %.2f | %d + %d | %.1f | %.1f s | %.1f s | %.1f s | %.1f | %.1f s | %.1f MiB |",
                     figures.name, figures.jobs, figures.seen, figures.callsPerJob, figures.counts.bulkRequests,
-                    figures.counts.statusRequests, figures.lagP50, figures.lagP95, figures.lagMax,
+                    figures.counts.statusRequests,
+                    Double(figures.counts.bulkIDs) / Double(max(figures.counts.bulkRequests, 1)), figures.lagP50,
+                    figures.lagP95, figures.lagMax,
                     figures.requestRate, figures.wallSeconds, Double(figures.peakKiB) / 1024))
         }
         print("")
-        print("calls/job: status requests the simulator received (bulk + detail) per job; lag: simulated seconds from")
-        print("a render's end to the wait reporting it final; requests/s: per simulated second (the limit is")
-        print("\(rateLimit)); peak RSS: VmHWM of this process (simulator included), reset before each phase.")
+        print("calls/job: status requests the simulator received (bulk + detail) per job; IDs/bulk: job IDs per bulk")
+        print("request; lag: simulated seconds from a render's end to the wait reporting it final; requests/s: per")
+        print(
+            "simulated second (the limit is \(rateLimit)); peak RSS: VmHWM of this process (simulator included), reset")
+        print("before each phase (echo 5 > /proc/self/clear_refs).")
         guard results.count == 2 else { return }
         let (bulk, single) = (results[0], results[1])
         let pass = bulk.callsPerJob <= single.callsPerJob / 10 && bulk.lagP95 <= single.lagP95 + lagTarget
