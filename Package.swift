@@ -115,6 +115,7 @@ let package = Package(
             name: "reelwatch-bench",
             dependencies: [
                 "ReelWatch",
+                "ReelWatchDaemon",
                 "ReelWatchSimulator",
                 "ReelWatchStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

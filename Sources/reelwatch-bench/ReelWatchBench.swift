@@ -6,6 +6,8 @@ struct ReelWatchBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reelwatch-bench",
         abstract: "Benchmarks that print reelwatch beside baselines measured in the same run.",
-        subcommands: [PollingBenchmark.self, DownloadBenchmark.self, TrackBenchmark.self, NaiveTracker.self]
+        subcommands: [
+            PollingBenchmark.self, DownloadBenchmark.self, TrackBenchmark.self, WaitBenchmark.self, NaiveTracker.self,
+        ]
     )
 }
