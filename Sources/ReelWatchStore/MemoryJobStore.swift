@@ -127,22 +127,9 @@ public actor MemoryJobStore: JobStore {
             }
         }
         entries[ref]!.filesPlanned = true
-        var recorded: [TrackedFile] = []
-        for file in files {
-            if let existing = known.first(where: { $0.name == file.name }) {
-                recorded.append(existing)
-                continue
-            }
-            // A path another job's file holds gets the next free number: each job its own file.
-            var placed = file
-            var number = 1
-            while isHeld(placed.path, byOtherThan: ref) {
-                number += 1
-                placed.path = DownloadItem.numbered(file.path, number)
-            }
+        let recorded = TrackedFile.place(files, known: known, isHeld: { isHeld($0, byOtherThan: ref) }) { placed in
             entries[ref]!.job.files.append(TrackedFile(name: placed.name, kind: placed.kind, path: placed.path))
             hold(placed.path, for: ref)
-            recorded.append(placed)
         }
         finishIfComplete(ref, at: now)
         return recorded

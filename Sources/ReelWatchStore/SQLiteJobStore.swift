@@ -287,23 +287,12 @@ public final class SQLiteJobStore: JobStore {
             let taken = try db.cachedStatement(sql: "SELECT 1 FROM file WHERE path = ? AND ref != ? LIMIT 1")
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO file (ref, name, kind, path, status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)")
-            var recorded: [TrackedFile] = []
-            for file in files {
-                if let existing = known.first(where: { $0.name == file.name }) {
-                    recorded.append(existing)
-                    continue
-                }
-                // A path another job's file holds gets the next free number: each job its own file.
-                var placed = file
-                var number = 1
-                while try Bool.fetchOne(taken, arguments: [placed.path, job]) == true {
-                    number += 1
-                    placed.path = DownloadItem.numbered(file.path, number)
-                }
+            let recorded = try TrackedFile.place(
+                files, known: known, isHeld: { try Bool.fetchOne(taken, arguments: [$0, job]) == true }
+            ) { placed in
                 try insert.execute(arguments: [
                     job, placed.name, placed.kind.rawValue, placed.path, now.timeIntervalSince1970,
                 ])
-                recorded.append(placed)
             }
             try Self.finishIfComplete(db, ref: job, at: now)
             return recorded

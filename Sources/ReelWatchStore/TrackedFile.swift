@@ -47,3 +47,32 @@ public struct TrackedFile: Sendable, Hashable {
         self.error = error
     }
 }
+
+extension TrackedFile {
+    /// Files planned for one job as a store records them: a file already recorded under the same name (in `known`)
+    /// keeps its state and path; a new one whose path another job's file holds (`isHeld`) is given the next free
+    /// numbered path (`NAME-2.mp4`), so no two jobs ever share a file. Each new file is handed to `record`.
+    static func place(
+        _ files: [TrackedFile],
+        known: [TrackedFile],
+        isHeld: (String) throws -> Bool,
+        record: (TrackedFile) throws -> Void
+    ) rethrows -> [TrackedFile] {
+        var placed: [TrackedFile] = []
+        for file in files {
+            if let existing = known.first(where: { $0.name == file.name }) {
+                placed.append(existing)
+                continue
+            }
+            var new = file
+            var number = 1
+            while try isHeld(new.path) {
+                number += 1
+                new.path = DownloadItem.numbered(file.path, number)
+            }
+            try record(new)
+            placed.append(new)
+        }
+        return placed
+    }
+}
