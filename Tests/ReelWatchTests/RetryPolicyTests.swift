@@ -40,6 +40,16 @@ struct RetryPolicyTests {
         #expect(RetryPolicy.parseRetryAfter("Wed, 01 Oct 2025 08:25:36 GMT", now: now) == .seconds(60))
         #expect(RetryPolicy.parseRetryAfter("Wed, 01 Oct 2025 08:20:00 GMT", now: now) == .zero)
         #expect(RetryPolicy.parseRetryAfter("soon", now: now) == nil)
+        // HTTP dates are read field by field: a combining mark (which crashed Foundation's DateFormatter), a
+        // month or a field out of place is no date.
+        #expect(RetryPolicy.parseRetryAfter("We\u{31C}841 Oct 2015 07:28:00 GMT", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("Wed, 01 Okt 2025 08:25:36 GMT", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("Wed, 01 Oct 2025 24:25:36 GMT", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("Wed, 01 Oct 2025 08:25:36 UTC", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("Thu, 29 Feb 2024 00:00:00 GMT", now: Fixture.date(1_709_164_800)) == .zero)
+        #expect(
+            RetryPolicy.parseRetryAfter("Thu, 01 Jan 2026 00:01:00 GMT", now: Fixture.date(1_767_225_600))
+                == .seconds(60))
         #expect(RetryPolicy.parseRetryAfter("-3", now: now) == nil)
     }
 

@@ -43,6 +43,43 @@ public struct RetryPolicy: Sendable, Hashable {
         return max(jittered, retryAfter)
     }
 
+    /// Reads an HTTP date in its one current form (IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`), field by field
+    /// on ASCII bytes; nil for anything else. (Foundation's `DateFormatter` was found by fuzzing to crash on a
+    /// combining mark inside a date-like header: a provider's header must never reach it.)
+    static func httpDate(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 29, bytes[3] == UInt8(ascii: ","), bytes[25] == UInt8(ascii: " "),
+            bytes[26...28].elementsEqual("GMT".utf8)
+        else { return nil }
+        for (index, separator) in [(4, " "), (7, " "), (11, " "), (16, " "), (19, ":"), (22, ":")]
+        where bytes[index] != UInt8(ascii: Unicode.Scalar(separator)!) {
+            return nil
+        }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard let monthIndex = months.firstIndex(where: { $0.utf8.elementsEqual(bytes[8..<11]) }),
+            let day = number(5..<7), let year = number(12..<16), let hour = number(17..<19),
+            let minute = number(20..<22), let second = number(23..<25),
+            (1...31).contains(day), year >= 1970, hour < 24, minute < 60, second <= 60
+        else { return nil }
+        // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm), in the proleptic Gregorian calendar.
+        let month = monthIndex + 1
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = shiftedYear / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3_600 + minute * 60 + second))
+    }
+
     /// Reads a `Retry-After` value: delta seconds (`120`, `1.5`) or an HTTP date; nil when unreadable or out of
     /// range (negative, not finite, or longer than ``CheckedConversion/longestSeconds``).
     public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
@@ -52,11 +89,7 @@ public struct RetryPolicy: Sendable, Hashable {
         {
             return CheckedConversion.duration(seconds: seconds)
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: text) else { return nil }
+        guard let date = httpDate(text) else { return nil }
         return CheckedConversion.duration(seconds: max(0, date.timeIntervalSince(now)))
     }
 }
