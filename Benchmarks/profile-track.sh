@@ -32,8 +32,8 @@ bin=$(swift build -c release --show-bin-path)
 rm -rf "$out"
 mkdir -p "$out/bin"
 cp "$bin/reelwatch-bench" "$out/bin/reelwatch-bench"
-# Valgrind 3.19 cannot read the DWARF 5 the Swift toolchain writes ("Possibly corrupted debuginfo file"): profile a
-# copy without debug info (function names come from the symbol table; no source lines).
+# Valgrind 3.19 gives up on the release binary's debug info ("Possibly corrupted debuginfo file"; it mixes DWARF 4
+# and 5): profile a copy without it (function names come from the symbol table; no source lines).
 strip --strip-debug -o "$out/bin/reelwatch-nodebug" "${REELWATCH_BIN:-$bin/reelwatch}"
 # And it writes into the signal mask given to rt_sigsuspend, which is read-only in libdispatch (dispatch_main, which
 # an async main ends in, waits there): valgrind dies with SIGSEGV at once. This shim passes it a copy.
