@@ -255,6 +255,12 @@ struct TrackBenchmark: AsyncParsableCommand {
                 figures.callsBeyondDetail, figures.cpuMicrosecondsPerPoll, Double(figures.usage.peakKiB) / 1024)
             print(name + numbers + store)
         }
+        for figures in results {
+            let counts = figures.counts
+            print(
+                "\(figures.name): \(counts.polls) polls (\(counts.bulkIDs) IDs in \(counts.bulkRequests) bulk requests, "
+                    + "\(counts.statusRequests) single), \(counts.fileRequests) file requests")
+        }
         print("")
         print("polls: job statuses looked at (one per ID in a bulk request, one per single request), over the time")
         print("until no job was polling; CPU/poll: the process's user+system CPU (downloads and store included) per")
