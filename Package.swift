@@ -163,6 +163,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReelWatchSimulatorTests",
+            dependencies: [
+                "ReelWatch", "ReelWatchSimulator", "ReelWatchTesting", "ReelWatchTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ReelWatchStoreTests",
             dependencies: [
                 "ReelWatch", "ReelWatchStore", "ReelWatchTesting",
