@@ -15,6 +15,17 @@ public protocol BulkStatusProvider: Provider {
     func bulkStatusPage(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> BulkStatusPage
 }
 
+extension BulkStatusProvider {
+    /// HeyGen's bulk status request: `GET {path}?{idParameter}=ID1,ID2,…`, and `&next_token=…` for a further page.
+    func heygenBulkRequest(
+        path: String, idParameter: String, ids: [String], token: String?, baseURL: BaseURL
+    ) -> HTTPRequest {
+        var query = path + "?" + idParameter + "=" + ids.map(BaseURL.encode).joined(separator: ",")
+        if let token { query += "&next_token=" + BaseURL.encode(token) }
+        return baseURL.request(path: query)
+    }
+}
+
 extension ProviderAPI {
     /// The adapter's bulk status capability, when its API has one.
     public var bulkAdapter: (any BulkStatusProvider)? { adapter as? any BulkStatusProvider }

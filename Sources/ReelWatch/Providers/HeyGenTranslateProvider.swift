@@ -49,10 +49,9 @@ public struct HeyGenTranslateProvider: BulkStatusProvider {
     /// `GET /v3/video-translations/statuses?video_translation_ids=ID1,ID2,…` (and `&next_token=…` for a further
     /// page).
     public func bulkStatusRequest(ids: [String], token: String?, baseURL: BaseURL) -> HTTPRequest {
-        var path =
-            "/v3/video-translations/statuses?video_translation_ids=" + ids.map(BaseURL.encode).joined(separator: ",")
-        if let token { path += "&next_token=" + BaseURL.encode(token) }
-        return baseURL.request(path: path)
+        heygenBulkRequest(
+            path: "/v3/video-translations/statuses", idParameter: "video_translation_ids", ids: ids, token: token,
+            baseURL: baseURL)
     }
 
     /// Reads the videos' bulk answer shape, whose entries name the translation in `video_id` (or

@@ -29,9 +29,8 @@ public struct HeyGenV3Provider: BulkStatusProvider {
 
     /// `GET /v3/videos/statuses?video_ids=ID1,ID2,…` (and `&next_token=…` for a further page).
     public func bulkStatusRequest(ids: [String], token: String?, baseURL: BaseURL) -> HTTPRequest {
-        var path = "/v3/videos/statuses?video_ids=" + ids.map(BaseURL.encode).joined(separator: ",")
-        if let token { path += "&next_token=" + BaseURL.encode(token) }
-        return baseURL.request(path: path)
+        heygenBulkRequest(
+            path: "/v3/videos/statuses", idParameter: "video_ids", ids: ids, token: token, baseURL: baseURL)
     }
 
     /// Reads `{"data": [{"video_id", "status", "error", …}], "has_more", "next_token"}`; `not_found` entries
