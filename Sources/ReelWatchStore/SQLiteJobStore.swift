@@ -219,14 +219,9 @@ public final class SQLiteJobStore: JobStore {
         guard !updates.isEmpty else { return }
         // Encoded before taking the store's one writer, which the other writers are waiting for; a snapshot the
         // store already holds is not encoded again (most bulk answers change nothing but the times).
-        let encoded: [String?]
-        do {
-            encoded = try updates.map { update in
-                guard !update.snapshotUnchanged else { return nil }
-                return try update.snapshot.map { try Self.encode($0) }
-            }
-        } catch {
-            throw Self.storeError("cannot encode a snapshot: \(error)", path)
+        let encoded: [String?] = updates.map { update in
+            guard !update.snapshotUnchanged else { return nil }
+            return update.snapshot.map(Self.encode)
         }
         try await write { db in
             let current = try db.cachedStatement(sql: "SELECT state, phase, download_dir FROM job WHERE ref = ?")
@@ -261,7 +256,7 @@ public final class SQLiteJobStore: JobStore {
                     continue
                 }
                 // Unchanged by the engine's account but not the store's (another writer): written in full.
-                let json = try encodedJSON ?? update.snapshot.map { try Self.encode($0) }
+                let json = encodedJSON ?? update.snapshot.map(Self.encode)
                 guard let snapshot = update.snapshot, let json else {
                     try failed.execute(arguments: [
                         update.polls, update.backoffPolls, update.nextPollAt.timeIntervalSince1970, update.error, at,
@@ -294,8 +289,8 @@ public final class SQLiteJobStore: JobStore {
     }
 
     /// A snapshot as the store keeps it.
-    private static func encode(_ snapshot: JobSnapshot) throws -> String {
-        String(decoding: try StoreCoding.encoder.encode(snapshot), as: UTF8.self)
+    private static func encode(_ snapshot: JobSnapshot) -> String {
+        String(decoding: snapshot.jsonValue.serialized(), as: UTF8.self)
     }
 
     @discardableResult

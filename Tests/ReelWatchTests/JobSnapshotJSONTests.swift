@@ -48,4 +48,52 @@ struct JobSnapshotJSONTests {
         #expect(
             failure == ["code": "40119", "message": "Video is too long", "detail": .string(failed.failure!.detail!)])
     }
+
+    /// Snapshots of every shape: the seeds' answers, and one with fractional times, escapes and every field.
+    static func variety() throws -> [JobSnapshot] {
+        var odd = JobSnapshot(
+            ref: JobRef(api: .translate, id: "a/b\"c"), state: .failed,
+            providerStatus: ProviderStatus(rawValue: "failed"), title: "Ünïcödé \"quoted\" \\ tab\t nl\n \u{1}")
+        odd.durationSeconds = 0.1
+        odd.createdAt = Date(timeIntervalSince1970: 1_764_000_000.25)
+        odd.completedAt = Date(timeIntervalSince1970: 1_764_000_123)
+        odd.failure = JobFailure(code: "x", message: nil, detail: "d")
+        odd.assets = [
+            Asset(
+                kind: .audio, url: "https://h/a.mp3?x=1&y=%2F", expiresAt: Date(timeIntervalSince1970: 4_102_444_800),
+                format: "mp3", aspectRatio: "9:16", fps: "30", resolution: "4k", state: .failed, error: "e")
+        ]
+        return [
+            try Fixture.snapshot("seed-v1-completed.json", ref: "heygen-v1:fcbba36d9d0b45c08135da6840a1c739"),
+            try Fixture.snapshot("seed-v1-failed.json", ref: "heygen-v1:2dbba36d9i0b45c08135d26840a1c739"),
+            try Fixture.snapshot("seed-v3-completed.json", ref: "heygen:abc123"),
+            try Fixture.snapshot("seed-hera-partial.json", ref: "hera:vid_abcde12345"),
+            JobSnapshot(ref: JobRef(api: .hera, id: "h"), state: .queued),
+            odd,
+        ]
+    }
+
+    @Test("the hand-written JSON form is the Codable one, and decodes back to the same snapshot")
+    func jsonValueMatchesCodable() throws {
+        for snapshot in try Self.variety() {
+            let encoded = try JSONValue.parse(Array(try JSONEncoder().encode(snapshot)))
+            #expect(encoded == snapshot.jsonValue, "\(snapshot.ref)")
+            let decoded = try JSONDecoder().decode(JobSnapshot.self, from: Data(snapshot.jsonValue.serialized()))
+            #expect(decoded == snapshot, "\(snapshot.ref)")
+        }
+    }
+
+    @Test("ISO 8601 times written by hand are Foundation's, whole seconds or not, from 1970 to 9999")
+    func timestampsMatchFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        var seconds: [Double] = [0, 951_782_400, 1_709_164_800, 4_102_444_800, 253_402_300_799, -1, 0.5, 1e-7]
+        for _ in 0..<2000 { seconds.append(Double(Int64.random(in: 0...253_402_300_799, using: &generator))) }
+        for _ in 0..<200 { seconds.append(Double.random(in: 0...4e9, using: &generator)) }
+        for value in seconds {
+            let date = Date(timeIntervalSince1970: value)
+            let whole = value.rounded(.down) == value
+            let foundation = date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: !whole))
+            #expect(ISO8601Timestamp(date).description == foundation, "\(value)")
+        }
+    }
 }
