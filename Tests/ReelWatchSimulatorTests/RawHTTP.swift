@@ -19,7 +19,9 @@ struct RawHTTP {
     }
 
     /// GETs `url` with the simulator's key (unless `apiKey` is nil) and `headers`.
-    static func get(_ url: String, apiKey: String? = "sim-key", headers: [(String, String)] = []) async throws
+    static func get(
+        _ url: String, apiKey: String? = "sim-key", headers: [(String, String)] = []
+    ) async throws
         -> Answer
     {
         var request = HTTPClientRequest(url: url)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import ReelWatch
 import ReelWatchSimulator
 import ReelWatchTestSupport
@@ -19,7 +20,8 @@ struct SimulatorServerTests {
         }
     }
 
-    @Test("each API: a request without the key gets 401 in that provider's shape and is logged unauthorized",
+    @Test(
+        "each API: a request without the key gets 401 in that provider's shape and is logged unauthorized",
         arguments: ProviderAPI.allCases)
     func unauthorized(api: ProviderAPI) async throws {
         let ref = JobRef(api: api, id: "job-1")
@@ -44,12 +46,13 @@ struct SimulatorServerTests {
                 _ = try await SimulatorHarness.client(endpoint).snapshot(of: ref)
                 Issue.record("an unknown job was answered")
             } catch {
-                #expect(error.code == .notFound)
+                #expect((error as? ReelWatchError)?.code == .jobNotFound)
             }
         }
     }
 
-    @Test("each API: the provider's own status words, in order, as simulated time passes",
+    @Test(
+        "each API: the provider's own status words, in order, as simulated time passes",
         arguments: [
             (ProviderAPI.v1, ["waiting", "pending", "processing", "completed"]),
             (.v3, ["pending", "pending", "processing", "completed"]),
@@ -127,7 +130,8 @@ struct SimulatorServerTests {
                 link, apiKey: nil, headers: [("Range", "bytes=9000-"), ("If-Range", "\"other\"")])
             #expect(changed.status == 200)
             #expect(changed.body.count == 10_000)
-            let same = try await RawHTTP.get(link, apiKey: nil, headers: [("Range", "bytes=9000-"), ("If-Range", etag)])
+            let same = try await RawHTTP.get(
+                link, apiKey: nil, headers: [("Range", "bytes=9000-"), ("If-Range", etag)])
             #expect(same.status == 206)
             #expect(await simulator.bytesServed(path: "/files/v3/r/video.mp4") == 10_000 + 1_000 + 10_000 + 1_000)
         }
