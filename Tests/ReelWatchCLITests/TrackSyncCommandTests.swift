@@ -1,6 +1,7 @@
 import Foundation
 import ReelWatch
 import ReelWatchSimulator
+import Synchronization
 import Testing
 
 /// `reelwatch track sync` end to end: the built binary, the simulator's account lists over HTTP, a real store.
@@ -62,6 +63,33 @@ struct TrackSyncCommandTests {
                 bad.stderr
                     == "reelwatch: The value 'soon' is invalid for '--since <duration>': not a duration; write digits "
                     + "and a unit, e.g. 500ms, 5s, 1.5m or 1h (see 'reelwatch --help')\n")
+        }
+    }
+
+    @Test("run --sync-every: a render created after the daemon started is tracked and polled", .timeLimit(.minutes(1)))
+    func daemonSync() async throws {
+        try await CLI.withSimulator([Self.job("early", folder: nil)]) { simulator, base in
+            var environment = base
+            environment["REELWATCH_HOME"] = NSTemporaryDirectory() + "reelwatch-sync-" + UUID().uuidString
+            let shared = environment
+            let step = Mutex(0)
+            let run = try await CLI.run(
+                ["run", "--sync-every", "1s", "--min-delay", "50ms"], environment: environment,
+                interruptWhen: {
+                    if step.withLock({ $0 }) == 0 {
+                        let listed = try? await CLI.run(["track", "list", "--json"], environment: shared)
+                        guard listed?.stdout.contains("\"heygen:early\"") == true else { return false }
+                        await simulator.add(Self.job("late", folder: nil))
+                        step.withLock { $0 = 1 }
+                        return false
+                    }
+                    let shown = try? await CLI.run(["track", "show", "heygen:late", "--json"], environment: shared)
+                    return shown?.stdout.contains("\"state\":\"processing\"") == true
+                })
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(run.stdout.contains("tracking heygen:early\n"))
+            #expect(run.stdout.contains("tracking heygen:late\n"))
+            #expect(run.stdout.contains("heygen:late  new -> processing"))
         }
     }
 }

@@ -149,4 +149,22 @@ struct SimulatorListTests {
             }
         }
     }
+
+    @Test("a list page meets the status client's retries: a 429 with Retry-After is waited out on its clock, a 503 too")
+    func retried() async throws {
+        try await SimulatorHarness.run([Self.video("v1")]) { simulator, endpoint in
+            await simulator.inject(.rateLimited(retryAfter: 7), times: 1)
+            await simulator.inject(.serverError(status: 503), times: 1)
+            let clock = ManualClock()
+            let client = SimulatorHarness.client(endpoint, clock: clock)
+            let listing = Task { try await client.renderListPage(of: .v3) }
+            let first = await clock.nextSleep()
+            #expect(first.offset >= .seconds(7))
+            clock.advance(to: first)
+            clock.advance(to: await clock.nextSleep())
+            let page = try await listing.value
+            #expect(page.renders.map(\.ref) == [JobRef(api: .v3, id: "v1")])
+            #expect(await simulator.counts.listRequests == 3)
+        }
+    }
 }
