@@ -7,10 +7,11 @@ struct AccountSyncFlags: ParsableArguments {
     @Option(
         name: .long,
         parsing: .unconditional,
-        help: ArgumentHelp("Look at renders created within this long, e.g. 30m, 24h.", valueName: "duration"),
+        help: ArgumentHelp(
+            "Look at renders created within this long, e.g. 30m, 24h (default: 24h).", valueName: "duration"),
         transform: DurationArgument.parse
     )
-    var since: Duration = .seconds(24 * 3600)
+    var since: Duration?
 
     @Option(
         name: .customLong("folder"),
@@ -18,13 +19,17 @@ struct AccountSyncFlags: ParsableArguments {
     )
     var folderID: String?
 
+    /// Whether any of these flags was given.
+    var given: Bool { since != nil || folderID != nil }
+
     func validate() throws {
-        guard since > .zero else { throw ValidationError("--since must be more than zero") }
+        if let since, since <= .zero { throw ValidationError("--since must be more than zero") }
         if let folderID, folderID.isEmpty { throw ValidationError("--folder must not be empty") }
     }
 
     /// The sync's options with these flags.
     func options(downloadDirectory: String? = nil, label: String? = nil) -> AccountSyncOptions {
-        AccountSyncOptions(since: since, folderID: folderID, downloadDirectory: downloadDirectory, label: label)
+        AccountSyncOptions(
+            since: since ?? .seconds(24 * 3600), folderID: folderID, downloadDirectory: downloadDirectory, label: label)
     }
 }

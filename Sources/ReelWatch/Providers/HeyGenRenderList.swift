@@ -14,7 +14,7 @@ enum HeyGenRenderList {
     /// Reads one page; every entry whose ID is missing or would not make a valid ``JobRef`` of `api` is counted as
     /// skipped, dates out of range are absent.
     static func page(_ body: JSONValue, api: ProviderAPI, httpStatus: Int) throws(ReelWatchError) -> RenderListPage {
-        let items = body["data"]?.arrayValue ?? body["data"]?["videos"]?.arrayValue
+        let items = body["data"]?.arrayValue
         if items == nil, let error = ProviderErrorBody(errorValue: body["error"]) {
             var failure = error.error(for: JobRef(api: api, id: "list"), httpStatus: httpStatus)
             failure.ref = nil
