@@ -69,7 +69,7 @@ struct TrackSyncCommandTests {
         }
     }
 
-    @Test("run --sync-every: a render created after the daemon started is tracked and polled", .timeLimit(.minutes(1)))
+    @Test("run --sync-every: a render created after the daemon started is tracked and polled")
     func daemonSync() async throws {
         try await CLI.withSimulator([Self.job("early", folder: nil)]) { simulator, base in
             var environment = base
