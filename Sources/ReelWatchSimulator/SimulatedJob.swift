@@ -117,7 +117,7 @@ public struct SimulatedJob: Sendable, Hashable {
             )
         case .v3:
             .failure(code: "script_too_long", message: "Script too long for selected avatar", detail: nil)
-        case .translate:
+        case .translate, .translateV2:
             .failure(code: "translation_failed", message: "No speech was detected in the source video", detail: nil)
         case .hera:
             .failure(code: "render_failed", message: "Export timed out while rendering", detail: nil)

@@ -121,10 +121,14 @@ public actor Simulator {
         }
     }
 
-    /// The number of bulk status requests (`GET /v3/videos/statuses`) received.
-    public var bulkRequestCount: Int { log.count { $0.path == Self.bulkPath } }
+    /// The number of bulk status requests (`GET /v3/videos/statuses`, `GET /v3/video-translations/statuses`)
+    /// received.
+    public var bulkRequestCount: Int { log.count { $0.path.map(Self.bulkPaths.values.contains) ?? false } }
 
-    static let bulkPath = "/v3/videos/statuses"
+    /// The bulk status path of each API that has one.
+    static let bulkPaths: [ProviderAPI: String] = [
+        .v3: "/v3/videos/statuses", .translate: "/v3/video-translations/statuses",
+    ]
 
     /// The number of status requests received for `ref`.
     public func statusRequestCount(for ref: JobRef) -> Int {
@@ -139,26 +143,26 @@ public actor Simulator {
 
     // MARK: Answering
 
-    /// Answers HeyGen's bulk status request for v3 `ids`: each one's status word, `not_found` for IDs it does
-    /// not know; no links.
-    func bulkStatus(ids: [String], apiKey: String?, userAgent: String?) -> SimulatorResponse {
+    /// Answers HeyGen's bulk status request for `ids` of `api` (v3 videos or translations): each one's status
+    /// word, `not_found` for IDs it does not know; no links.
+    func bulkStatus(api: ProviderAPI, ids: [String], apiKey: String?, userAgent: String?) -> SimulatorResponse {
         let authorized = apiKey == self.apiKey
-        keep(SimulatorRequest(ref: nil, path: Self.bulkPath, userAgent: userAgent, authorized: authorized))
+        keep(SimulatorRequest(ref: nil, path: Self.bulkPaths[api], userAgent: userAgent, authorized: authorized))
         counts.bulkRequests += 1
         counts.bulkIDs += ids.count
         guard authorized else { return StatusBodies.unauthorized(api: .v3) }
         guard ids.count <= 100 else {
-            return .json(["error": ["code": "invalid_parameter", "message": "at most 100 video_ids"]], status: 400)
+            return .json(["error": ["code": "invalid_parameter", "message": "at most 100 IDs"]], status: 400)
         }
         if let failure = takeGlobalTransientFault() { return failure }
         let items: [JSONValue] = ids.enumerated().map { index, id in
-            let ref = JobRef(api: .v3, id: id)
+            let ref = JobRef(api: api, id: id)
             var word = "not_found"
             var error = JSONValue.null
             if let entry = jobs[ref] {
                 switch phase(of: entry) {
-                case .waiting, .queued: word = "queued"
-                case .processing: word = "processing"
+                case .waiting, .queued: word = api == .v3 ? "queued" : "pending"
+                case .processing: word = api == .v3 ? "processing" : "running"
                 case .done:
                     word = entry.job.outcome == .success ? "completed" : "failed"
                     if case .failure(let code, let message, _) = entry.job.outcome {

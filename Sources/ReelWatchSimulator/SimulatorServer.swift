@@ -96,16 +96,22 @@ public struct SimulatorServer: Sendable {
     private func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let simulator = self.simulator
-        router.get("/heygen/v3/videos/statuses") { request, _ in
-            let list = request.uri.queryParameters.get("video_ids") ?? ""
-            let ids = list.split(separator: ",").map { Self.decode(String($0)) }
-            return Self.response(
-                await simulator.bulkStatus(
-                    ids: ids,
-                    apiKey: request.headers[HTTPField.Name("x-api-key")!],
-                    userAgent: request.headers[.userAgent]
+        for (api, path, parameter) in [
+            (ProviderAPI.v3, "/heygen/v3/videos/statuses", "video_ids"),
+            (.translate, "/heygen/v3/video-translations/statuses", "video_translation_ids"),
+        ] {
+            router.get(RouterPath(path)) { request, _ in
+                let list = request.uri.queryParameters.get(parameter) ?? ""
+                let ids = list.split(separator: ",").map { Self.decode(String($0)) }
+                return Self.response(
+                    await simulator.bulkStatus(
+                        api: api,
+                        ids: ids,
+                        apiKey: request.headers[HTTPField.Name("x-api-key")!],
+                        userAgent: request.headers[.userAgent]
+                    )
                 )
-            )
+            }
         }
         for api in [ProviderAPI.v3, .translate] {
             guard let path = Simulator.listPath(of: api) else { continue }
@@ -132,9 +138,13 @@ public struct SimulatorServer: Sendable {
             let id = request.uri.queryParameters.get("video_id") ?? ""
             return try await Self.status(.v1, id: id, request: request, simulator: simulator)
         }
-        router.get("/heygen/v2/video_translate/:id") { request, context in
+        router.get("/heygen/v3/video-translations/:id") { request, context in
             try await Self.status(
                 .translate, id: context.parameters.require("id"), request: request, simulator: simulator)
+        }
+        router.get("/heygen/v2/video_translate/:id") { request, context in
+            try await Self.status(
+                .translateV2, id: context.parameters.require("id"), request: request, simulator: simulator)
         }
         router.get("/hera/v1/videos/:id") { request, context in
             try await Self.status(.hera, id: context.parameters.require("id"), request: request, simulator: simulator)

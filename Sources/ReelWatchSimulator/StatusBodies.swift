@@ -38,6 +38,11 @@ enum StatusBodies {
             guard succeeded, let file = files.first(where: { $0.kind == kind }) else { return .null }
             return .string(url(of: file, job: job, base: fileBase, times: times))
         }
+        func captionLink(_ ext: String) -> String? {
+            guard succeeded, let file = files.first(where: { $0.kind == .captions && $0.name.hasSuffix(".\(ext)") })
+            else { return nil }
+            return url(of: file, job: job, base: fileBase, times: times)
+        }
         let failure: (code: String, message: String, detail: String?)? =
             if done, case .failure(let code, let message, let detail) = job.outcome { (code, message, detail) } else {
                 nil
@@ -96,7 +101,20 @@ enum StatusBodies {
             }
             return ["data": .object(data)]
         case .translate:
+            var data: [String: JSONValue] = [
+                "id": .string(job.ref.id), "status": .string(word), "title": .optional(job.title),
+                "created_at": .number(times.created.timeIntervalSince1970.rounded(.down)),
+                "input_language": "English", "output_language": "Urdu (Pakistan)",
+                "callback_id": .optional(job.callbackID), "translate_audio_only": false,
+                "video_url": link(.video), "audio_url": link(.audio),
+                "srt_caption_url": .optional(captionLink("srt")), "vtt_caption_url": .optional(captionLink("vtt")),
+                "duration": succeeded ? .number(job.durationSeconds) : nil,
+            ]
+            if let failure { data["failure_message"] = .string(failure.detail ?? failure.message) }
+            return ["data": .object(data)]
+        case .translateV2:
             return [
+                "message": .string(legacyMessage),
                 "error": nil,
                 "data": [
                     "video_translate_id": .string(job.ref.id), "title": .optional(job.title),
@@ -146,13 +164,14 @@ enum StatusBodies {
         let failed = outcome != .success
         switch (api, phase) {
         case (.v1, .waiting): return "waiting"
-        case (.v1, .queued), (.v3, .waiting), (.v3, .queued), (.translate, .waiting), (.translate, .queued):
+        case (.v1, .queued), (.v3, .waiting), (.v3, .queued), (.translate, .waiting), (.translate, .queued),
+            (.translateV2, .waiting), (.translateV2, .queued):
             return "pending"
         case (.v1, .processing), (.v3, .processing): return "processing"
-        case (.translate, .processing): return "running"
+        case (.translate, .processing), (.translateV2, .processing): return "running"
         case (.hera, .waiting), (.hera, .queued), (.hera, .processing): return "in-progress"
-        case (.v1, .done), (.v3, .done): return failed ? "failed" : "completed"
-        case (.translate, .done), (.hera, .done): return failed ? "failed" : "success"
+        case (.v1, .done), (.v3, .done), (.translate, .done): return failed ? "failed" : "completed"
+        case (.translateV2, .done), (.hera, .done): return failed ? "failed" : "success"
         }
     }
 
@@ -183,6 +202,17 @@ enum StatusBodies {
                 )
             }
         case .translate:
+            var files = [
+                File(name: "translated.mp4", kind: .video, contentType: "video/mp4", size: job.videoSize),
+                File(name: "audio.mp3", kind: .audio, contentType: "audio/mpeg", size: 64 * 1024),
+            ]
+            if job.captions {
+                files.append(
+                    File(name: "captions.srt", kind: .captions, contentType: "application/x-subrip", size: 2048))
+                files.append(File(name: "captions.vtt", kind: .captions, contentType: "text/vtt", size: 2048))
+            }
+            return files
+        case .translateV2:
             var files = [File(name: "original.mp4", kind: .video, contentType: "video/mp4", size: job.videoSize)]
             if job.captions {
                 files.append(File(name: "caption.ass", kind: .captions, contentType: "text/x-ass", size: 2048))
@@ -221,17 +251,20 @@ enum StatusBodies {
             return
                 "\(path)?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=SIMULATOR%2F20261123%2Fus-east-1%2Fs3%2Faws4_request"
                 + "&X-Amz-Date=\(stamp)&X-Amz-Expires=\(Int(week))&X-Amz-SignedHeaders=host&X-Amz-Signature=5151"
-        case .translate:
+        case .translate, .translateV2:
             return
                 "\(path)?response-content-disposition=attachment%3B+filename%2A%3DUTF-8%27%27\(BaseURL.encode(file.name))%3B"
         }
     }
 
+    /// What HeyGen now says on its v2 translation route.
+    static let legacyMessage = "This v2 endpoint is Legacy and will be removed"
+
     /// The answer for a request without the right API key.
     static func unauthorized(api: ProviderAPI) -> SimulatorResponse {
         switch api {
-        case .v3: .json(["error": ["code": "unauthorized", "message": "Invalid API key"]], status: 401)
-        case .v1, .translate: .json(["code": 400112, "message": "Unauthorized", "data": nil], status: 401)
+        case .v3, .translate: .json(["error": ["code": "unauthorized", "message": "Invalid API key"]], status: 401)
+        case .v1, .translateV2: .json(["code": 400112, "message": "Unauthorized", "data": nil], status: 401)
         case .hera: .json(["error": "Unauthorized"], status: 401)
         }
     }
@@ -241,7 +274,9 @@ enum StatusBodies {
         switch api {
         case .v3: .json(["error": ["code": "not_found", "message": "Video not found"]], status: 404)
         case .v1: .json(["code": 404, "message": "Video not found", "data": nil], status: 404)
-        case .translate: .json(["error": "Video translate not found", "data": nil], status: 404)
+        case .translate:
+            .json(["error": ["code": "not_found", "message": "Video translation not found"]], status: 404)
+        case .translateV2: .json(["error": "Video translate not found", "data": nil], status: 404)
         case .hera: .json(["error": "Video/job not found"], status: 404)
         }
     }

@@ -114,6 +114,9 @@ public struct PollUpdate: Sendable, Hashable {
     public var at: Date
     /// Whether the provider says it does not know the job: it is no longer polled.
     public var gone: Bool
+    /// Whether ``snapshot`` is the one the store already holds (a bulk answer that changed nothing): only the
+    /// counters and times are written, and the snapshot is not encoded again.
+    public var snapshotUnchanged: Bool
 
     /// Creates an update.
     public init(
@@ -124,7 +127,8 @@ public struct PollUpdate: Sendable, Hashable {
         backoffPolls: Int? = nil,
         nextPollAt: Date,
         at: Date,
-        gone: Bool = false
+        gone: Bool = false,
+        snapshotUnchanged: Bool = false
     ) {
         self.ref = ref
         self.snapshot = snapshot
@@ -134,5 +138,6 @@ public struct PollUpdate: Sendable, Hashable {
         self.nextPollAt = nextPollAt
         self.at = at
         self.gone = gone
+        self.snapshotUnchanged = snapshotUnchanged && snapshot != nil
     }
 }

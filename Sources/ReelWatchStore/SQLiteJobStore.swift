@@ -217,11 +217,13 @@ public final class SQLiteJobStore: JobStore {
 
     public func record(_ updates: [PollUpdate]) async throws(ReelWatchError) {
         guard !updates.isEmpty else { return }
-        // Encoded before taking the store's one writer, which the other writers are waiting for.
+        // Encoded before taking the store's one writer, which the other writers are waiting for; a snapshot the
+        // store already holds is not encoded again (most bulk answers change nothing but the times).
         let encoded: [String?]
         do {
             encoded = try updates.map { update in
-                try update.snapshot.map { String(decoding: try StoreCoding.encoder.encode($0), as: UTF8.self) }
+                guard !update.snapshotUnchanged else { return nil }
+                return try update.snapshot.map { try Self.encode($0) }
             }
         } catch {
             throw Self.storeError("cannot encode a snapshot: \(error)", path)
@@ -239,12 +241,27 @@ public final class SQLiteJobStore: JobStore {
                     backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?, last_error = NULL, updated_at = ?,
                     links_expire_at = ? WHERE ref = ?
                     """)
+            let unchanged = try db.cachedStatement(
+                sql: """
+                    UPDATE job SET polls = polls + ?, backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?,
+                    last_error = NULL, updated_at = ? WHERE ref = ?
+                    """)
             let transition = try db.cachedStatement(
                 sql: "INSERT INTO transition (ref, state, provider_status, at) VALUES (?, ?, ?, ?)")
-            for (update, json) in zip(updates, encoded) {
+            for (update, encodedJSON) in zip(updates, encoded) {
                 let ref = update.ref.description
                 guard let row = try Row.fetchOne(current, arguments: [ref]) else { continue }  // untracked meanwhile
                 let at = update.at.timeIntervalSince1970
+                if update.snapshotUnchanged, let snapshot = update.snapshot,
+                    (row["state"] as String?) == snapshot.state.rawValue
+                {
+                    try unchanged.execute(arguments: [
+                        update.polls, update.backoffPolls, update.nextPollAt.timeIntervalSince1970, at, ref,
+                    ])
+                    continue
+                }
+                // Unchanged by the engine's account but not the store's (another writer): written in full.
+                let json = try encodedJSON ?? update.snapshot.map { try Self.encode($0) }
                 guard let snapshot = update.snapshot, let json else {
                     try failed.execute(arguments: [
                         update.polls, update.backoffPolls, update.nextPollAt.timeIntervalSince1970, update.error, at,
@@ -274,6 +291,11 @@ public final class SQLiteJobStore: JobStore {
                 }
             }
         }
+    }
+
+    /// A snapshot as the store keeps it.
+    private static func encode(_ snapshot: JobSnapshot) throws -> String {
+        String(decoding: try StoreCoding.encoder.encode(snapshot), as: UTF8.self)
     }
 
     @discardableResult

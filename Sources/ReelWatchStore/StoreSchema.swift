@@ -67,6 +67,23 @@ enum StoreSchema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: "ALTER TABLE job ADD COLUMN backoff_polls INTEGER NOT NULL DEFAULT 0")
         }
+        // v5: `heygen-translate:` now names HeyGen's v3 translation API; translations tracked before were
+        // followed through v2, and keep it as `heygen-translate-v2:` (their snapshots too).
+        migrator.registerMigration("v5") { db in
+            let old = "heygen-translate:"
+            let renamed = "'heygen-translate-v2:' || substr(ref, \(old.count + 1))"
+            let isOld = "substr(ref, 1, \(old.count)) = '\(old)'"
+            try db.execute(
+                sql: """
+                    UPDATE job SET ref = \(renamed),
+                        snapshot = replace(replace(snapshot, '"ref":"\(old)', '"ref":"heygen-translate-v2:'),
+                            '"api":"translate"', '"api":"translate-v2"')
+                        WHERE \(isOld);
+                    UPDATE transition SET ref = \(renamed) WHERE \(isOld);
+                    UPDATE file SET ref = \(renamed) WHERE \(isOld);
+                    """
+            )
+        }
         return migrator
     }
 

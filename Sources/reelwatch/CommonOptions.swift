@@ -42,12 +42,14 @@ struct CommonOptions: ParsableArguments {
         guard requestTimeout > .zero else { throw ValidationError("--request-timeout must be more than zero") }
     }
 
-    /// A logger writing to stderr: warnings by default, everything with `--verbose`.
+    /// A logger writing to stderr: warnings as `reelwatch: warning: …` lines by default (JSON lines with
+    /// `--json`), everything in full with `--verbose`.
     func makeLogger() -> Logger {
-        let level: Logger.Level = verbose ? .debug : .warning
+        let json = self.json
+        guard verbose else { return Logger(label: "reelwatch") { _ in WarningLogHandler(json: json) } }
         return Logger(label: "reelwatch") { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = .debug
             return handler
         }
     }

@@ -78,7 +78,7 @@ struct DownloadFlags: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "Which files: a list of video, captioned_video, thumbnail, gif, captions, or all (default: the video, or every Hera output).",
+            "Which files: a list of video, captioned_video, thumbnail, gif, captions, audio, or all (default: the video, or every Hera output).",
         transform: { text in
             guard let selection = AssetSelection(parsing: text) else {
                 throw ValidationError(

@@ -13,8 +13,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Work the tracked jobs continuously: poll when due, download on success; stop with Ctrl-C.",
         discussion: """
-            Polls due jobs under the shared per-provider rate limit (HeyGen v3 jobs through the bulk status \
-            endpoint), downloads the files of jobs that succeed, and records everything in the store. \
+            Polls due jobs under the shared per-provider rate limit (HeyGen v3 videos and translations through \
+            the bulk status endpoints), downloads the files of jobs that succeed, and records everything in the store. \
             SIGTERM or SIGINT stops it gracefully: downloads in flight keep their .part to resume from. \
             After a crash (even kill -9) it resumes every job where it was.
 

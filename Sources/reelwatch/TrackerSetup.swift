@@ -9,7 +9,9 @@ import ReelWatchStore
 struct TrackerFlags: ParsableArguments {
     @OptionGroup var delays: PollDelayFlags
 
-    @Flag(name: .long, help: "Poll HeyGen v3 jobs one by one instead of through the bulk status endpoint.")
+    @Flag(
+        name: .long,
+        help: "Poll HeyGen v3 videos and translations one by one instead of through the bulk status endpoints.")
     var noBulk = false
 
     @OptionGroup(title: "Download Options") var files: DownloadFlags

@@ -61,6 +61,25 @@ struct DownloadCommandTests {
         }
     }
 
+    @Test("a v3 translation with --assets all: video, audio and both caption files, each under its own name")
+    func translationAssets() async throws {
+        try await CLI.withSimulator([Self.job(.translate, "tr")]) { _, environment in
+            let directory = Self.directory()
+            let run = try await CLI.run(
+                ["download", "heygen-translate:tr", "--to", directory, "--assets", "all"], environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                Self.files(in: directory) == [
+                    "heygen-tr-audio.mp3", "heygen-tr-captions.srt", "heygen-tr-captions.vtt", "heygen-tr-video.mp4",
+                ])
+            let audio = try await CLI.run(
+                ["download", "heygen-translate:tr", "--to", directory + "/audio", "--assets", "audio"],
+                environment: environment)
+            #expect(audio.status == 0, "\(audio.stderr)")
+            #expect(Self.files(in: directory + "/audio") == ["heygen-tr-audio.mp3"])
+        }
+    }
+
     @Test("two renders with one title and one size under --name-from-title: two files, the second numbered")
     func sameTitleSameSize() async throws {
         let jobs = [Self.job(.v3, "t1", title: "Launch"), Self.job(.v3, "t2", title: "Launch")]

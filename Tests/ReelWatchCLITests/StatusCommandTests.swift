@@ -28,12 +28,18 @@ struct StatusCommandTests {
             let refs = Self.jobs.map(\.ref.description).reversed()
             let run = try await CLI.run(["status"] + refs, environment: environment)
             #expect(run.status == 0)
-            #expect(run.stderr == "")
+            // The simulator's v2 translation route says it is legacy, as HeyGen's does: one warning, not an error.
+            #expect(
+                run.stderr
+                    == "reelwatch: warning: HeyGen says the endpoint behind heygen-translate-v2: refs is legacy "
+                    + "(\"This v2 endpoint is Legacy and will be removed\"); move to heygen-translate: refs "
+                    + "(heygen-translate-v2: still works for now) (job.ref=heygen-translate-v2:ok-translate-v2, "
+                    + "provider.api=translate-v2)\n")
             let headers = run.stdoutLines.filter { !$0.hasPrefix(" ") }
             #expect(
                 headers
                     == refs.map { ref in
-                        "\(ref)  succeeded (\(ref.hasPrefix("heygen-translate") || ref.hasPrefix("hera") ? "success" : "completed"))"
+                        "\(ref)  succeeded (\(ref.hasPrefix("heygen-translate-v2") || ref.hasPrefix("hera") ? "success" : "completed"))"
                     })
             #expect(run.stdout.contains("title           Title ok-v3"))
             #expect(run.stdout.contains("valid 6d 23h"))
@@ -47,7 +53,11 @@ struct StatusCommandTests {
             let refs = Self.jobs.map(\.ref.description)
             let run = try await CLI.run(["status", "--json"] + refs, environment: environment)
             #expect(run.status == 0)
-            #expect(run.stderr == "")
+            // The v2 translation route's legacy notice, as a JSON line too.
+            let warning = try #require(try JSONValue.parse(Array(run.stderr.utf8))["warning"])
+            #expect(warning["metadata"]?["provider.api"]?.text == "translate-v2")
+            #expect(warning["message"]?.text?.contains("move to heygen-translate: refs") == true)
+            #expect(run.stderr.filter { $0 == "\n" }.count == 1)
             #expect(run.stdoutLines.count == refs.count)
             for (line, ref) in zip(run.stdoutLines, refs) {
                 let object = try #require(try JSONValue.parse(Array(line.utf8)).objectValue)
@@ -67,7 +77,7 @@ struct StatusCommandTests {
             #expect(run.status == 2)
             #expect(
                 run.stderrLines == [
-                    "reelwatch: malformed ref 'vimeo:123': unknown provider 'vimeo'; expected one of heygen, heygen-v1, heygen-translate, hera",
+                    "reelwatch: malformed ref 'vimeo:123': unknown provider 'vimeo'; expected one of heygen, heygen-v1, heygen-translate, heygen-translate-v2, hera",
                     "reelwatch: malformed ref 'hera:': the ID after 'hera:' is empty",
                 ])
             #expect(run.stdout.hasPrefix("heygen:ok-v3  succeeded"))
@@ -117,7 +127,7 @@ struct StatusCommandTests {
             #expect(run.stdout == "")
             #expect(
                 run.stderr
-                    == "reelwatch: heygen-translate:gone: HeyGen has no job 'gone' (HTTP 404): Video translate not found\n"
+                    == "reelwatch: heygen-translate:gone: HeyGen has no job 'gone' (HTTP 404): not_found: Video translation not found\n"
             )
         }
     }

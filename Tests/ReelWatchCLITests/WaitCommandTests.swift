@@ -65,7 +65,8 @@ struct WaitCommandTests {
             #expect(run.status == 4)
             #expect(run.stderr.hasPrefix("reelwatch: heygen-translate:slow: still processing after 2"))
             #expect(run.stderr.contains("(resume with: reelwatch wait heygen-translate:slow)"))
-            let polls = await simulator.statusRequestCount(for: JobRef(api: .translate, id: "slow"))
+            // Polled through the translations' bulk status endpoint: every status looked at counts.
+            let polls = await simulator.counts.polls
             // At least the first poll and the one at the deadline; at most one per 50 ms.
             #expect(polls >= 2 && polls <= 42, "\(polls) polls in 2 s between 50 and 200 ms apart")
         }

@@ -166,6 +166,42 @@ struct EngineTests {
         }
     }
 
+    @Test(
+        "wait over 150 v3 translations and 50 v3 videos: bulk calls per API (at most 2 + 1 a round), one detail call each"
+    )
+    func bulkTranslationsUnderWait() async throws {
+        let translations = (0..<150).map {
+            SimulatedJob(ref: JobRef(api: .translate, id: "t\($0)"), queueTime: .zero, renderTime: .seconds(900))
+        }
+        let videos = (0..<50).map {
+            SimulatedJob(ref: JobRef(api: .v3, id: "v\($0)"), queueTime: .zero, renderTime: .seconds(90))
+        }
+        let jobs = translations + videos
+        let clock = ManualClock()
+        try await Self.withSimulator(jobs, clock: clock) { simulator, client in
+            let driver = Self.drive(clock, simulator)
+            defer { driver.cancel() }
+            var finals = 0
+            for try await progress in Watcher(refs: jobs.map(\.ref), client: client) where progress.isFinal {
+                #expect(progress.outcome == .succeeded)
+                finals += 1
+            }
+            #expect(finals == 200)
+            let requests = await simulator.requests
+            let translationBulk = requests.filter { $0.path == "/v3/video-translations/statuses" }
+            let videoBulk = requests.filter { $0.path == "/v3/videos/statuses" }
+            let translationRounds = Set(translationBulk.map(\.at))
+            #expect(translationRounds.count >= 2)
+            // 150 IDs take 2 bulk calls a round (one when the round finds fewer than 101 due), never one per job.
+            for round in translationRounds {
+                #expect((1...2).contains(translationBulk.count { $0.at == round }))
+            }
+            #expect(videoBulk.count == Set(videoBulk.map(\.at)).count)
+            for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
+            #expect(requests.count == translationBulk.count + videoBulk.count + 200)
+        }
+    }
+
     /// A Hera job that runs far past its model's window: polled in the window, then backing off.
     static let longJob = SimulatedJob(
         ref: JobRef(api: .hera, id: "long"), queueTime: .zero, renderTime: .seconds(1800))

@@ -15,7 +15,8 @@ struct SimulatorServerTests {
         return switch ref.api {
         case .v3: "\(endpoint.heygenURL)/v3/videos/\(id)"
         case .v1: "\(endpoint.heygenURL)/v1/video_status.get?video_id=\(id)"
-        case .translate: "\(endpoint.heygenURL)/v2/video_translate/\(id)"
+        case .translate: "\(endpoint.heygenURL)/v3/video-translations/\(id)"
+        case .translateV2: "\(endpoint.heygenURL)/v2/video_translate/\(id)"
         case .hera: "\(endpoint.heraURL)/videos/\(id)"
         }
     }
@@ -42,12 +43,10 @@ struct SimulatorServerTests {
         try await SimulatorHarness.run([]) { _, endpoint in
             let answer = try await RawHTTP.get(Self.statusURL(ref, endpoint))
             #expect(answer.status == 404)
-            do {
-                _ = try await SimulatorHarness.client(endpoint).snapshot(of: ref)
-                Issue.record("an unknown job was answered")
-            } catch {
-                #expect((error as? ReelWatchError)?.code == .jobNotFound)
+            let error = try await #require(throws: ReelWatchError.self) {
+                try await SimulatorHarness.client(endpoint).snapshot(of: ref)
             }
+            #expect(error.code == .jobNotFound)
         }
     }
 
@@ -56,7 +55,8 @@ struct SimulatorServerTests {
         arguments: [
             (ProviderAPI.v1, ["waiting", "pending", "processing", "completed"]),
             (.v3, ["pending", "pending", "processing", "completed"]),
-            (.translate, ["pending", "pending", "running", "success"]),
+            (.translate, ["pending", "pending", "running", "completed"]),
+            (.translateV2, ["pending", "pending", "running", "success"]),
             (.hera, ["in-progress", "in-progress", "in-progress", "success"]),
         ])
     func statusWords(api: ProviderAPI, words: [String]) async throws {

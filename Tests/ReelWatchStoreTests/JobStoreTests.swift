@@ -79,6 +79,42 @@ struct JobStoreTests {
     }
 
     @Test(
+        "an answer that changed nothing moves the counters and times only; the snapshot and history stay as they were",
+        arguments: [StoreKind.sqlite, .memory])
+    func unchangedSnapshot(kind: StoreKind) async throws {
+        let ref = JobRef(api: .v3, id: "same")
+        let store = try kind.make()
+        _ = try await store.track(TrackRequest(ref: ref), at: Self.t0)
+        let processing = Self.snapshot(ref, .processing, "processing")
+        try await store.record([
+            PollUpdate(ref: ref, snapshot: processing, backoffPolls: 0, nextPollAt: Self.t0, at: Self.t0)
+        ])
+        try await store.record([
+            PollUpdate(
+                ref: ref, snapshot: processing, polls: 2, backoffPolls: 3, nextPollAt: Self.t0.addingTimeInterval(30),
+                at: Self.t0.addingTimeInterval(20), snapshotUnchanged: true)
+        ])
+        let job = try #require(try await kind.reopen(store).job(ref))
+        #expect(job.snapshot == processing)
+        #expect(job.polls == 3)
+        #expect(job.backoffPolls == 3)
+        #expect(job.nextPollAt == Self.t0.addingTimeInterval(30))
+        #expect(job.updatedAt == Self.t0.addingTimeInterval(20))
+        #expect(try await store.history(of: ref).map(\.state) == [.processing])
+        // Claimed unchanged, but the store holds another state (another writer): written in full.
+        let done = Self.snapshot(ref, .succeeded, "completed")
+        try await store.record([
+            PollUpdate(
+                ref: ref, snapshot: done, nextPollAt: Self.t0.addingTimeInterval(40),
+                at: Self.t0.addingTimeInterval(40), snapshotUnchanged: true)
+        ])
+        let after = try #require(try await kind.reopen(store).job(ref))
+        #expect(after.snapshot == done)
+        #expect(after.phase == .done)
+        #expect(try await store.history(of: ref).map(\.state) == [.processing, .succeeded])
+    }
+
+    @Test(
         "many jobs are added in one call (existing ones updated, not duplicated), counted by phase, listed in pages",
         arguments: [StoreKind.sqlite, .memory])
     func manyJobs(kind: StoreKind) async throws {

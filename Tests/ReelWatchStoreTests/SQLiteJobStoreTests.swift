@@ -189,7 +189,7 @@ struct SQLiteJobStoreTests {
         let applied = try await queue.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(applied == ["v1", "v2", "v3", "v4"])
+        #expect(applied == StoreSchema.migrator.migrations)
     }
 
     @Test("a store of schema v2 with planned files is migrated to v3; a path another job holds is numbered")
@@ -228,6 +228,42 @@ struct SQLiteJobStoreTests {
         #expect(a.map(\.status) == [.done])
     }
 
+    @Test("v4 to v5: translations tracked before keep the v2 API as heygen-translate-v2, history and files too")
+    func migratesTranslationsToV2Prefix() async throws {
+        let path = Self.path()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try StoreSchema.migrator.migrate(queue, upTo: "v4")
+        // What a v4 store wrote for a v2 translation (then `heygen-translate:`) and a v3 video.
+        let oldSnapshot =
+            #"{"api":"translate","assets":[],"id":"tr-1","provider":"heygen","ref":"heygen-translate:tr-1","#
+            + #""state":"processing","title":"heygen-translate: in a title"}"#
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO job (ref, added_at, updated_at, next_poll_at, phase, polls, snapshot, state)
+                    VALUES ('heygen-translate:tr-1', 1800000000, 1800000000, 1800000100, 'polling', 4, ?, 'processing'),
+                           ('heygen:tr-1', 1800000000, 1800000000, 1800000100, 'polling', 1, NULL, NULL);
+                    INSERT INTO transition (ref, state, provider_status, at)
+                    VALUES ('heygen-translate:tr-1', 'processing', 'running', 1800000050);
+                    INSERT INTO file (ref, name, kind, path, updated_at)
+                    VALUES ('heygen-translate:tr-1', 'f.mp4', 'video', '/d/f.mp4', 1800000050);
+                    """,
+                arguments: [oldSnapshot])
+        }
+        let store = try SQLiteJobStore(path: path)
+        let moved = JobRef(api: .translateV2, id: "tr-1")
+        #expect(try await store.job(JobRef(api: .translate, id: "tr-1")) == nil)
+        let job = try #require(try await store.job(moved))
+        #expect(job.polls == 4)
+        #expect(job.snapshot?.ref == moved)
+        #expect(job.snapshot?.title == "heygen-translate: in a title")
+        #expect(job.files.map(\.path) == ["/d/f.mp4"])
+        #expect(try await store.history(of: moved).map(\.providerStatus) == ["running"])
+        #expect(try await store.job(JobRef(api: .v3, id: "tr-1"))?.polls == 1)
+    }
+
     @Test("a store of schema v3 is migrated to v4, its jobs intact with no backoff polls")
     func migratesFromV3() async throws {
         let path = Self.path()
@@ -252,7 +288,7 @@ struct SQLiteJobStoreTests {
         let applied = try await queue.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(applied == ["v1", "v2", "v3", "v4"])
+        #expect(applied == StoreSchema.migrator.migrations)
         try await store.record([
             PollUpdate(
                 ref: ref, snapshot: Self.snapshot(ref, .processing, "processing"), backoffPolls: 7,

@@ -115,6 +115,25 @@ struct DownloaderTests {
         }
     }
 
+    @Test("a connection dropped after a link was refreshed resumes from the fresh link, not the expired one")
+    func dropAfterRefresh() async throws {
+        let job = Self.job(.v3, "r")
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            await simulator.expireLinks(times: 1, for: job.ref)
+            // The expired link is refused before any fault applies: the drop hits the fresh link's first request.
+            await simulator.inject(.dropAfter(bytes: 100_000), forFilesOf: job.ref)
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            let items = try await Self.plan(client, job.ref, into: Self.directory())
+            let result = try await downloader.download(items[0])
+            #expect(result.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
+            #expect(result.fetched == Int64(Self.size))
+            // One status call to plan, one for the fresh link; none for a second refresh.
+            #expect(await simulator.statusRequestCount(for: job.ref) == 2)
+            let files = await simulator.requests.filter { $0.path == "/files/v3/r/video.mp4" }
+            #expect(files.count == 3)
+        }
+    }
+
     @Test("a .part from an earlier run is resumed; a server that ignores Range makes it start over cleanly")
     func resumeAndIgnoredRange() async throws {
         let job = Self.job()

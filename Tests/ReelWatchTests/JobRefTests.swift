@@ -7,6 +7,7 @@ struct JobRefTests {
         "every provider prefix parses",
         arguments: [
             ("heygen:abc", ProviderAPI.v3), ("heygen-v1:abc", .v1), ("heygen-translate:abc-ur_ur-PK", .translate),
+            ("heygen-translate-v2:abc-ur_ur-PK", .translateV2),
             ("hera:vid_1", .hera), ("HEYGEN:abc", .v3),
         ]
     )

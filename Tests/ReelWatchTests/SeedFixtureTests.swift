@@ -122,11 +122,12 @@ struct SeedFixtureTests {
 
     static let translateID = "7544c0b52ada44fda693a15b1181b5b4-ur_ur-PK"
 
-    @Test("translate: success")
+    @Test("translate v2: success")
     func translateSuccess() throws {
-        let snapshot = try Fixture.snapshot("seed-translate-success.json", ref: "heygen-translate:\(Self.translateID)")
+        let snapshot = try Fixture.snapshot(
+            "seed-translate-success.json", ref: "heygen-translate-v2:\(Self.translateID)")
         #expect(snapshot.state == .succeeded)
-        #expect(snapshot.api == .translate)
+        #expect(snapshot.api == .translateV2)
         #expect(snapshot.title == "My Translated Video")
         #expect(snapshot.outputLanguage == "Urdu (Pakistan)")
         #expect(snapshot.assets.count == 1)
@@ -136,23 +137,24 @@ struct SeedFixtureTests {
     }
 
     @Test(
-        "translate: still running",
+        "translate v2: still running",
         arguments: [("seed-translate-running.json", JobState.processing), ("seed-translate-pending.json", .queued)]
     )
     func translateRunning(file: String, state: JobState) throws {
-        let snapshot = try Fixture.snapshot(file, ref: "heygen-translate:\(Self.translateID)")
+        let snapshot = try Fixture.snapshot(file, ref: "heygen-translate-v2:\(Self.translateID)")
         #expect(snapshot.state == state)
         #expect(snapshot.assets.isEmpty)
     }
 
-    @Test("translate: failed, reason in data.message")
+    @Test("translate v2: failed, reason in data.message")
     func translateFailed() throws {
-        let snapshot = try Fixture.snapshot("seed-translate-failed.json", ref: "heygen-translate:\(Self.translateID)")
+        let snapshot = try Fixture.snapshot(
+            "seed-translate-failed.json", ref: "heygen-translate-v2:\(Self.translateID)")
         #expect(snapshot.state == .failed)
         #expect(snapshot.failure == JobFailure(code: nil, message: "<message>"))
     }
 
-    @Test("translate: the reference's failed example, missing comma and all, is reported as malformed JSON")
+    @Test("translate v2: the reference's failed example, missing comma and all, is reported as malformed JSON")
     func translateFailedVerbatim() async throws {
         // The document's own example lacks a comma after "message"; a server sending that sends invalid
         // JSON, which must be a clear error (exit 6), never a guessed snapshot.

@@ -269,7 +269,7 @@ struct StatusClientTests {
                     == refs.enumerated().map { index, ref in
                         ref.id == "missing" ? "\(index):not_found" : "\(index):\(ref)"
                     })
-            #expect(await simulator.requests.count == 5)
+            #expect(await simulator.requests.count == jobs.count + 1)
         }
     }
 }

@@ -213,6 +213,8 @@ public struct Downloader: Sendable {
                 }
                 logger.info("link expired; fetching a fresh one", metadata: ["error": "\(reason)"])
                 url = try await freshLink(for: item)
+                // A later retry starts again from this link: the expired one would only be refused again.
+                session.currentLink = url
                 redirects = 0
                 return .again
             case .transient(let reason, let retryAfter):

@@ -61,7 +61,8 @@ public struct FileNaming: Sendable, Hashable {
     private static let contentTypes: [String: String] = [
         "video/mp4": "mp4", "video/webm": "webm", "video/quicktime": "mov", "image/jpeg": "jpg", "image/png": "png",
         "image/gif": "gif", "text/x-ass": "ass", "text/x-ssa": "ass", "application/x-subrip": "srt",
-        "text/srt": "srt", "text/vtt": "vtt",
+        "text/srt": "srt", "text/vtt": "vtt", "audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/wav": "wav",
+        "audio/x-wav": "wav", "audio/aac": "aac",
     ]
 
     /// The extension of a file whose type is unknown.

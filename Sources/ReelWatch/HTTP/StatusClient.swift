@@ -34,6 +34,7 @@ public struct StatusClient: Sendable {
 
     private let transport: any HTTPTransport
     private let unknownStatuses = UnknownStatusLog()
+    private let legacyNotices = LegacyNoticeLog()
 
     /// Creates a client.
     ///
@@ -227,6 +228,9 @@ public struct StatusClient: Sendable {
         let status = head.status.code
         logger.debug("answered", metadata: ["http.status": "\(status)", "http.bytes": "\(bytes.count)"])
         let json = try? JSONValue.parse(bytes)
+        legacyNotices.check(
+            api: adapter.api, headers: head.headerFields, json: json, redaction: configuration.redaction, logger: logger
+        )
         switch status {
         case 301, 302, 303, 307, 308:
             return Self.redirect(from: request, status: status, location: head.headerFields[.location], ref: ref)

@@ -10,4 +10,6 @@ public enum AssetKind: String, Sendable, Hashable, Codable, CaseIterable {
     case gif
     /// A captions file (`.ass`, `.srt`, `.vtt`).
     case captions
+    /// The audio track alone (a translation's dubbed audio).
+    case audio
 }

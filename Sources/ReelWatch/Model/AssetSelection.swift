@@ -2,7 +2,7 @@ import Foundation
 
 /// Which files of a finished render to download.
 public enum AssetSelection: Sendable, Hashable {
-    /// The video (HeyGen) or every successful output (Hera).
+    /// The video (HeyGen; the audio of an audio-only translation) or every successful output (Hera).
     case defaults
     /// Every file the snapshot lists.
     case all
@@ -35,7 +35,9 @@ public enum AssetSelection: Sendable, Hashable {
             return available.filter { kinds.contains($0.kind) }
         case .defaults:
             if snapshot.provider == .hera { return available }
-            return available.filter { $0.kind == .video }
+            let videos = available.filter { $0.kind == .video }
+            // An audio-only translation has no video: its audio is what was rendered.
+            return videos.isEmpty ? available.filter { $0.kind == .audio } : videos
         }
     }
 }

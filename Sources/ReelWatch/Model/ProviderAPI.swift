@@ -4,15 +4,17 @@ public enum ProviderAPI: String, Sendable, Hashable, Codable, CaseIterable {
     case v3
     /// HeyGen's v1 video status API, `GET /v1/video_status.get?video_id={id}`.
     case v1
-    /// HeyGen's video translation API, `GET /v2/video_translate/{id}`.
+    /// HeyGen's current video translation API, `GET /v3/video-translations/{id}`.
     case translate
+    /// HeyGen's legacy video translation API, `GET /v2/video_translate/{id}`, for older translation IDs.
+    case translateV2 = "translate-v2"
     /// Hera's motion graphics API, `GET /videos/{id}`.
     case hera
 
     /// The company whose API this is.
     public var provider: ProviderName {
         switch self {
-        case .v3, .v1, .translate: .heygen
+        case .v3, .v1, .translate, .translateV2: .heygen
         case .hera: .hera
         }
     }
@@ -23,7 +25,18 @@ public enum ProviderAPI: String, Sendable, Hashable, Codable, CaseIterable {
         case .v3: "heygen"
         case .v1: "heygen-v1"
         case .translate: "heygen-translate"
+        case .translateV2: "heygen-translate-v2"
         case .hera: "hera"
+        }
+    }
+
+    /// The API to move to when this one is legacy: `heygen-v1` → `heygen`, `heygen-translate-v2` →
+    /// `heygen-translate`; nil for a current API.
+    public var successor: ProviderAPI? {
+        switch self {
+        case .v1: .v3
+        case .translateV2: .translate
+        case .v3, .translate, .hera: nil
         }
     }
 }

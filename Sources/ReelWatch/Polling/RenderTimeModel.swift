@@ -70,7 +70,7 @@ public struct RenderTimeModel: Sendable, Hashable {
     public static func `default`(for api: ProviderAPI) -> RenderTimeModel {
         switch api {
         case .v3, .v1: heygenAvatar
-        case .translate: heygenTranslation
+        case .translate, .translateV2: heygenTranslation
         case .hera: heraMotionGraphics
         }
     }

@@ -1,16 +1,27 @@
 import HTTPTypes
 
-/// HeyGen's video translation API: `GET {heygen}/v2/video_translate/{id}`.
-public struct HeyGenTranslateProvider: Provider {
+/// HeyGen's current video translation API: `GET {heygen}/v3/video-translations/{id}`, with bulk status.
+public struct HeyGenTranslateProvider: BulkStatusProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.translate`.
     public var api: ProviderAPI { .translate }
 
-    /// `GET /v2/video_translate/{id}`.
+    /// 100 IDs a request, as for videos.
+    public var bulkLimit: Int { 100 }
+
+    /// The asset kinds, the fields that carry their links and the format a link without an extension has.
+    static let assetFields: [(kind: AssetKind, key: String, format: String?)] = [
+        (.video, "video_url", nil),
+        (.audio, "audio_url", nil),
+        (.captions, "srt_caption_url", "srt"),
+        (.captions, "vtt_caption_url", "vtt"),
+    ]
+
+    /// `GET /v3/video-translations/{id}`.
     public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v2/video_translate/\(BaseURL.encode(id))")
+        baseURL.request(path: "/v3/video-translations/\(BaseURL.encode(id))")
     }
 
     /// HeyGen's 400 "request limit" is a rate limit.
@@ -18,19 +29,40 @@ public struct HeyGenTranslateProvider: Provider {
         HeyGenEnvelope.isRequestLimit(status: status, body: body)
     }
 
-    /// Reads `{"error": null, "data": {"video_translate_id", "status", "url", "message", ...}}`.
+    /// Reads `{"data": {"id", "status", "video_url", "audio_url", "srt_caption_url", "vtt_caption_url",
+    /// "failure_message", …}}` or throws the `{"error": {...}}` sent instead.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
         let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(["video_translate_id", "id"], ref: ref, httpStatus: httpStatus)
-        let data = envelope.data
+        try envelope.checkIdentity(
+            ["id", "video_translation_id", "video_translate_id"], ref: ref, httpStatus: httpStatus)
         let status = try envelope.status(ref: ref, httpStatus: httpStatus)
         var assets: [Asset] = []
-        if let url = data.first("url", "video_url")?.text {
-            assets.append(Asset(linkTo: url, kind: .video))
-        }
-        if let url = data.first("caption_url", "subtitle_url")?.text {
-            assets.append(Asset(linkTo: url, kind: .captions))
+        for field in Self.assetFields {
+            guard let url = envelope.data[field.key]?.text else { continue }
+            var asset = Asset(linkTo: url, kind: field.kind)
+            if asset.format == nil { asset.format = field.format }
+            assets.append(asset)
         }
         return envelope.snapshot(ref: ref, status: status, assets: assets)
+    }
+
+    /// `GET /v3/video-translations/statuses?video_translation_ids=ID1,ID2,…` (and `&next_token=…` for a further
+    /// page).
+    public func bulkStatusRequest(ids: [String], token: String?, baseURL: BaseURL) -> HTTPRequest {
+        var path =
+            "/v3/video-translations/statuses?video_translation_ids=" + ids.map(BaseURL.encode).joined(separator: ",")
+        if let token { path += "&next_token=" + BaseURL.encode(token) }
+        return baseURL.request(path: path)
+    }
+
+    /// Reads the videos' bulk answer shape, whose entries name the translation in `video_id` (or
+    /// `video_translation_id`, `id`).
+    public func bulkStatusPage(
+        from body: JSONValue, ref: JobRef, httpStatus: Int
+    ) throws(ReelWatchError)
+        -> BulkStatusPage
+    {
+        try BulkStatusPage(
+            heygen: body, idKeys: ["video_id", "video_translation_id", "id"], ref: ref, httpStatus: httpStatus)
     }
 }

@@ -41,28 +41,6 @@ public struct HeyGenV3Provider: BulkStatusProvider {
     ) throws(ReelWatchError)
         -> BulkStatusPage
     {
-        if let error = ProviderErrorBody(errorValue: body["error"]), body["data"]?.arrayValue == nil {
-            throw error.error(for: ref, httpStatus: httpStatus)
-        }
-        guard let items = body["data"]?.arrayValue else {
-            throw .invalidStatus(ref: ref, httpStatus: httpStatus, "no data list in the bulk status answer")
-        }
-        var entries: [BulkStatus] = []
-        for item in items {
-            guard let id = item.first("video_id", "id")?.text, let word = item["status"]?.text else { continue }
-            let status = ProviderStatus(rawValue: word)
-            let notFound = word.lowercased().replacingOccurrences(ofASCII: "-", with: "_") == "not_found"
-            let state = notFound ? nil : JobState(providerStatus: status)
-            entries.append(
-                BulkStatus(
-                    id: id,
-                    providerStatus: status,
-                    state: state,
-                    failure: state == .failed ? ProviderErrorBody(errorValue: item["error"])?.failure : nil
-                )
-            )
-        }
-        let next = (body["has_more"]?.bool ?? false) ? body["next_token"]?.text : nil
-        return BulkStatusPage(entries: entries, nextToken: next)
+        try BulkStatusPage(heygen: body, idKeys: ["video_id", "id"], ref: ref, httpStatus: httpStatus)
     }
 }

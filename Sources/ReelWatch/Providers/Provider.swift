@@ -32,6 +32,7 @@ extension ProviderAPI {
         case .v3: HeyGenV3Provider()
         case .v1: HeyGenV1Provider()
         case .translate: HeyGenTranslateProvider()
+        case .translateV2: HeyGenTranslateV2Provider()
         case .hera: HeraProvider()
         }
     }

@@ -8,7 +8,7 @@ public struct TrackerOptions: Sendable, Hashable {
     public var selection: AssetSelection
     /// How downloaded files are named.
     public var naming: FileNaming
-    /// Whether HeyGen v3 jobs are polled through the bulk status endpoint.
+    /// Whether jobs of an API with bulk status (HeyGen v3 videos and translations) are polled through it.
     public var useBulkStatus: Bool
     /// How many due jobs are taken from the store at a time.
     public var batchSize: Int

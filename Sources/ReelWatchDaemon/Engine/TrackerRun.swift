@@ -552,7 +552,8 @@ actor TrackerRun {
         let nextPollAt = delay.map { date(after: $0, from: now) } ?? now
         let update = PollUpdate(
             ref: job.ref, snapshot: error == nil ? snapshot : nil, error: error?.message, polls: polls,
-            backoffPolls: backoffPolls, nextPollAt: nextPollAt, at: now, gone: error?.code == .jobNotFound)
+            backoffPolls: backoffPolls, nextPollAt: nextPollAt, at: now, gone: error?.code == .jobNotFound,
+            snapshotUnchanged: error == nil && job.snapshot != nil && snapshot == job.snapshot)
 
         var expected: Duration?
         if outcome == .running {

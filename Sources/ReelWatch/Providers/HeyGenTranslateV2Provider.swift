@@ -1,0 +1,36 @@
+import HTTPTypes
+
+/// HeyGen's legacy video translation API: `GET {heygen}/v2/video_translate/{id}` (refs `heygen-translate-v2:`).
+public struct HeyGenTranslateV2Provider: Provider {
+    /// Creates the adapter.
+    public init() {}
+
+    /// Always `.translateV2`.
+    public var api: ProviderAPI { .translateV2 }
+
+    /// `GET /v2/video_translate/{id}`.
+    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
+        baseURL.request(path: "/v2/video_translate/\(BaseURL.encode(id))")
+    }
+
+    /// HeyGen's 400 "request limit" is a rate limit.
+    public func isTransient(status: Int, body: JSONValue?) -> Bool {
+        HeyGenEnvelope.isRequestLimit(status: status, body: body)
+    }
+
+    /// Reads `{"error": null, "data": {"video_translate_id", "status", "url", "message", ...}}`.
+    public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
+        let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
+        try envelope.checkIdentity(["video_translate_id", "id"], ref: ref, httpStatus: httpStatus)
+        let data = envelope.data
+        let status = try envelope.status(ref: ref, httpStatus: httpStatus)
+        var assets: [Asset] = []
+        if let url = data.first("url", "video_url")?.text {
+            assets.append(Asset(linkTo: url, kind: .video))
+        }
+        if let url = data.first("caption_url", "subtitle_url")?.text {
+            assets.append(Asset(linkTo: url, kind: .captions))
+        }
+        return envelope.snapshot(ref: ref, status: status, assets: assets)
+    }
+}
