@@ -72,6 +72,8 @@ public struct SimulatedJob: Sendable, Hashable {
     /// Whether the file links end without an extension (`…/video`), as some CDNs serve them: the type is then
     /// only in `Content-Type`.
     public var bareLinks: Bool
+    /// The folder the render is in (HeyGen v3 videos: `folder_id`, what the list filters on).
+    public var folderID: String?
 
     /// Creates a simulated job.
     public init(
@@ -86,7 +88,8 @@ public struct SimulatedJob: Sendable, Hashable {
         v1Edition: V1Edition = .reference,
         videoSize: Int = 256 * 1024,
         durationSeconds: Double = 42.5,
-        bareLinks: Bool = false
+        bareLinks: Bool = false,
+        folderID: String? = nil
     ) {
         self.ref = ref
         self.title = title
@@ -100,6 +103,7 @@ public struct SimulatedJob: Sendable, Hashable {
         self.videoSize = videoSize
         self.durationSeconds = durationSeconds
         self.bareLinks = bareLinks
+        self.folderID = folderID
     }
 
     /// The failure payloads the providers' documents show, one per API.

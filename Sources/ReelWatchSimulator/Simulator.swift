@@ -12,21 +12,21 @@ public actor Simulator {
     /// How many simulated seconds pass per real second.
     public nonisolated let timeScale: Double
 
-    private struct Entry {
+    struct Entry {
         var job: SimulatedJob
         var addedAt: Duration
     }
 
-    private var jobs: [JobRef: Entry] = [:]
+    private(set) var jobs: [JobRef: Entry] = [:]
     private var globalFaults: [FaultRule] = []
     private var jobFaults: [JobRef: [FaultRule]] = [:]
     private let time: TimeSource
-    private let epoch: Date
+    let epoch: Date
     private var offset: Duration = .zero
     private var log: [SimulatorRequest] = []
     private let keepsLog: Bool
     /// How many requests of each kind arrived so far.
-    public private(set) var counts = SimulatorCounts()
+    public internal(set) var counts = SimulatorCounts()
     private var fileFaults: [JobRef: [SimulatorFileFault?]] = [:]
     private var expiredLinkAnswers: [JobRef: Int] = [:]
     private var bytesPlanned: [String: Int] = [:]
@@ -113,7 +113,7 @@ public actor Simulator {
     /// Every request received so far, oldest first.
     public var requests: [SimulatorRequest] { log }
 
-    private func keep(_ request: SimulatorRequest) {
+    func keep(_ request: SimulatorRequest) {
         if keepsLog {
             var request = request
             request.at = now
@@ -154,19 +154,7 @@ public actor Simulator {
         guard ids.count <= 100 else {
             return .json(["error": ["code": "invalid_parameter", "message": "at most 100 IDs"]], status: 400)
         }
-        if let fault = take(from: &globalFaults) {
-            switch fault {
-            case .rateLimited(let retryAfter):
-                var response = SimulatorResponse.json(
-                    ["error": ["code": "rate_limit_exceeded", "message": "Too many requests"]], status: 429)
-                if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
-                return response
-            case .serverError(let status):
-                return .errorPage(status: status)
-            default:
-                break
-            }
-        }
+        if let failure = takeGlobalTransientFault() { return failure }
         let items: [JSONValue] = ids.enumerated().map { index, id in
             let ref = JobRef(api: api, id: id)
             var word = "not_found"
@@ -188,6 +176,23 @@ public actor Simulator {
             ]
         }
         return .json(["data": .array(items), "has_more": false, "next_token": nil])
+    }
+
+    /// The answer of an injected rate limit or server error meant for any job, if one is due (taken from the
+    /// global faults: a bulk or list request meets it as a status request would).
+    func takeGlobalTransientFault() -> SimulatorResponse? {
+        guard let fault = take(from: &globalFaults) else { return nil }
+        switch fault {
+        case .rateLimited(let retryAfter):
+            var response = SimulatorResponse.json(
+                ["error": ["code": "rate_limit_exceeded", "message": "Too many requests"]], status: 429)
+            if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
+            return response
+        case .serverError(let status):
+            return .errorPage(status: status)
+        default:
+            return nil
+        }
     }
 
     /// Answers a status request for `ref`.
@@ -331,24 +336,30 @@ public actor Simulator {
         guard let entry = jobs[ref] else { return StatusBodies.notFound(api: ref.api) }
         let phase = phase(of: entry)
         let expired = phase == .done && takeExpiredLinks(for: ref)
+        return .json(
+            body(of: entry, phase: phase, statusOverride: statusOverride, expired: expired, fileBase: fileBase))
+    }
+
+    /// The status body of `entry` in `phase`, as its status endpoint sends it.
+    func body(
+        of entry: Entry, phase: SimulatedPhase, statusOverride: String? = nil, expired: Bool = false, fileBase: String
+    ) -> JSONValue {
         let times = StatusBodies.Times(
             created: epoch.addingTimeInterval(entry.addedAt.seconds),
             completed: epoch.addingTimeInterval((entry.addedAt + entry.job.queueTime + entry.job.renderTime).seconds),
             now: epoch.addingTimeInterval(now.seconds),
             linkLifetime: expired ? -60 : 7 * 24 * 3600
         )
-        return .json(
-            StatusBodies.body(
-                for: entry.job,
-                phase: phase,
-                statusOverride: statusOverride,
-                times: times,
-                fileBase: fileBase
-            )
+        return StatusBodies.body(
+            for: entry.job,
+            phase: phase,
+            statusOverride: statusOverride,
+            times: times,
+            fileBase: fileBase
         )
     }
 
-    private func phase(of entry: Entry) -> SimulatedPhase {
+    func phase(of entry: Entry) -> SimulatedPhase {
         let elapsed = now - entry.addedAt
         if elapsed < entry.job.queueTime / 2 { return .waiting }
         if elapsed < entry.job.queueTime { return .queued }

@@ -6,6 +6,8 @@ public struct SimulatorCounts: Sendable, Hashable {
     public var bulkRequests = 0
     /// Job IDs asked about in bulk status requests, all together.
     public var bulkIDs = 0
+    /// Account list requests (`GET /v3/videos`, `GET /v3/video-translations`).
+    public var listRequests = 0
     /// File requests.
     public var fileRequests = 0
 

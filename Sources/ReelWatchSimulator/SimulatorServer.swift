@@ -113,6 +113,24 @@ public struct SimulatorServer: Sendable {
                 )
             }
         }
+        for api in [ProviderAPI.v3, .translate] {
+            guard let path = Simulator.listPath(of: api) else { continue }
+            router.get(RouterPath("/heygen" + path)) { request, _ in
+                let query = request.uri.queryParameters
+                return Self.response(
+                    await simulator.list(
+                        api,
+                        limit: query.get("limit"),
+                        token: query.get("token"),
+                        folderID: query.get("folder_id"),
+                        title: query.get("title"),
+                        apiKey: request.headers[HTTPField.Name("x-api-key")!],
+                        userAgent: request.headers[.userAgent],
+                        fileBase: "http://\(request.head.authority ?? "127.0.0.1")"
+                    )
+                )
+            }
+        }
         router.get("/heygen/v3/videos/:id") { request, context in
             try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)
         }

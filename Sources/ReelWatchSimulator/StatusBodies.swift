@@ -93,7 +93,7 @@ enum StatusBodies {
                         "duration": succeeded ? .number(job.durationSeconds) : nil,
                         "completed_at": succeeded ? .number(times.completed.timeIntervalSince1970.rounded(.down)) : nil,
                         "gif_url": link(.gif), "captioned_video_url": link(.captionedVideo),
-                        "subtitle_url": link(.captions), "folder_id": nil, "output_language": "en",
+                        "subtitle_url": link(.captions), "folder_id": .optional(job.folderID), "output_language": "en",
                         "video_page_url": .string("https://app.heygen.com/videos/\(BaseURL.encode(job.ref.id))"),
                     ],
                     uniquingKeysWith: { _, new in new }

@@ -2,7 +2,7 @@ import Foundation
 import ReelWatch
 import ReelWatchTerminal
 
-/// A status answer through every adapter (and the bulk status reader), then each snapshot through what the CLI
+/// A status answer through every adapter (and the bulk status and list readers), then each snapshot through what the CLI
 /// and the store do with it.
 enum StatusFuzzing {
     /// The moment `SnapshotText` measures link lifetimes from.
@@ -34,6 +34,19 @@ enum StatusFuzzing {
             }
         } catch {
             _ = error.description
+        }
+        for api in ProviderAPI.allCases {
+            guard let adapter = api.listAdapter else { continue }
+            do {
+                let page = try adapter.listPage(from: body, httpStatus: 200)
+                for render in page.renders {
+                    require(
+                        (try? JobRef(parsing: render.ref.description)) == render.ref,
+                        "a list entry gave a ref that does not parse back: \(Escaped(render.ref.description))")
+                }
+            } catch {
+                _ = error.description
+            }
         }
         if let error = ProviderErrorBody(errorValue: body["error"] ?? body) {
             _ = error.summary

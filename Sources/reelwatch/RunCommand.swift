@@ -28,21 +28,51 @@ struct RunCommand: AsyncParsableCommand {
     )
     var refreshLinks = false
 
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Also track the account's new HeyGen renders (as 'track sync' does), at start and then this often.",
+            valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var syncEvery: Duration?
+
+    @OptionGroup(title: "Account Sync Options (with --sync-every)") var syncWindow: AccountSyncFlags
     @OptionGroup var tracking: TrackerFlags
     @OptionGroup var options: CommonOptions
+
+    func validate() throws {
+        if let syncEvery, syncEvery < .seconds(1) { throw ValidationError("--sync-every must be at least 1s") }
+        if syncEvery == nil, syncWindow.given { throw ValidationError("--since and --folder go with --sync-every") }
+    }
 
     func run() async throws {
         var report = JobReport(json: options.json)
         let (store, lock, client, http) = try tracking.prepare(options, command: "reelwatch run", report: &report)
         let logger = options.makeLogger()
         let printer = TrackerEventPrinter(json: options.json)
+        let news = WakeSignal()
         let service = TrackerService(
             tracker: tracking.tracker(
-                store: store, client: client, http: http, refreshLinksAhead: refreshLinks ? .seconds(24 * 3600) : nil),
+                store: store, client: client, http: http, refreshLinksAhead: refreshLinks ? .seconds(24 * 3600) : nil,
+                news: news),
             logger: logger
         ) { await printer.print($0) }
+        var services: [any Service] = [service]
+        if let syncEvery {
+            let sync = AccountSync(client: client, store: store, options: syncWindow.options())
+            let json = options.json
+            services.append(
+                AccountSyncService(sync: sync, every: syncEvery, wake: news, logger: logger) { summary in
+                    // The snapshot lines of --json stay the only thing on stdout; the jobs show up there when polled.
+                    if !json, !summary.added.isEmpty {
+                        Console.standardOutput.write(TrackSyncCommand.text(summary, json: false))
+                    }
+                })
+        }
         // No signals of its own: SignalScope asks it to shut down gracefully on the first SIGINT or SIGTERM.
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         if !options.json {
             Console.standardError.write("reelwatch: working the jobs in \(store.path); Ctrl-C to stop\n")
         }

@@ -14,7 +14,7 @@ struct TrackCommand: AsyncParsableCommand {
             """,
         subcommands: [
             TrackAddCommand.self, TrackListCommand.self, TrackShowCommand.self, TrackRemoveCommand.self,
-            TrackCheckCommand.self,
+            TrackCheckCommand.self, TrackSyncCommand.self,
         ]
     )
 }

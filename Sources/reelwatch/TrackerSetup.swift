@@ -38,7 +38,8 @@ struct TrackerFlags: ParsableArguments {
 
     /// A tracker over `store` with these flags, fetching files through `http`.
     func tracker(
-        store: any JobStore, client: StatusClient, http: HTTPClient, refreshLinksAhead: Duration? = nil
+        store: any JobStore, client: StatusClient, http: HTTPClient, refreshLinksAhead: Duration? = nil,
+        news: WakeSignal? = nil
     ) -> Tracker {
         Tracker(
             store: store,
@@ -51,7 +52,8 @@ struct TrackerFlags: ParsableArguments {
                 useBulkStatus: !noBulk,
                 downloadConcurrency: files.parallel,
                 refreshLinksAhead: refreshLinksAhead
-            )
+            ),
+            news: news
         )
     }
 }

@@ -23,6 +23,9 @@ public struct Tracker: Sendable {
     /// The date a run starts at (the client's ``StatusClient/wallClock`` unless given); from then on the engine counts
     /// time on the client's clock.
     public let wallClock: @Sendable () -> Date
+    /// News from outside for a daemon run (``TrackerScope/daemon``): a signal makes it look at the store at once
+    /// instead of at its next idle wake-up (an ``AccountSync`` that added jobs gives one). Other runs ignore it.
+    public let news: WakeSignal?
     /// Each API's poll schedule, built once (its render-time window takes quantiles to compute).
     private let schedules: [ProviderAPI: PollSchedule]
 
@@ -35,13 +38,15 @@ public struct Tracker: Sendable {
         client: StatusClient,
         downloader: Downloader?,
         options: TrackerOptions = TrackerOptions(),
-        wallClock: (@Sendable () -> Date)? = nil
+        wallClock: (@Sendable () -> Date)? = nil,
+        news: WakeSignal? = nil
     ) {
         self.store = store
         self.client = client
         self.downloader = downloader
         self.options = options
         self.wallClock = wallClock ?? client.wallClock
+        self.news = news
         self.schedules = Dictionary(
             uniqueKeysWithValues: ProviderAPI.allCases.map { ($0, options.watch.schedule(for: $0)) })
     }

@@ -58,7 +58,7 @@ actor TrackerRun {
     private let scope: TrackerScope
     private let downloadProgress: @Sendable (DownloadProgress) -> Void
     private let report: @Sendable (TrackerEvent) async -> Void
-    private let pollSignal = WakeSignal()
+    private let pollSignal: WakeSignal
     private let downloadSignal = WakeSignal()
     /// When the run began, on the client's clock and as a date.
     private let startOffset: Duration
@@ -98,6 +98,8 @@ actor TrackerRun {
         self.report = report
         self.startOffset = tracker.client.time.now()
         self.startDate = tracker.wallClock()
+        // A daemon also wakes for news from outside (jobs an account sync added); one daemon run at a time uses it.
+        if case .daemon = scope, let news = tracker.news { pollSignal = news } else { pollSignal = WakeSignal() }
         switch scope {
         case .refreshLinks: nextRefresh = startDate
         case .daemon: nextRefresh = tracker.options.refreshLinksAhead == nil ? nil : startDate

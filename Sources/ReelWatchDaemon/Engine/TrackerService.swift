@@ -28,7 +28,7 @@ public struct TrackerService: Service {
         if let idleInterval { options.idleInterval = idleInterval }
         self.tracker = Tracker(
             store: tracker.store, client: tracker.client, downloader: tracker.downloader, options: options,
-            wallClock: tracker.wallClock)
+            wallClock: tracker.wallClock, news: tracker.news)
         self.logger = logger
         self.report = report
     }

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import ReelWatch
+import ReelWatchDaemon
+import ReelWatchStore
+
+/// `reelwatch track sync`: tracks the account's recent renders found through HeyGen's list endpoints.
+struct TrackSyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Track every recent render of the HeyGen account (videos and translations), without their IDs.",
+        discussion: """
+            Lists the account's videos and translations newest first (GET /v3/videos, GET /v3/video-translations) \
+            and tracks each one created within --since that is not finished; with --download, those that \
+            succeeded too, so that 'track check' or 'run' downloads them. Failed renders and jobs already \
+            tracked are left alone: running it again adds nothing new.
+
+            \(ExitStatus.trackTable)
+            """
+    )
+
+    @OptionGroup var window: AccountSyncFlags
+
+    @Option(
+        name: .customLong("download"),
+        help: ArgumentHelp(
+            "Download each job's files into this directory once it succeeds (renders already finished included).",
+            valueName: "dir")
+    )
+    var downloadDirectory: String?
+
+    @Option(name: .long, help: "A name for the jobs added.")
+    var label: String?
+
+    @OptionGroup var options: CommonOptions
+
+    func validate() throws {
+        if let downloadDirectory, downloadDirectory.isEmpty {
+            throw ValidationError("--download must name a directory")
+        }
+        if let label, label.isEmpty { throw ValidationError("--label must not be empty") }
+    }
+
+    func run() async throws {
+        var report = JobReport(json: options.json)
+        let store = try StoreLocation.open(report: &report)
+        let client = try options.makeClient(report: &report)
+        let sync = AccountSync(
+            client: client, store: store,
+            options: window.options(downloadDirectory: downloadDirectory.map(StoreLocation.absolute), label: label))
+        let summary: AccountSyncSummary
+        do throws(ReelWatchError) {
+            summary = try await sync.run()
+        } catch {
+            report.print(error)
+            throw report.status
+        }
+        Console.standardOutput.write(Self.text(summary, json: options.json))
+        for failure in summary.failures { report.print(failure) }
+        throw report.status
+    }
+
+    /// One line per ref added and a summary line; with `json`, one JSON object.
+    static func text(_ summary: AccountSyncSummary, json: Bool) -> String {
+        if json {
+            let object: JSONValue = [
+                "added": .array(summary.added.map { .string($0.description) }),
+                "seen": .number(Double(summary.seen)), "skipped": .number(Double(summary.skipped)),
+                "pages": .number(Double(summary.pages)), "failed_lists": .number(Double(summary.failures.count)),
+            ]
+            return String(decoding: object.serialized(), as: UTF8.self) + "\n"
+        }
+        var lines = ""
+        for ref in summary.added {
+            lines += "tracking \(ReelWatchError.printable(ref.description, limit: JobRef.maximumIDLength + 40))\n"
+        }
+        lines +=
+            "synced: \(summary.added.count) added, \(summary.seen) listed, \(summary.skipped) unusable, "
+            + "\(summary.pages) page\(summary.pages == 1 ? "" : "s")\n"
+        return lines
+    }
+}
