@@ -21,33 +21,13 @@ struct TrackSyncCommand: AsyncParsableCommand {
 
     @OptionGroup var window: AccountSyncFlags
 
-    @Option(
-        name: .customLong("download"),
-        help: ArgumentHelp(
-            "Download each job's files into this directory once it succeeds (renders already finished included).",
-            valueName: "dir")
-    )
-    var downloadDirectory: String?
-
-    @Option(name: .long, help: "A name for the jobs added.")
-    var label: String?
-
     @OptionGroup var options: CommonOptions
-
-    func validate() throws {
-        if let downloadDirectory, downloadDirectory.isEmpty {
-            throw ValidationError("--download must name a directory")
-        }
-        if let label, label.isEmpty { throw ValidationError("--label must not be empty") }
-    }
 
     func run() async throws {
         var report = JobReport(json: options.json)
         let store = try StoreLocation.open(report: &report)
         let client = try options.makeClient(report: &report)
-        let sync = AccountSync(
-            client: client, store: store,
-            options: window.options(downloadDirectory: downloadDirectory.map(StoreLocation.absolute), label: label))
+        let sync = AccountSync(client: client, store: store, options: window.options())
         let summary: AccountSyncSummary
         do throws(ReelWatchError) {
             summary = try await sync.run()

@@ -65,34 +65,38 @@ struct TrackSyncCommandTests {
                     + "and a unit, e.g. 500ms, 5s, 1.5m or 1h (see 'reelwatch --help')\n")
             let stray = try await CLI.run(["run", "--folder", "f1"], environment: environment)
             #expect(stray.status == 2)
-            #expect(stray.stderr.contains("--since and --folder go with --sync-every"), "\(stray.stderr)")
+            #expect(stray.stderr.contains("--since, --folder, --download and --label go with --sync-every"), "\(stray.stderr)")
         }
     }
 
-    @Test("run --sync-every: a render created after the daemon started is tracked and polled")
+    @Test("run --sync-every --download: a render created after the daemon started is tracked, polled and saved")
     func daemonSync() async throws {
         try await CLI.withSimulator([Self.job("early", folder: nil)]) { simulator, base in
             var environment = base
             environment["REELWATCH_HOME"] = NSTemporaryDirectory() + "reelwatch-sync-" + UUID().uuidString
+            let directory = NSTemporaryDirectory() + "reelwatch-sync-files-" + UUID().uuidString
+            let saved = directory + "/heygen-late-video.mp4"
             let shared = environment
             let step = Mutex(0)
             let run = try await CLI.run(
-                ["run", "--sync-every", "1s", "--min-delay", "50ms"], environment: environment,
+                ["run", "--sync-every", "1s", "--min-delay", "50ms", "--download", directory, "--label", "account"],
+                environment: environment,
                 interruptWhen: {
                     if step.withLock({ $0 }) == 0 {
                         let listed = try? await CLI.run(["track", "list", "--json"], environment: shared)
                         guard listed?.stdout.contains("\"heygen:early\"") == true else { return false }
-                        await simulator.add(Self.job("late", folder: nil))
+                        await simulator.add(Self.job("late", folder: nil, render: .zero))
                         step.withLock { $0 = 1 }
                         return false
                     }
-                    let shown = try? await CLI.run(["track", "show", "heygen:late", "--json"], environment: shared)
-                    return shown?.stdout.contains("\"state\":\"processing\"") == true
+                    return FileManager.default.fileExists(atPath: saved)
                 })
             #expect(run.status == 130, "\(run.stderr)")
             #expect(run.stdout.contains("tracking heygen:early\n"))
             #expect(run.stdout.contains("tracking heygen:late\n"))
-            #expect(run.stdout.contains("heygen:late  new -> processing"))
+            #expect(FileManager.default.fileExists(atPath: saved))
+            let shown = try await CLI.run(["track", "show", "heygen:late", "--json"], environment: shared)
+            #expect(shown.stdout.contains("\"label\":\"account\""), "\(shown.stdout)")
         }
     }
 }

@@ -67,8 +67,9 @@ struct WaitCommandTests {
             #expect(run.stderr.contains("(resume with: reelwatch wait heygen-translate:slow)"))
             // Polled through the translations' bulk status endpoint: every status looked at counts.
             let polls = await simulator.counts.polls
-            // At least the first poll and the one at the deadline; at most one per 50 ms.
-            #expect(polls >= 2 && polls <= 42, "\(polls) polls in 2 s between 50 and 200 ms apart")
+            // At most one per 50 ms. (At least the first poll; the one at the deadline too unless the machine is so
+            // loaded that the first answer took the whole 2 s — the engine's tests check the deadline poll exactly.)
+            #expect(polls >= 1 && polls <= 42, "\(polls) polls in 2 s between 50 and 200 ms apart")
         }
     }
 
