@@ -44,7 +44,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let syncEvery, syncEvery < .seconds(1) { throw ValidationError("--sync-every must be at least 1s") }
-        if syncEvery == nil, syncWindow.given { throw ValidationError("--since, --folder, --download and --label go with --sync-every") }
+        if syncEvery == nil, syncWindow.given {
+            throw ValidationError("--since, --folder, --download and --label go with --sync-every")
+        }
     }
 
     func run() async throws {

@@ -65,7 +65,9 @@ struct TrackSyncCommandTests {
                     + "and a unit, e.g. 500ms, 5s, 1.5m or 1h (see 'reelwatch --help')\n")
             let stray = try await CLI.run(["run", "--folder", "f1"], environment: environment)
             #expect(stray.status == 2)
-            #expect(stray.stderr.contains("--since, --folder, --download and --label go with --sync-every"), "\(stray.stderr)")
+            #expect(
+                stray.stderr.contains("--since, --folder, --download and --label go with --sync-every"),
+                "\(stray.stderr)")
         }
     }
 
