@@ -174,6 +174,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReelWatchTerminalTests",
+            dependencies: ["ReelWatch", "ReelWatchTerminal"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ReelWatchStoreTests",
             dependencies: [
                 "ReelWatch", "ReelWatchStore", "ReelWatchTesting",

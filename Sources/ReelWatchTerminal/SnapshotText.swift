@@ -6,11 +6,11 @@ import ReelWatch
 public struct SnapshotText: Sendable {
     /// Whether to colour the state with ANSI escapes (on a terminal, unless `NO_COLOR` is set).
     public var colour: Bool
-    /// The moment link lifetimes are measured from.
-    public var now: Date
+    /// The current date, which link lifetimes are measured from when a block is rendered.
+    public var now: @Sendable () -> Date
 
-    /// Creates a renderer.
-    public init(colour: Bool, now: Date = Date()) {
+    /// Creates a renderer reading the current date from `now`.
+    public init(colour: Bool, now: @escaping @Sendable () -> Date) {
         self.colour = colour
         self.now = now
     }
@@ -58,7 +58,7 @@ public struct SnapshotText: Sendable {
     /// `valid 6d 23h`, `expired 2h ago` or `no expiry given`.
     func linkLifetime(_ expiry: Date?) -> String {
         guard let expiry else { return "no expiry given" }
-        let left = expiry.timeIntervalSince(now)
+        let left = expiry.timeIntervalSince(now())
         if left <= 0 { return paint("expired \(Self.format(seconds: -left)) ago", for: .failed) }
         return "valid \(Self.format(seconds: left))"
     }

@@ -82,7 +82,7 @@ enum StatusFuzzing {
             require(read != nil, "the store cannot read back the snapshot it wrote: \(Escaped(Array(stored)))")
         }
 
-        _ = SnapshotText(colour: true, now: now).render(snapshot)
+        _ = SnapshotText(colour: true, now: { now }).render(snapshot)
 
         for naming in [FileNaming(), FileNaming(fromTitle: true)] {
             for asset in snapshot.assets {

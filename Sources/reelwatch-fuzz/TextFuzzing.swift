@@ -38,7 +38,7 @@ enum TextFuzzing {
         }
 
         if let expiry = SignedURLExpiry.expiry(of: text) {
-            _ = SnapshotText(colour: false, now: now).render(
+            _ = SnapshotText(colour: false, now: { now }).render(
                 JobSnapshot(
                     ref: JobRef(api: .v3, id: "fuzz"),
                     state: .succeeded,

@@ -14,7 +14,7 @@ struct JobReport {
     init(json: Bool, downloadDirectory: String? = nil) {
         self.json = json
         self.downloadDirectory = downloadDirectory
-        self.text = SnapshotText(colour: Console.standardOutput.usesColour)
+        self.text = SnapshotText(colour: Console.standardOutput.usesColour, now: { Date() })
     }
 
     /// The refs among `texts` that parse; each malformed one is printed and raises the exit status.

@@ -66,7 +66,7 @@ struct HostileProviderTests {
         #expect(snapshot.completedAt == nil)
         #expect(snapshot.assets.map(\.expiresAt) == [nil, nil])
         // What the CLI does with it: the text block and the JSON line.
-        #expect(SnapshotText(colour: false).render(snapshot).contains("no expiry given"))
+        #expect(SnapshotText(colour: false, now: { Date() }).render(snapshot).contains("no expiry given"))
         #expect(try JSONEncoder().encode(snapshot).count > 0)
     }
 
@@ -312,7 +312,7 @@ struct HostileProviderTests {
         let snapshot = JobSnapshot(
             ref: Self.ref, state: .succeeded, pageURL: "https://p.example/\u{1B}]0;pwned\u{07}",
             assets: [Asset(kind: .video, url: "https://c.example/v.mp4\u{1B}[2J\u{202E}")])
-        let text = SnapshotText(colour: false).render(snapshot)
+        let text = SnapshotText(colour: false, now: { Date() }).render(snapshot)
         #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{202E}" })
         #expect(text.contains(#"\u{1B}[2J"#))
     }
