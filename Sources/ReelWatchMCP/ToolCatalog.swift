@@ -16,6 +16,11 @@ enum ToolCatalog {
         "description": "Which files to save (default: the video, or every Hera output).",
     ]
 
+    static let downloadDirectory: Value = [
+        "type": "string", "minLength": 1,
+        "description": "Save each job's files into this directory once it succeeds (an absolute path is best).",
+    ]
+
     static let status = Tool(
         name: "status",
         title: "Render status",
@@ -45,10 +50,7 @@ enum ToolCatalog {
                     "type": "number", "exclusiveMinimum": 0,
                     "description": "How long to follow each job, in seconds (default 1800).",
                 ],
-                "download_dir": [
-                    "type": "string", "minLength": 1,
-                    "description": "Save each job's files into this directory once it succeeds.",
-                ],
+                "download_dir": downloadDirectory,
                 "assets": assets,
             ],
             required: ["refs"]
@@ -95,10 +97,7 @@ enum ToolCatalog {
                     "type": "object", "additionalProperties": ["type": "string"],
                     "description": "Metadata to keep with the jobs (string values).",
                 ],
-                "download_dir": [
-                    "type": "string", "minLength": 1,
-                    "description": "Save each job's files into this directory once it succeeds.",
-                ],
+                "download_dir": downloadDirectory,
             ],
             required: ["refs"]
         ),
