@@ -14,7 +14,7 @@ extension ToolCalls {
             }
             watch.timeout = timeout
         }
-        let directory = try arguments.nonEmptyString("download_dir")
+        let directory = try arguments.nonEmptyString("download_dir").map(environment.resolveDirectory)
         let selection = try arguments.assets()
         let refs: [JobRef]
         switch Self.parse(texts) {
@@ -59,7 +59,7 @@ extension ToolCalls {
     /// `download`: one status call a job, then its files (the pipeline of `reelwatch download`).
     func download(_ arguments: ToolArguments, progress: FollowLog.ProgressSink?) async throws -> CallTool.Result {
         let texts = try arguments.refs()
-        guard let directory = try arguments.nonEmptyString("dir") else {
+        guard let directory = try arguments.nonEmptyString("dir").map(environment.resolveDirectory) else {
             throw MCPError.invalidParams("download: 'dir' is required")
         }
         let selection = try arguments.assets()

@@ -8,7 +8,7 @@ extension ToolCalls {
         let texts = try arguments.refs()
         let label = try arguments.nonEmptyString("label")
         let meta = try arguments.stringMap("meta") ?? [:]
-        let directory = try arguments.nonEmptyString("download_dir")
+        let directory = try arguments.nonEmptyString("download_dir").map(environment.resolveDirectory)
         let refs: [JobRef]
         switch Self.parse(texts) {
         case .success(let parsed): refs = parsed

@@ -17,6 +17,9 @@ public struct ToolEnvironment: Sendable {
     public var followStore: @Sendable () -> any JobStore
     /// The durable job store `track`, `untrack` and `list_tracked` work on; its error when it cannot be used.
     public var trackedStore: @Sendable () throws(ReelWatchError) -> any JobStore
+    /// Makes a directory given by a call absolute (the server's working directory means nothing to an agent, and a
+    /// tracked job's directory must mean the same to a daemon started elsewhere); the identity by default.
+    public var resolveDirectory: @Sendable (String) -> String
     /// Where the server logs (never stdout: it carries the protocol).
     public var logger: Logger
 
@@ -28,6 +31,7 @@ public struct ToolEnvironment: Sendable {
         downloadConcurrency: Int = 4,
         followStore: @escaping @Sendable () -> any JobStore,
         trackedStore: @escaping @Sendable () throws(ReelWatchError) -> any JobStore,
+        resolveDirectory: @escaping @Sendable (String) -> String = { $0 },
         logger: Logger
     ) {
         self.client = client
@@ -36,6 +40,7 @@ public struct ToolEnvironment: Sendable {
         self.downloadConcurrency = downloadConcurrency
         self.followStore = followStore
         self.trackedStore = trackedStore
+        self.resolveDirectory = resolveDirectory
         self.logger = logger
     }
 }

@@ -58,6 +58,7 @@ struct MCPSession: Sendable {
                 watch: WatchOptions(timeout: .seconds(1800), minDelay: .seconds(5), maxDelay: .seconds(60)),
                 followStore: { MemoryJobStore() },
                 trackedStore: { () throws(ReelWatchError) -> any JobStore in try SQLiteJobStore(path: storePath) },
+                resolveDirectory: { $0.hasPrefix("/") ? $0 : directory + "/" + $0 },
                 logger: SimulatorHarness.quiet
             )
             let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()

@@ -207,18 +207,19 @@ struct MCPToolTests {
         #expect(clock.sleeperCount == 0)
     }
 
-    @Test("download: files with path, bytes and sha256; a link that expired mid-way is refreshed")
+    @Test("download: files with path, bytes and sha256; a link that expired mid-way is refreshed; a relative dir")
     func downloadWithExpiredLink() async throws {
         try await MCPSession.run([Self.video]) { session in
             await session.simulator.expireLinks(times: 1, for: Self.video.ref)
             let result = try await session.call(
                 "download",
-                ["refs": ["heygen:vid-1"], "dir": .string(session.directory), "assets": ["video", "captions"]])
+                ["refs": ["heygen:vid-1"], "dir": "files", "assets": ["video", "captions"]])
             #expect(result.isError == false, "\(result.text)")
             let files = result.structuredContent?["files"]?.elements ?? []
             #expect(Set(files.compactMap { $0["kind"]?.stringValue }) == ["video", "captions"])
             for file in files {
                 let path = try #require(file["path"]?.stringValue)
+                #expect(path.hasPrefix(session.directory + "/files/"))
                 let digest = try Self.sha256(path)
                 #expect(file["sha256"]?.stringValue == digest)
                 let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
