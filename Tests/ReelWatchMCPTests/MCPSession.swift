@@ -61,7 +61,15 @@ struct MCPSession: Sendable {
                 resolveDirectory: { $0.hasPrefix("/") ? $0 : directory + "/" + $0 },
                 logger: SimulatorHarness.quiet
             )
-            let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
+            let trace = ProcessInfo.processInfo.environment["MCP_TEST_TRACE"] != nil
+            var traceLogger = Logger(label: "session-\(UUID().uuidString.prefix(6))") { label in
+                StreamLogHandler.standardError(label: label)
+            }
+            traceLogger.logLevel = .trace
+            let (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair(
+                logger: trace ? traceLogger : nil)
+            // Connected before the client says anything: an in-memory transport drops what arrives before it is.
+            try await serverTransport.connect()
             let client = Client(name: "reelwatch-tests", version: "1")
             let recorder = ProgressRecorder()
             await client.onNotification(ProgressNotification.self) { message in await recorder.add(message.params) }
