@@ -15,14 +15,15 @@ extension ToolCalls {
             watch.timeout = timeout
         }
         let directory = try arguments.nonEmptyString("download_dir").map(environment.resolveDirectory)
-        let selection = try arguments.assets()
+        let selection = try arguments.assets() ?? environment.selection
         let refs: [JobRef]
         switch Self.parse(texts) {
         case .success(let parsed): refs = parsed
         case .failure(let failure): return failure.result
         }
         let plan = FollowPlan(refs: refs, timeout: watch.timeout, downloadDirectory: directory)
-        let log = try await follow(plan, watch: watch, selection: selection, progress: progress)
+        let log = try await follow(
+            plan, watch: watch, selection: selection, naming: environment.naming, progress: progress)
         var jobs: [Value] = []
         var running: [Value] = []
         var errors: [ReelWatchError] = []
@@ -62,8 +63,8 @@ extension ToolCalls {
         guard let directory = try arguments.nonEmptyString("dir").map(environment.resolveDirectory) else {
             throw MCPError.invalidParams("download: 'dir' is required")
         }
-        let selection = try arguments.assets()
-        let naming = FileNaming(fromTitle: try arguments.bool("name_from_title") ?? false)
+        let selection = try arguments.assets() ?? environment.selection
+        let naming = try arguments.bool("name_from_title").map { FileNaming(fromTitle: $0) } ?? environment.naming
         let refs: [JobRef]
         switch Self.parse(texts) {
         case .success(let parsed): refs = parsed
@@ -93,7 +94,7 @@ extension ToolCalls {
                 } else if let snapshot = update.snapshot {
                     // The library says why there is nothing to download yet (still rendering, or failed).
                     do throws(ReelWatchError) {
-                        _ = try Downloader.plan(snapshot, selection: selection ?? .defaults, directory: directory)
+                        _ = try Downloader.plan(snapshot, selection: selection, directory: directory)
                     } catch {
                         errors.append(error)
                     }
@@ -115,8 +116,8 @@ extension ToolCalls {
     private func follow(
         _ plan: FollowPlan,
         watch: WatchOptions,
-        selection: AssetSelection?,
-        naming: FileNaming = FileNaming(),
+        selection: AssetSelection,
+        naming: FileNaming,
         progress: FollowLog.ProgressSink?
     ) async throws -> FollowLog {
         let tracker = Tracker(
@@ -124,7 +125,7 @@ extension ToolCalls {
             client: environment.client,
             downloader: plan.downloadDirectory == nil ? nil : environment.downloader,
             options: TrackerOptions(
-                watch: watch, selection: selection ?? .defaults, naming: naming,
+                watch: watch, selection: selection, naming: naming,
                 downloadConcurrency: environment.downloadConcurrency)
         )
         let log = FollowLog(jobCount: plan.refs.count, progress: progress)

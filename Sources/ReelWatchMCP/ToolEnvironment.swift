@@ -11,6 +11,10 @@ public struct ToolEnvironment: Sendable {
     public var downloader: Downloader
     /// The poll bounds and render-time models; its timeout is `wait`'s when the call gives none.
     public var watch: WatchOptions
+    /// Which files to save when a call does not say (`assets`).
+    public var selection: AssetSelection
+    /// How saved files are named when a call does not say (`name_from_title`).
+    public var naming: FileNaming
     /// How many files download at once.
     public var downloadConcurrency: Int
     /// The store `wait` and `download` run the engine over (in memory, mirrored into the job store).
@@ -28,6 +32,8 @@ public struct ToolEnvironment: Sendable {
         client: StatusClient,
         downloader: Downloader,
         watch: WatchOptions = WatchOptions(),
+        selection: AssetSelection = .defaults,
+        naming: FileNaming = FileNaming(),
         downloadConcurrency: Int = 4,
         followStore: @escaping @Sendable () -> any JobStore,
         trackedStore: @escaping @Sendable () throws(ReelWatchError) -> any JobStore,
@@ -37,6 +43,8 @@ public struct ToolEnvironment: Sendable {
         self.client = client
         self.downloader = downloader
         self.watch = watch
+        self.selection = selection
+        self.naming = naming
         self.downloadConcurrency = downloadConcurrency
         self.followStore = followStore
         self.trackedStore = trackedStore

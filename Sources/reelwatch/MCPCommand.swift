@@ -48,6 +48,8 @@ struct MCPCommand: AsyncParsableCommand {
             client: client,
             downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
             watch: watch.options,
+            selection: files.assets ?? .defaults,
+            naming: FileNaming(fromTitle: files.nameFromTitle),
             downloadConcurrency: files.parallel,
             followStore: { FollowStore.make(logger: logger) },
             trackedStore: { () throws(ReelWatchError) -> any JobStore in try SQLiteJobStore(path: StoreLocation.path())
