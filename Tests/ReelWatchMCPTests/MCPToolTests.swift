@@ -230,6 +230,31 @@ struct MCPToolTests {
         }
     }
 
+    @Test("download: the connection drops mid-file and the link has expired by the resume: fresh link, resumed")
+    func downloadLinkExpiresMidway() async throws {
+        try await MCPSession.run([Self.video]) { session in
+            await session.simulator.inject(.dropAfter(bytes: 100_000), forFilesOf: Self.video.ref)
+            let call = try await session.start("download", ["refs": ["heygen:vid-1"], "dir": "files"])
+            // The drop: the downloader waits to retry. Meanwhile a week passes at the provider: the link expires.
+            let retry = try #require(await session.clock.sleepers(1).first)
+            await session.simulator.advance(by: .seconds(8 * 24 * 3600))
+            session.clock.advance(to: retry)
+            let driver = session.drive()
+            defer { driver.cancel() }
+            let result = try await call.value
+            #expect(result.isError == false, "\(result.text)")
+            let file = try #require(result.structuredContent?["files"]?.elements.first)
+            let path = try #require(file["path"]?.stringValue)
+            let digest = try Self.sha256(path)
+            #expect(file["sha256"]?.stringValue == digest)
+            #expect(file["bytes"]?.intValue == Self.video.videoSize)
+            // A fresh link was fetched after the refusal, and the file resumed from where the drop left it.
+            #expect(await session.simulator.statusRequestCount(for: Self.video.ref) == 2)
+            let ranged = await session.simulator.requests.filter { $0.range != nil }
+            #expect(ranged.contains { $0.range?.contains("100000-") == true })
+        }
+    }
+
     @Test("download of a render still running: not_ready, with a hint to call wait")
     func downloadNotReady() async throws {
         try await MCPSession.run([Self.slow]) { session in
