@@ -149,6 +149,11 @@ extension CallTool.Result {
     /// The error code of a failed call's envelope.
     var errorCode: String? { structuredContent?["error"]?["code"]?.stringValue }
 
+    /// The whole result as the JSON the client received.
+    var json: String {
+        (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
     /// The text content, joined.
     var text: String {
         content.compactMap { content -> String? in

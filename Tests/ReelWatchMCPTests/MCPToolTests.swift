@@ -58,7 +58,7 @@ struct MCPToolTests {
             #expect(jobs[0]["state"] == "succeeded")
             #expect(jobs[1]["state"] == "queued")
             #expect(result.text.contains("heygen:vid-1: succeeded"))
-            #expect(!result.text.contains(session.simulator.apiKey))
+            #expect(!result.json.contains(session.simulator.apiKey))
         }
     }
 
@@ -70,6 +70,7 @@ struct MCPToolTests {
             #expect(missing.errorCode == "not_found")
             #expect(missing.structuredContent?["error"]?["ref"] == "heygen:nope")
             #expect(missing.structuredContent?["error"]?["hint"]?.stringValue?.isEmpty == false)
+            #expect(!missing.json.contains(session.simulator.apiKey))
 
             let asked = await session.simulator.requests.count
             let malformed = try await session.call("wait", ["refs": ["not a ref"]])
