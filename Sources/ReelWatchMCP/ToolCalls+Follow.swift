@@ -16,11 +16,7 @@ extension ToolCalls {
         }
         let directory = try arguments.nonEmptyString("download_dir").map(environment.resolveDirectory)
         let selection = try arguments.assets() ?? environment.selection
-        let refs: [JobRef]
-        switch Self.parse(texts) {
-        case .success(let parsed): refs = parsed
-        case .failure(let failure): return failure.result
-        }
+        let refs = try Self.parse(texts)
         let plan = FollowPlan(refs: refs, timeout: watch.timeout, downloadDirectory: directory)
         let log = try await follow(
             plan, watch: watch, selection: selection, naming: environment.naming, progress: progress)
@@ -65,11 +61,7 @@ extension ToolCalls {
         }
         let selection = try arguments.assets() ?? environment.selection
         let naming = try arguments.bool("name_from_title").map { FileNaming(fromTitle: $0) } ?? environment.naming
-        let refs: [JobRef]
-        switch Self.parse(texts) {
-        case .success(let parsed): refs = parsed
-        case .failure(let failure): return failure.result
-        }
+        let refs = try Self.parse(texts)
         // One status call a job (no waiting): a job still rendering ends the follow at once.
         let plan = FollowPlan(refs: refs, timeout: .seconds(24 * 3600), downloadDirectory: directory, pollOnce: true)
         let log = try await follow(

@@ -9,11 +9,7 @@ extension ToolCalls {
         let label = try arguments.nonEmptyString("label")
         let meta = try arguments.stringMap("meta") ?? [:]
         let directory = try arguments.nonEmptyString("download_dir").map(environment.resolveDirectory)
-        let refs: [JobRef]
-        switch Self.parse(texts) {
-        case .success(let parsed): refs = parsed
-        case .failure(let failure): return failure.result
-        }
+        let refs = try Self.parse(texts)
         let store = try environment.trackedStore()
         let new = try await store.track(
             all: refs.map { TrackRequest(ref: $0, label: label, meta: meta, downloadDirectory: directory) },
@@ -30,11 +26,7 @@ extension ToolCalls {
 
     /// `untrack`: removes the jobs from the durable job store; a job that is not tracked is an error.
     func untrack(_ arguments: ToolArguments) async throws -> CallTool.Result {
-        let refs: [JobRef]
-        switch Self.parse(try arguments.refs()) {
-        case .success(let parsed): refs = parsed
-        case .failure(let failure): return failure.result
-        }
+        let refs = try Self.parse(try arguments.refs())
         let store = try environment.trackedStore()
         var removed: [JobRef] = []
         var errors: [ReelWatchError] = []

@@ -27,6 +27,8 @@ struct ToolCalls: Sendable {
             case ToolCatalog.untrack.name: return try await untrack(arguments)
             default: return try await listTracked(arguments)
             }
+        } catch let invalid as InvalidReferences {
+            return ToolOutput.failure(invalid.errors)
         } catch let error as ReelWatchError {
             // A store or engine failure is the tool's failure, reported as the CLI reports it.
             return ToolOutput.failure([error])
@@ -35,11 +37,7 @@ struct ToolCalls: Sendable {
 
     /// `status`: each job's snapshot, asked once.
     func status(_ arguments: ToolArguments) async throws -> CallTool.Result {
-        let refs: [JobRef]
-        switch Self.parse(try arguments.refs()) {
-        case .success(let parsed): refs = parsed
-        case .failure(let failure): return failure.result
-        }
+        let refs = try Self.parse(try arguments.refs())
         var jobs: [Value] = []
         var summary: [String] = []
         var errors: [ReelWatchError] = []
@@ -58,8 +56,8 @@ struct ToolCalls: Sendable {
         return ToolOutput.success(["jobs": .array(jobs)], summary: summary)
     }
 
-    /// The refs of `texts`, or the tool error that lists the malformed ones.
-    static func parse(_ texts: [String]) -> Result<[JobRef], InvalidReferences> {
+    /// The refs of `texts` (each once); throws the malformed ones, and the call does nothing.
+    static func parse(_ texts: [String]) throws(InvalidReferences) -> [JobRef] {
         var refs: [JobRef] = []
         var errors: [ReelWatchError] = []
         var seen = Set<JobRef>()
@@ -71,12 +69,12 @@ struct ToolCalls: Sendable {
                 errors.append(error)
             }
         }
-        return errors.isEmpty ? .success(refs) : .failure(InvalidReferences(errors: errors))
+        guard errors.isEmpty else { throw InvalidReferences(errors: errors) }
+        return refs
     }
 
     /// Malformed refs: the call does nothing and says which.
     struct InvalidReferences: Error {
         let errors: [ReelWatchError]
-        var result: CallTool.Result { ToolOutput.failure(errors) }
     }
 }
