@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .target(
@@ -81,6 +82,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ReelWatchMCP",
+            dependencies: [
+                "ReelWatch",
+                "ReelWatchDaemon",
+                "ReelWatchStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ReelWatchTerminal",
             dependencies: ["ReelWatch"],
             swiftSettings: swiftSettings
@@ -100,10 +112,12 @@ let package = Package(
             dependencies: [
                 "ReelWatch",
                 "ReelWatchDaemon",
+                "ReelWatchMCP",
                 "ReelWatchSimulator",
                 "ReelWatchStore",
                 "ReelWatchTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -176,6 +190,19 @@ let package = Package(
         .testTarget(
             name: "ReelWatchTerminalTests",
             dependencies: ["ReelWatch", "ReelWatchTerminal"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReelWatchMCPTests",
+            dependencies: [
+                "reelwatch", "ReelWatch", "ReelWatchDaemon", "ReelWatchMCP", "ReelWatchSimulator", "ReelWatchStore",
+                "ReelWatchTesting", "ReelWatchTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

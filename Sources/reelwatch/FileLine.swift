@@ -8,11 +8,7 @@ enum FileLine {
     /// `saved PATH (N bytes)`, `already complete: …`, or one JSON line with `--json`.
     static func text(for file: DownloadResult, json: Bool) -> String {
         if json {
-            let object: JSONValue = [
-                "ref": .string(file.ref.description), "kind": .string(file.kind.rawValue), "path": .string(file.path),
-                "bytes": .number(Double(file.bytes)), "sha256": .string(file.sha256),
-            ]
-            return String(decoding: object.serialized(), as: UTF8.self)
+            return String(decoding: file.jsonObject.serialized(), as: UTF8.self)
         }
         if file.alreadyComplete { return "already complete: \(file.path) (\(file.bytes) bytes)" }
         let resumed = file.resumedFrom > 0 ? ", resumed from byte \(file.resumedFrom)" : ""

@@ -51,13 +51,7 @@ struct JobReport {
     /// The one line that reports `error` with `hint`.
     static func line(for error: ReelWatchError, hint: String?, json: Bool) -> String {
         if json {
-            let object: JSONValue = [
-                "error": [
-                    "code": .string(error.code.description), "message": .string(error.message),
-                    "hint": .optional(hint), "ref": .optional(error.ref?.description),
-                ]
-            ]
-            return String(decoding: object.serialized(), as: UTF8.self)
+            return String(decoding: error.envelope(hint: hint).serialized(), as: UTF8.self)
         }
         let hint = hint.map { " (\($0))" } ?? ""
         return "reelwatch: \(error)\(hint)"

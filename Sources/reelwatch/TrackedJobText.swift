@@ -8,23 +8,7 @@ enum TrackedJobText {
     /// The snapshot's keys (state null before the first answer) plus `label`, `meta`, `added_at`, `polls` and
     /// `files`, as one JSON line.
     static func jsonLine(_ job: TrackedJob) -> String {
-        let snapshot = job.snapshot ?? JobSnapshot(ref: job.ref, state: .queued)
-        guard var object = (try? JSONValue.parse(Array(snapshot.jsonLine().utf8)))?.objectValue else { return "{}" }
-        if job.snapshot == nil { object["state"] = .null }
-        object["label"] = .optional(job.label)
-        object["meta"] = .object(job.meta.mapValues { .string($0) })
-        object["added_at"] = .string(ISO8601Timestamp(job.addedAt).description)
-        object["polls"] = .number(Double(job.polls))
-        object["files"] = .array(
-            job.files.map { file in
-                [
-                    "name": .string(file.name), "kind": .string(file.kind.rawValue), "path": .string(file.path),
-                    "status": .string(file.status.rawValue), "bytes": file.bytes.map { .number(Double($0)) } ?? .null,
-                    "sha256": .optional(file.sha256),
-                ]
-            }
-        )
-        return String(decoding: JSONValue.object(object).serialized(), as: UTF8.self)
+        String(decoding: job.jsonObject.serialized(), as: UTF8.self)
     }
 
     /// `REF  LABEL  STATE  AGE  POLLS  FILES`, columns padded to fit.
