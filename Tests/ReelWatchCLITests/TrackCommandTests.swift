@@ -108,7 +108,8 @@ struct TrackCommandTests {
             #expect(during.count == 1)
             #expect(during.first?["state"] as? String == "processing")
             let polls = try #require(during.first?["polls"] as? Int)
-            #expect(polls >= 2)
+            // At least the first poll (and the one at the deadline, unless a loaded machine held the first for 3 s).
+            #expect(polls >= 1)
             // Each poll of the wait was a bulk status call (w is the only v3 job), the job asked on its own never.
             let asked = await simulator.statusRequestCount(for: JobRef(api: .v3, id: "w"))
             #expect(polls == asked + (await simulator.bulkRequestCount))
