@@ -140,7 +140,8 @@ struct SignalTests {
             #expect(
                 try await CLI.run(["track", "add", "hera:a", "hera:b", "hera:slow"], environment: environment).status
                     == 0)
-            await simulator.inject(.slow(.seconds(3)), times: 1, for: jobs[2].ref)
+            // Long enough for a loaded machine to see the other answers recorded first; SIGINT cuts it short.
+            await simulator.inject(.slow(.seconds(12)), times: 1, for: jobs[2].ref)
             let shared = environment
             let run = try await CLI.run(
                 ["track", "check"], environment: environment,

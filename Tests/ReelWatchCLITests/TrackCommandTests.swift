@@ -299,7 +299,8 @@ struct DaemonCrashTests {
             // k1's file crawls, so the kill finds it half downloaded; k3's status answer is slow, so the kill
             // finds its poll in flight.
             await simulator.inject(.slowBody(pause: .milliseconds(50)), forFilesOf: refs[0])
-            await simulator.inject(.slow(.seconds(3)), times: 1, for: refs[2])
+            // Long enough for a loaded machine to see the other jobs recorded first; the kill cuts it short.
+            await simulator.inject(.slow(.seconds(12)), times: 1, for: refs[2])
             let add = try await CLI.run(
                 ["track", "add"] + refs.map(\.description) + ["--download", directory], environment: environment)
             #expect(add.status == 0)
