@@ -170,7 +170,7 @@ struct EngineTests {
     }
 
     @Test(
-        "wait over 150 v3 translations and 50 v3 videos: bulk calls per API (at most 2 + 1 a round), one detail call each"
+        "wait over 150 v3 translations and 50 v3 videos: bulk calls per API (a few a round, not one a job), one detail call each"
     )
     func bulkTranslationsUnderWait() async throws {
         let translations = (0..<150).map {
@@ -195,9 +195,10 @@ struct EngineTests {
             let videoBulk = requests.filter { $0.path == "/v3/videos/statuses" }
             let translationRounds = Set(translationBulk.map(\.at))
             #expect(translationRounds.count >= 2)
-            // 150 IDs take 2 bulk calls a round (one when the round finds fewer than 101 due), never one per job.
+            // 150 IDs take 2 bulk calls a round (one when the round finds fewer than 101 due; a third when the due jobs
+            // arrive in two batches at one instant), never one per job.
             for round in translationRounds {
-                #expect((1...2).contains(translationBulk.count { $0.at == round }))
+                #expect((1...3).contains(translationBulk.count { $0.at == round }))
             }
             #expect(videoBulk.count == Set(videoBulk.map(\.at)).count)
             for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
