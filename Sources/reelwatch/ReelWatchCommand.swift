@@ -24,6 +24,7 @@ struct ReelWatchCommand: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, WaitCommand.self, DownloadCommand.self, TrackCommand.self, RunCommand.self,
             DemoCommand.self, SimulateCommand.self,
+            ServeCommand.self,
         ]
     )
 
