@@ -33,7 +33,7 @@ public struct WebhookReceiver: Sendable {
     ///
     /// - Parameters:
     ///   - store: where events are recorded and jobs made due.
-    ///   - news: signalled when a job became due (the engine's ``ReelWatchDaemon/Tracker/news``).
+    ///   - news: signalled when a job became due (the engine's `Tracker.news`).
     ///   - trackUntracked: whether an event about a job not tracked tracks it (else it is recorded and ignored).
     ///   - downloadDirectory: where the files of jobs tracked that way go; nil to only follow them.
     ///   - tolerance: how far a delivery's timestamp may be from `wallClock`.
