@@ -11,6 +11,7 @@ import ReelWatchStore
 import ReelWatchTestSupport
 import ReelWatchTesting
 import ReelWatchWebhooks
+import ServiceLifecycle
 import Testing
 
 /// `serve`'s webhook routes over real loopback HTTP, with a real SQLite store, the engine on a manual clock and
@@ -313,5 +314,44 @@ struct WebhookServerTests {
             #expect(health.status == 200)
             #expect(health.text == "ok\n")
         }
+    }
+    @Test("graceful shutdown mid-delivery: the request in flight is answered and its event recorded, then it stops")
+    func shutdownMidDelivery() async throws {
+        let home = NSTemporaryDirectory() + "reelwatch-webhooks-\(UUID().uuidString)"
+        let store = try SQLiteJobStore(path: home + "/reelwatch.sqlite")
+        let receiver = WebhookReceiver(
+            signature: try WebhookSignature(secrets: [Self.secret]), store: store, news: nil,
+            wallClock: { Self.epoch }, logger: SimulatorHarness.quiet)
+        let (ports, portsContinuation) = AsyncStream.makeStream(of: Int.self)
+        let server = WebhookServer.application(
+            receiver: receiver, host: "127.0.0.1", port: 0, logger: SimulatorHarness.quiet
+        ) { portsContinuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [server], logger: SimulatorHarness.quiet))
+        let running = Task { try await group.run() }
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+
+        let body = Self.event("batch.finished", #"{"pad":"\#(String(repeating: "x", count: 1000))"}"#)
+        let (chunks, chunksContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(WebhookServer.webhookPath)")
+        request.method = .POST
+        request.headers.add(name: "Heygen-Signature", value: WebhookSignature.sign(body, secret: Self.secret))
+        request.headers.add(name: "Heygen-Timestamp", value: String(Int(Self.epoch.timeIntervalSince1970)))
+        request.headers.add(name: "Heygen-Event-Id", value: "evt-drain")
+        request.body = .stream(chunks, length: .known(Int64(body.count)))
+        let delivery = Task { try await Harness.send(request) }
+        chunksContinuation.yield(ByteBuffer(bytes: body.prefix(100)))
+        // The request is on its way (its head and a first part of its body) when the shutdown comes.
+        try await Task.sleep(for: .milliseconds(100))
+        await group.triggerGracefulShutdown()
+        try await Task.sleep(for: .milliseconds(20))
+        chunksContinuation.yield(ByteBuffer(bytes: body.dropFirst(100)))
+        chunksContinuation.finish()
+        let answer = try await delivery.value
+        #expect(answer.status == 200)
+        #expect(answer.text == "ignored\n")
+        try await running.value
+        let event = DeliveredEvent(id: "evt-drain", type: "batch.finished", ref: nil, receivedAt: Self.epoch)
+        #expect(try await store.recordDelivery(event) == false)
     }
 }
