@@ -12,6 +12,10 @@ import ReelWatchWebhooks
 /// In order: the signature (401 when missing or wrong), the timestamp (401 when more than the tolerance off), the
 /// body and event ID (400 when unreadable) — none of which changes anything — then the event ID is recorded
 /// durably before the answer, and a repeated one answers 200 and does nothing more.
+///
+/// The event is recorded before its job is made due, so a store that fails in between answers 503 and leaves an
+/// event recorded but not acted on: HeyGen's redelivery is then a duplicate, and the job waits for its own next
+/// poll (a hint lost, never a state).
 public struct WebhookReceiver: Sendable {
     /// The signature header.
     public static let signatureHeader = HTTPField.Name("Heygen-Signature")!
