@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "ReelWatchDaemon", targets: ["ReelWatchDaemon"]),
         .library(name: "ReelWatchSimulator", targets: ["ReelWatchSimulator"]),
         .library(name: "ReelWatchTesting", targets: ["ReelWatchTesting"]),
+        .library(name: "ReelWatchWebhooks", targets: ["ReelWatchWebhooks"]),
+        .library(name: "ReelWatchServer", targets: ["ReelWatchServer"]),
         .executable(name: "reelwatch", targets: ["reelwatch"]),
         .executable(name: "reelwatch-bench", targets: ["reelwatch-bench"]),
         .executable(name: "reelwatch-fuzz", targets: ["reelwatch-fuzz"]),
@@ -93,6 +95,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ReelWatchWebhooks",
+            dependencies: [
+                "ReelWatch",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ReelWatchServer",
+            dependencies: [
+                "ReelWatch",
+                "ReelWatchStore",
+                "ReelWatchWebhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ReelWatchTerminal",
             dependencies: ["ReelWatch"],
             swiftSettings: swiftSettings
@@ -113,9 +137,11 @@ let package = Package(
                 "ReelWatch",
                 "ReelWatchDaemon",
                 "ReelWatchMCP",
+                "ReelWatchServer",
                 "ReelWatchSimulator",
                 "ReelWatchStore",
                 "ReelWatchTerminal",
+                "ReelWatchWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -215,14 +241,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReelWatchServerTests",
+            dependencies: [
+                "ReelWatch", "ReelWatchDaemon", "ReelWatchServer", "ReelWatchSimulator", "ReelWatchStore",
+                "ReelWatchTesting", "ReelWatchTestSupport", "ReelWatchWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ReelWatchCLITests",
             dependencies: [
                 "reelwatch",
                 "ReelWatch",
                 "ReelWatchSimulator",
+                "ReelWatchWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -67,6 +67,14 @@ public protocol JobStore: Sendable {
 
     /// Every state change of a job, oldest first.
     func history(of ref: JobRef) async throws(ReelWatchError) -> [StateTransition]
+
+    /// Records a webhook event under its ID; true when the ID was new, false when it was recorded before (a
+    /// redelivery: nothing is written).
+    func recordDelivery(_ event: DeliveredEvent) async throws(ReelWatchError) -> Bool
+
+    /// Makes a tracked job due at `now`: its next poll is then, if it is still polling (a job that has ended is
+    /// left as it is). Returns the job as it is afterwards; nil when it is not tracked.
+    func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob?
 }
 
 extension JobStore {

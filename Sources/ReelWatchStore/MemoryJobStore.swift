@@ -28,6 +28,8 @@ public actor MemoryJobStore: JobStore {
     /// For each path, the jobs with a file there, and how many files each has there.
     private var holders: [String: [JobRef: Int]] = [:]
     private var insertions = 0
+    /// Webhook events received, by ID.
+    private var deliveries: [String: DeliveredEvent] = [:]
 
     /// Creates an empty store.
     public init() {}
@@ -150,6 +152,18 @@ public actor MemoryJobStore: JobStore {
 
     public func history(of ref: JobRef) async throws(ReelWatchError) -> [StateTransition] {
         entries[ref]?.history ?? []
+    }
+
+    public func recordDelivery(_ event: DeliveredEvent) async throws(ReelWatchError) -> Bool {
+        guard deliveries[event.id] == nil else { return false }
+        deliveries[event.id] = event
+        return true
+    }
+
+    public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        guard entries[ref] != nil else { return nil }
+        if polling.contains(ref) { entries[ref]!.job.nextPollAt = now }
+        return entries[ref]!.job
     }
 
     /// Inserts or updates one job, as `SQLiteJobStore` does; true when it was new.

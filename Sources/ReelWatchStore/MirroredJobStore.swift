@@ -148,6 +148,16 @@ public struct MirroredJobStore: JobStore {
         try await primary.history(of: ref)
     }
 
+    public func recordDelivery(_ event: DeliveredEvent) async throws(ReelWatchError) -> Bool {
+        try await primary.recordDelivery(event)
+    }
+
+    public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        let job = try await primary.makeDue(ref, at: now)
+        await mirrored { mirror throws(ReelWatchError) in _ = try await mirror.makeDue(ref, at: now) }
+        return job
+    }
+
     /// Runs `body` on the mirror unless it failed before; its first error is reported, and the mirror dropped.
     @discardableResult
     private func mirrored<T: Sendable>(

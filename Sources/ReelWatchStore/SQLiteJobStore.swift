@@ -353,6 +353,25 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    public func recordDelivery(_ event: DeliveredEvent) async throws(ReelWatchError) -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO webhook_event (event_id, event_type, ref, received_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (event_id) DO NOTHING
+                    """,
+                arguments: [event.id, event.type, event.ref?.description, event.receivedAt.timeIntervalSince1970])
+            return db.changesCount > 0
+        }
+    }
+
+    public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        try await write { db in
+            try Self.setNextPoll(db, of: [ref], to: now, onlyPolling: true)
+            return try Self.fetchJob(db, ref: ref.description)
+        }
+    }
+
     /// Moves a downloading job whose planned files are all done to done.
     private static func finishIfComplete(_ db: Database, ref: String, at now: Date) throws {
         try db.cachedStatement(

@@ -84,6 +84,19 @@ enum StoreSchema {
                     """
             )
         }
+        // v6: webhook events received, by their provider-given ID, so that a redelivery is recognised.
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhook_event (
+                        event_id TEXT PRIMARY KEY NOT NULL,
+                        event_type TEXT NOT NULL,
+                        ref TEXT,
+                        received_at DOUBLE NOT NULL
+                    )
+                    """
+            )
+        }
         return migrator
     }
 

@@ -108,6 +108,16 @@ actor BreakingJobStore: JobStore {
         try await call()
         return try await inner.history(of: ref)
     }
+
+    func recordDelivery(_ event: DeliveredEvent) async throws(ReelWatchError) -> Bool {
+        try await call()
+        return try await inner.recordDelivery(event)
+    }
+
+    func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        try await call()
+        return try await inner.makeDue(ref, at: now)
+    }
 }
 
 /// The mirror's failures, as reported.

@@ -20,6 +20,8 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
             case notReady = "not_ready"
             case storeUnavailable = "store_unavailable"
             case storeBusy = "store_busy"
+            case webhookRejected = "webhook_rejected"
+            case invalidWebhook = "invalid_webhook"
         }
 
         private let base: Base
@@ -57,6 +59,10 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         public static let storeUnavailable = Code(.storeUnavailable)
         /// Another process (`reelwatch run` or `track check`) is working the store's jobs.
         public static let storeBusy = Code(.storeBusy)
+        /// A webhook delivery whose signature or timestamp does not check out.
+        public static let webhookRejected = Code(.webhookRejected)
+        /// A signed webhook delivery whose body is not an event reelwatch can read.
+        public static let invalidWebhook = Code(.invalidWebhook)
     }
 
     /// What kind of error this is.

@@ -1,0 +1,32 @@
+import HTTPTypes
+
+/// What the receiver did with one webhook delivery; the HTTP status it answers, and the word it answers with.
+public enum WebhookOutcome: String, Sendable, Hashable, CaseIterable {
+    /// A new event for a tracked job still polling: the job was made due and the engine woken.
+    case madeDue = "made_due"
+    /// A new event for a job not tracked, now tracked (`--track-webhooks`): the engine was woken.
+    case tracked
+    /// A new event recorded, with nothing to do: an unknown type, a job not tracked, or one that has ended.
+    case ignored
+    /// An event ID recorded before: nothing was done.
+    case duplicate
+    /// A missing or wrong signature, or a timestamp too far off: nothing was recorded.
+    case unauthenticated
+    /// A signed body that is not an event reelwatch can read, or a malformed event ID: nothing was recorded.
+    case malformed
+    /// A body over ``WebhookServer/maximumBodySize``: nothing was read further.
+    case tooLarge = "too_large"
+    /// The store failed: the provider is asked to deliver again later.
+    case storeFailed = "store_failed"
+
+    /// The HTTP status answered: 2xx only for what needs no redelivery.
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .madeDue, .tracked, .ignored, .duplicate: .ok
+        case .unauthenticated: .unauthorized
+        case .malformed: .badRequest
+        case .tooLarge: .contentTooLarge
+        case .storeFailed: .serviceUnavailable
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import Logging
+import ReelWatch
+import ReelWatchStore
+import ReelWatchWebhooks
+
+/// Receives HeyGen's signed webhook deliveries: checks them, records each event once, and turns an event about a
+/// tracked job into news for the engine — the job is made due now, and the engine asks the provider (a delivery is
+/// a hint, never the truth).
+///
+/// In order: the signature (401 when missing or wrong), the timestamp (401 when more than the tolerance off), the
+/// body and event ID (400 when unreadable) — none of which changes anything — then the event ID is recorded
+/// durably before the answer, and a repeated one answers 200 and does nothing more.
+///
+/// The event is recorded before its job is made due, so a store that fails in between answers 503 and leaves an
+/// event recorded but not acted on: HeyGen's redelivery is then a duplicate, and the job waits for its own next
+/// poll (a hint lost, never a state).
+public struct WebhookReceiver: Sendable {
+    /// The signature header.
+    public static let signatureHeader = HTTPField.Name("Heygen-Signature")!
+    /// The dispatch time header.
+    public static let timestampHeader = HTTPField.Name("Heygen-Timestamp")!
+    /// The event ID header.
+    public static let eventIDHeader = HTTPField.Name("Heygen-Event-Id")!
+
+    private let signature: WebhookSignature
+    private let store: any JobStore
+    private let news: WakeSignal?
+    private let trackUntracked: Bool
+    private let downloadDirectory: String?
+    private let tolerance: Duration
+    private let wallClock: @Sendable () -> Date
+    private let logger: Logger
+
+    /// Creates a receiver.
+    ///
+    /// - Parameters:
+    ///   - store: where events are recorded and jobs made due.
+    ///   - news: signalled when a job became due (the engine's `Tracker.news`).
+    ///   - trackUntracked: whether an event about a job not tracked tracks it (else it is recorded and ignored).
+    ///   - downloadDirectory: where the files of jobs tracked that way go; nil to only follow them.
+    ///   - tolerance: how far a delivery's timestamp may be from `wallClock`.
+    ///   - wallClock: the current date.
+    public init(
+        signature: WebhookSignature,
+        store: any JobStore,
+        news: WakeSignal?,
+        trackUntracked: Bool = false,
+        downloadDirectory: String? = nil,
+        tolerance: Duration = WebhookTimestamp.defaultTolerance,
+        wallClock: @escaping @Sendable () -> Date,
+        logger: Logger
+    ) {
+        self.signature = signature
+        self.store = store
+        self.news = news
+        self.trackUntracked = trackUntracked
+        self.downloadDirectory = downloadDirectory
+        self.tolerance = tolerance
+        self.wallClock = wallClock
+        self.logger = logger
+    }
+
+    /// Handles one delivery: its raw body and its headers.
+    public func receive(body: [UInt8], headers: HTTPFields) async -> WebhookOutcome {
+        let now = wallClock()
+        let delivery: WebhookDelivery
+        let eventID: String
+        do throws(ReelWatchError) {
+            guard let given = headers[Self.signatureHeader], signature.isValid(given, for: body) else {
+                throw ReelWatchError(code: .webhookRejected, message: "webhook delivery: missing or wrong signature")
+            }
+            try WebhookTimestamp.check(headers[Self.timestampHeader], now: now, tolerance: tolerance)
+            delivery = try WebhookDelivery(parsing: body)
+            eventID = try WebhookDelivery.eventID(header: headers[Self.eventIDHeader], body: body)
+        } catch {
+            logger.warning("webhook refused", metadata: ["error": "\(error)"])
+            return error.code == .webhookRejected ? .unauthenticated : .malformed
+        }
+        var metadata: Logger.Metadata = [
+            "webhook.event_id": "\(eventID)", "webhook.event_type": "\(delivery.eventType)",
+        ]
+        if let ref = delivery.ref { metadata["job.ref"] = "\(ref)" }
+        do throws(ReelWatchError) {
+            let event = DeliveredEvent(id: eventID, type: delivery.eventType, ref: delivery.ref, receivedAt: now)
+            guard try await store.recordDelivery(event) else {
+                logger.info("webhook event seen before", metadata: metadata)
+                return .duplicate
+            }
+            let outcome = try await act(on: delivery, at: now)
+            logger.info("webhook event \(outcome.rawValue)", metadata: metadata)
+            return outcome
+        } catch {
+            metadata["error"] = "\(error)"
+            logger.error("webhook event not recorded", metadata: metadata)
+            return .storeFailed
+        }
+    }
+
+    /// Makes the job a new event names due (or tracks it), and wakes the engine when it did.
+    private func act(on delivery: WebhookDelivery, at now: Date) async throws(ReelWatchError) -> WebhookOutcome {
+        guard let ref = delivery.ref else { return .ignored }
+        if let job = try await store.makeDue(ref, at: now) {
+            guard job.phase == .polling else { return .ignored }
+            news?.signal()
+            return .madeDue
+        }
+        guard trackUntracked else { return .ignored }
+        _ = try await store.track(
+            TrackRequest(ref: ref, meta: ["source": "webhook"], downloadDirectory: downloadDirectory), at: now)
+        news?.signal()
+        return .tracked
+    }
+}

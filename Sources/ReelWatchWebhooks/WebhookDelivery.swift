@@ -1,0 +1,97 @@
+import Crypto
+import ReelWatch
+
+/// What a signed HeyGen webhook body says: `{"event_type": "...", "event_data": {...}}`, read leniently (unknown
+/// fields and unknown event types are fine) and strictly only on what names the job.
+///
+/// A delivery is a hint, never the truth: reelwatch reads only the job it names, and asks the provider for the
+/// rest. No URL or state from the body is used.
+public struct WebhookDelivery: Sendable, Hashable {
+    /// The longest event type or event ID accepted; HeyGen's are far shorter.
+    public static let maximumNameLength = 200
+
+    /// The event types that name a job reelwatch follows, and the API of that job: `avatar_video*` name a v3
+    /// video (`heygen:`), `video_translate*` a translation (`heygen-translate:`).
+    public static let knownTypes: [String: ProviderAPI] = [
+        "avatar_video.success": .v3,
+        "avatar_video.fail": .v3,
+        "avatar_video_gif.success": .v3,
+        "avatar_video_gif.fail": .v3,
+        "video_translate.success": .translate,
+        "video_translate.fail": .translate,
+    ]
+
+    /// The event's type, such as `avatar_video.success`.
+    public var eventType: String
+    /// The job the event names; nil for a type reelwatch does not know.
+    public var ref: JobRef?
+
+    /// Whether reelwatch knows the event's type (then ``ref`` names its job).
+    public var isKnownType: Bool { ref != nil }
+
+    /// Creates a delivery from its parts.
+    public init(eventType: String, ref: JobRef?) {
+        self.eventType = eventType
+        self.ref = ref
+    }
+
+    /// Reads a webhook body; throws `invalid_webhook` saying what is wrong when it is not JSON, not an object,
+    /// has no readable `event_type`, or is of a known type without a valid job ID (a string that makes a
+    /// reference, see ``JobRef/init(parsing:)``).
+    public init(parsing body: [UInt8]) throws(ReelWatchError) {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(body)
+        } catch {
+            throw Self.invalid("the body is not JSON")
+        }
+        guard document.objectValue != nil else { throw Self.invalid("the body is not a JSON object") }
+        guard case .string(let eventType)? = document["event_type"] else {
+            throw Self.invalid("the body has no event_type string")
+        }
+        let type = try Self.name(eventType, "event_type")
+        guard let api = Self.knownTypes[type] else {
+            self.init(eventType: type, ref: nil)
+            return
+        }
+        let key = api == .translate ? "video_translate_id" : "video_id"
+        guard let data = document["event_data"], data.objectValue != nil else {
+            throw Self.invalid("\(type) has no event_data object")
+        }
+        guard case .string(let id)? = data[key] else {
+            throw Self.invalid("\(type) has no \(key) string")
+        }
+        do {
+            self.init(eventType: type, ref: try JobRef(parsing: "\(api.refPrefix):\(id)"))
+        } catch {
+            throw Self.invalid("\(type) names no valid job: \(error.message)")
+        }
+    }
+
+    /// The event's ID: the `Heygen-Event-Id` header when there is one (refused when it is empty, longer than
+    /// ``maximumNameLength`` or holds spaces or control characters), else `sha256:` and the body's digest, so that
+    /// a redelivery of the same body is still recognised.
+    public static func eventID(header: String?, body: [UInt8]) throws(ReelWatchError) -> String {
+        guard let header else {
+            return "sha256:" + SHA256.hash(data: body).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        }
+        return try name(header, "Heygen-Event-Id")
+    }
+
+    /// `text` when it is fit to keep and log as a name: not empty, not too long, no spaces or control characters.
+    private static func name(_ text: String, _ what: String) throws(ReelWatchError) -> String {
+        guard !text.isEmpty else { throw invalid("\(what) is empty") }
+        guard text.count <= maximumNameLength else {
+            throw invalid("\(what) is longer than \(maximumNameLength) characters")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
+        else {
+            throw invalid("\(what) '\(ReelWatchError.printable(text))' holds spaces or control characters")
+        }
+        return text
+    }
+
+    private static func invalid(_ reason: String) -> ReelWatchError {
+        ReelWatchError(code: .invalidWebhook, message: "webhook delivery: \(reason)")
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import ReelWatch
+import ReelWatchDaemon
+import ReelWatchServer
+import ReelWatchStore
+import ReelWatchWebhooks
+import ServiceLifecycle
+
+/// `reelwatch serve`: the daemon of `run`, woken by HeyGen's signed webhooks.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Work the tracked jobs as 'run' does, and receive HeyGen's signed webhooks to poll a job at once.",
+        discussion: """
+            Serves POST /webhooks/heygen (signed deliveries, checked against REELWATCH_WEBHOOK_SECRET, \
+            comma-separated for several), OPTIONS /webhooks/heygen and GET /healthz. A delivery about a tracked job \
+            makes it due now: the engine then asks HeyGen for its status and downloads its files (a webhook is a \
+            hint; its URL and state are never used). SIGTERM or SIGINT stops it gracefully.
+
+            \(ExitStatus.trackTable)
+            """
+    )
+
+    @Option(name: .long, help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "The port to listen on (0: any free port).")
+    var port = 8080
+
+    @Flag(name: .long, help: "Track the jobs that deliveries name and the store does not track yet.")
+    var trackWebhooks = false
+
+    @Option(
+        name: .customLong("download"),
+        help: ArgumentHelp("With --track-webhooks: download those jobs' files into this directory.", valueName: "dir")
+    )
+    var downloadDirectory: String?
+
+    @OptionGroup var tracking: TrackerFlags
+    @OptionGroup var options: CommonOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if host.isEmpty { throw ValidationError("--host must not be empty") }
+        if downloadDirectory != nil, !trackWebhooks { throw ValidationError("--download goes with --track-webhooks") }
+        if let downloadDirectory, downloadDirectory.isEmpty {
+            throw ValidationError("--download must name a directory")
+        }
+    }
+
+    func run() async throws {
+        var report = JobReport(json: options.json)
+        let signature: WebhookSignature
+        do {
+            signature = try WebhookSignature(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            report.print(error)
+            throw report.status
+        }
+        let (store, lock, client, http) = try tracking.prepare(options, command: "reelwatch serve", report: &report)
+        let logger = options.makeLogger()
+        let printer = TrackerEventPrinter(json: options.json)
+        let news = WakeSignal()
+        let tracker = TrackerService(
+            tracker: tracking.tracker(store: store, client: client, http: http, news: news), logger: logger
+        ) { await printer.print($0) }
+        let receiver = WebhookReceiver(
+            signature: signature, store: store, news: news, trackUntracked: trackWebhooks,
+            downloadDirectory: downloadDirectory.map(StoreLocation.absolute), wallClock: { Date() }, logger: logger)
+        let (host, json, path) = (host, options.json, store.path)
+        let server = WebhookServer.application(receiver: receiver, host: host, port: port, logger: logger) { port in
+            if !json {
+                Console.standardError.write(
+                    "reelwatch: serving http://\(host):\(port)\(WebhookServer.webhookPath) and working the jobs in "
+                        + "\(path); Ctrl-C to stop\n")
+            }
+        }
+        // No signals of its own: SignalScope asks it to shut down gracefully on the first SIGINT or SIGTERM.
+        let group = ServiceGroup(configuration: .init(services: [tracker, server], logger: logger))
+        let (stopped, interruption) = await SignalScope.run(stop: { await group.triggerGracefulShutdown() }) {
+            await Self.serve(group)
+        }
+        if let stopped { report.print(stopped) }
+        if let interruption {
+            report.print(
+                interruption.error("serve stopped; downloads in flight stay as .part", hint: "start it again to go on"))
+        }
+        try? await http.shutdown()
+        withExtendedLifetime(lock) {}
+        throw report.status
+    }
+
+    /// Runs the service group to its end; what stopped it otherwise than a graceful shutdown (such as a port that
+    /// cannot be listened on).
+    private static func serve(_ group: ServiceGroup) async -> ReelWatchError? {
+        do {
+            try await group.run()
+            return nil
+        } catch {
+            let reason = ReelWatchError.printable("\(error)", limit: 200)
+            return ReelWatchError(code: .invalidConfiguration, message: "the server stopped: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import Foundation
+import GRDB
+import NIOCore
+import NIOHTTP1
+import ReelWatch
+import ReelWatchSimulator
+import ReelWatchWebhooks
+import Subprocess
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `reelwatch serve` as a process: it answers, takes a signed delivery, stops on SIGTERM, and is one worker.
+@Suite("reelwatch serve")
+struct ServeCommandTests {
+    /// What the test saw while `serve` ran.
+    actor Seen {
+        var health: Int?
+        var delivery: (status: Int, text: String)?
+        var polls = 0
+        var second: CLI.Run?
+
+        func record(health: Int) { self.health = health }
+        func record(delivery: (Int, String)) { self.delivery = delivery }
+        func record(polls: Int) { self.polls = polls }
+        func record(second: CLI.Run) { self.second = second }
+    }
+
+    /// A port nobody listens on right now (the kernel's pick for a socket bound and closed at once).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func send(_ request: HTTPClientRequest) async -> (Int, String)? {
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
+            let body = try? await response.body.collect(upTo: 1 << 16)
+        else { return nil }
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    @Test(
+        "serve answers healthz, takes one signed delivery (the job polled again at once), exits 130 on SIGTERM; a second serve on the store exits 8"
+    )
+    func serve() async throws {
+        let job = SimulatedJob(ref: JobRef(api: .v3, id: "v1"), queueTime: .zero, renderTime: .seconds(3600))
+        try await CLI.withSimulator([job]) { simulator, base in
+            var environment = base
+            environment["REELWATCH_HOME"] = TrackCommandTests.home()
+            environment["REELWATCH_WEBHOOK_SECRET"] = "whsec_old, whsec_new"
+            let added = try await CLI.run(["track", "add", "heygen:v1"], environment: environment)
+            #expect(added.status == 0, "\(added.stderr)")
+            let port = try Self.freePort()
+            let base = "http://127.0.0.1:\(port)"
+            let seen = Seen()
+            let environmentForSecond = environment
+            let run = try await CLI.run(
+                ["serve", "--port", "\(port)", "--no-bulk"], environment: environment,
+                interruptWhen: {
+                    guard await Self.send(HTTPClientRequest(url: base + "/healthz"))?.0 == 200,
+                        await simulator.statusRequestCount(for: job.ref) == 1
+                    else { return false }
+                    await seen.record(health: 200)
+                    let body = Array(#"{"event_type":"avatar_video.success","event_data":{"video_id":"v1"}}"#.utf8)
+                    var request = HTTPClientRequest(url: base + "/webhooks/heygen")
+                    request.method = .POST
+                    request.headers.add(
+                        name: "Heygen-Signature", value: WebhookSignature.sign(body, secret: "whsec_new"))
+                    request.headers.add(name: "Heygen-Timestamp", value: String(Int(Date().timeIntervalSince1970)))
+                    request.headers.add(name: "Heygen-Event-Id", value: "evt-cli")
+                    request.body = .bytes(body)
+                    if let answer = await Self.send(request) { await seen.record(delivery: answer) }
+                    for _ in 0..<2500 where await simulator.statusRequestCount(for: job.ref) < 2 {
+                        try? await Task.sleep(for: .milliseconds(2))
+                    }
+                    await seen.record(polls: await simulator.statusRequestCount(for: job.ref))
+                    if let second = try? await CLI.run(
+                        ["serve", "--port", "0"], environment: environmentForSecond)
+                    {
+                        await seen.record(second: second)
+                    }
+                    return true
+                },
+                signal: .terminate)
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(run.stderrLines.first?.hasPrefix("reelwatch: serving \(base)/webhooks/heygen") == true)
+            #expect(
+                run.stderrLines.last
+                    == "reelwatch: interrupted by SIGTERM: serve stopped; downloads in flight stay as .part "
+                    + "(start it again to go on)")
+            #expect(!run.stderr.contains("whsec"))
+            #expect(await seen.health == 200)
+            #expect(await seen.delivery?.status == 200)
+            #expect(await seen.delivery?.text == "made_due\n")
+            #expect(await seen.polls == 2)
+            let second = try #require(await seen.second)
+            #expect(second.status == 8)
+            #expect(second.stderr.contains("another process is working the jobs"))
+
+            let queue = try DatabaseQueue(path: environment["REELWATCH_HOME"]! + "/reelwatch.sqlite")
+            let events = try await queue.read { db in try String.fetchAll(db, sql: "SELECT event_id FROM webhook_event")
+            }
+            #expect(events == ["evt-cli"])
+        }
+    }
+
+    @Test("serve without REELWATCH_WEBHOOK_SECRET: exit 2, saying which variable to set")
+    func noSecret() async throws {
+        let run = try await CLI.run(["serve", "--port", "0"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("REELWATCH_WEBHOOK_SECRET"))
+    }
+}
