@@ -73,33 +73,13 @@ struct RunCommand: AsyncParsableCommand {
                     }
                 })
         }
-        // No signals of its own: SignalScope asks it to shut down gracefully on the first SIGINT or SIGTERM.
-        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         if !options.json {
             Console.standardError.write("reelwatch: working the jobs in \(store.path); Ctrl-C to stop\n")
         }
-        let (stopped, interruption) = await SignalScope.run(stop: { await group.triggerGracefulShutdown() }) {
-            await Self.serve(group)
-        }
-        if let stopped { report.print(stopped) }
-        if let interruption {
-            report.print(
-                interruption.error("run stopped; downloads in flight stay as .part", hint: "start it again to go on"))
-        }
-        try? await http.shutdown()
-        withExtendedLifetime(lock) {}
+        await DaemonGroup.run(
+            services, command: "run", logger: logger, report: &report, http: http, lock: lock,
+            failure: { ReelWatchError(code: .cancelled, message: "stopped: \($0)") })
         // Render failures and retried errors were printed as they happened; they do not fail the daemon.
         throw report.status
-    }
-
-    /// Runs the daemon's service group to its end; what stopped it otherwise than a graceful shutdown. (The work
-    /// of a task-group child catches in a method, not inline: see ``StatusClient/result(of:)``.)
-    private static func serve(_ group: ServiceGroup) async -> ReelWatchError? {
-        do {
-            try await group.run()
-            return nil
-        } catch {
-            return ReelWatchError(code: .cancelled, message: "stopped: \(error)")
-        }
     }
 }

@@ -77,30 +77,12 @@ struct ServeCommand: AsyncParsableCommand {
                         + "\(path); Ctrl-C to stop\n")
             }
         }
-        // No signals of its own: SignalScope asks it to shut down gracefully on the first SIGINT or SIGTERM.
-        let group = ServiceGroup(configuration: .init(services: [tracker, server], logger: logger))
-        let (stopped, interruption) = await SignalScope.run(stop: { await group.triggerGracefulShutdown() }) {
-            await Self.serve(group)
-        }
-        if let stopped { report.print(stopped) }
-        if let interruption {
-            report.print(
-                interruption.error("serve stopped; downloads in flight stay as .part", hint: "start it again to go on"))
-        }
-        try? await http.shutdown()
-        withExtendedLifetime(lock) {}
+        await DaemonGroup.run(
+            [tracker, server], command: "serve", logger: logger, report: &report, http: http, lock: lock,
+            failure: { error in
+                let reason = ReelWatchError.printable("\(error)", limit: 200)
+                return ReelWatchError(code: .invalidConfiguration, message: "the server stopped: \(reason)")
+            })
         throw report.status
-    }
-
-    /// Runs the service group to its end; what stopped it otherwise than a graceful shutdown (such as a port that
-    /// cannot be listened on).
-    private static func serve(_ group: ServiceGroup) async -> ReelWatchError? {
-        do {
-            try await group.run()
-            return nil
-        } catch {
-            let reason = ReelWatchError.printable("\(error)", limit: 200)
-            return ReelWatchError(code: .invalidConfiguration, message: "the server stopped: \(reason)")
-        }
     }
 }
