@@ -18,6 +18,8 @@ public enum WebhookOutcome: String, Sendable, Hashable, CaseIterable {
     case tooLarge = "too_large"
     /// The store failed: the provider is asked to deliver again later.
     case storeFailed = "store_failed"
+    /// A per-job callback to a path whose token is not the store's: nothing was read further.
+    case unknownCallback = "not_found"
 
     /// The HTTP status answered: 2xx only for what needs no redelivery.
     public var status: HTTPResponse.Status {
@@ -27,6 +29,7 @@ public enum WebhookOutcome: String, Sendable, Hashable, CaseIterable {
         case .malformed: .badRequest
         case .tooLarge: .contentTooLarge
         case .storeFailed: .serviceUnavailable
+        case .unknownCallback: .notFound
         }
     }
 }

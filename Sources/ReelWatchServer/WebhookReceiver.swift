@@ -78,6 +78,42 @@ public struct WebhookReceiver: Sendable {
             logger.warning("webhook refused", metadata: ["error": "\(error)"])
             return error.code == .webhookRejected ? .unauthenticated : .malformed
         }
+        return await record(delivery, eventID: eventID, at: now, mayTrack: true)
+    }
+
+    /// Handles one per-job callback (`callback_url` deliveries, which HeyGen does not sign): accepted only on the
+    /// path whose `token` is the store's capability (404 otherwise, before the body is looked at), and acted on
+    /// only for a job the store tracks — never tracked from an unsigned body. Recorded once per event ID as a
+    /// signed delivery is.
+    public func receiveCallback(token: String, body: [UInt8], headers: HTTPFields) async -> WebhookOutcome {
+        let now = wallClock()
+        let expected: String
+        do throws(ReelWatchError) {
+            expected = try await store.callbackToken()
+        } catch {
+            logger.error("webhook callback: the store failed", metadata: ["error": "\(error)"])
+            return .storeFailed
+        }
+        guard CallbackToken.matches(token, expected) else {
+            logger.warning("webhook callback to an unknown path refused")
+            return .unknownCallback
+        }
+        let delivery: WebhookDelivery
+        let eventID: String
+        do throws(ReelWatchError) {
+            delivery = try WebhookDelivery(parsing: body)
+            eventID = try WebhookDelivery.eventID(header: headers[Self.eventIDHeader], body: body)
+        } catch {
+            logger.warning("webhook callback refused", metadata: ["error": "\(error)"])
+            return .malformed
+        }
+        return await record(delivery, eventID: eventID, at: now, mayTrack: false)
+    }
+
+    /// Records a checked delivery once and acts on it; a store failure answers 503.
+    private func record(
+        _ delivery: WebhookDelivery, eventID: String, at now: Date, mayTrack: Bool
+    ) async -> WebhookOutcome {
         var metadata: Logger.Metadata = [
             "webhook.event_id": "\(eventID)", "webhook.event_type": "\(delivery.eventType)",
         ]
@@ -88,7 +124,7 @@ public struct WebhookReceiver: Sendable {
                 logger.info("webhook event seen before", metadata: metadata)
                 return .duplicate
             }
-            let outcome = try await act(on: delivery, at: now)
+            let outcome = try await act(on: delivery, at: now, mayTrack: mayTrack)
             logger.info("webhook event \(outcome.rawValue)", metadata: metadata)
             return outcome
         } catch {
@@ -98,15 +134,18 @@ public struct WebhookReceiver: Sendable {
         }
     }
 
-    /// Makes the job a new event names due (or tracks it), and wakes the engine when it did.
-    private func act(on delivery: WebhookDelivery, at now: Date) async throws(ReelWatchError) -> WebhookOutcome {
+    /// Makes the job a new event names due (or tracks it, when `mayTrack` and the receiver tracks untracked jobs),
+    /// and wakes the engine when it did.
+    private func act(
+        on delivery: WebhookDelivery, at now: Date, mayTrack: Bool
+    ) async throws(ReelWatchError) -> WebhookOutcome {
         guard let ref = delivery.ref else { return .ignored }
         if let job = try await store.makeDue(ref, at: now) {
             guard job.phase == .polling else { return .ignored }
             news?.signal()
             return .madeDue
         }
-        guard trackUntracked else { return .ignored }
+        guard mayTrack, trackUntracked else { return .ignored }
         _ = try await store.track(
             TrackRequest(ref: ref, meta: ["source": "webhook"], downloadDirectory: downloadDirectory), at: now)
         news?.signal()

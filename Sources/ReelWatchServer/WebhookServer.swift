@@ -14,6 +14,8 @@ public enum WebhookServer {
     public static let maximumBodySize = 1 << 20
     /// The path HeyGen's deliveries are posted to.
     public static let webhookPath = "/webhooks/heygen"
+    /// The path of per-job callbacks, followed by the store's token.
+    public static let callbackPath = "/webhooks/heygen/callback"
 
     /// A router with the routes, handing deliveries to `receiver`.
     public static func router(receiver: WebhookReceiver) -> Router<BasicRequestContext> {
@@ -21,18 +23,34 @@ public enum WebhookServer {
         router.get("/healthz") { _, _ in "ok\n" }
         router.on(RouterPath(webhookPath), method: .options) { _, _ in HTTPResponse.Status.ok }
         router.post(RouterPath(webhookPath)) { request, _ -> Response in
-            let outcome: WebhookOutcome
-            do {
-                let body = try await request.body.collect(upTo: maximumBodySize)
-                outcome = await receiver.receive(body: Array(buffer: body), headers: request.headers)
-            } catch is NIOTooManyBytesError {
-                outcome = .tooLarge
+            await answer(request) { body in await receiver.receive(body: body, headers: request.headers) }
+        }
+        router.on(RouterPath(callbackPath + "/:token"), method: .options) { _, _ in HTTPResponse.Status.ok }
+        router.post(RouterPath(callbackPath + "/:token")) { request, context -> Response in
+            let token = context.parameters.get("token") ?? ""
+            return await answer(request) { body in
+                await receiver.receiveCallback(token: token, body: body, headers: request.headers)
             }
-            return Response(
-                status: outcome.status, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: outcome.rawValue + "\n")))
         }
         return router
+    }
+
+    /// Reads the body (up to ``maximumBodySize``), hands it to `receive` and answers with the outcome.
+    private static func answer(
+        _ request: Request, _ receive: ([UInt8]) async -> WebhookOutcome
+    ) async -> Response {
+        let outcome: WebhookOutcome
+        do {
+            let body = try await request.body.collect(upTo: maximumBodySize)
+            outcome = await receive(Array(buffer: body))
+        } catch is NIOTooManyBytesError {
+            outcome = .tooLarge
+        } catch {
+            outcome = .malformed
+        }
+        return Response(
+            status: outcome.status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: outcome.rawValue + "\n")))
     }
 
     /// The application serving `receiver`'s routes on `host`:`port` (0 for an ephemeral one) — a `Service` to run

@@ -75,6 +75,10 @@ public protocol JobStore: Sendable {
     /// Makes a tracked job due at `now`: its next poll is then, if it is still polling (a job that has ended is
     /// left as it is). Returns the job as it is afterwards; nil when it is not tracked.
     func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob?
+
+    /// The store's capability for unsigned per-job webhook callbacks (`/webhooks/heygen/callback/TOKEN`): made
+    /// once, at random (``CallbackToken``), then the same for the life of the store.
+    func callbackToken() async throws(ReelWatchError) -> String
 }
 
 extension JobStore {

@@ -30,6 +30,7 @@ public actor MemoryJobStore: JobStore {
     private var insertions = 0
     /// Webhook events received, by ID.
     private var deliveries: [String: DeliveredEvent] = [:]
+    private var callback: String?
 
     /// Creates an empty store.
     public init() {}
@@ -158,6 +159,13 @@ public actor MemoryJobStore: JobStore {
         guard deliveries[event.id] == nil else { return false }
         deliveries[event.id] = event
         return true
+    }
+
+    public func callbackToken() async throws(ReelWatchError) -> String {
+        if let token = callback { return token }
+        let token = CallbackToken.generate()
+        callback = token
+        return token
     }
 
     public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {

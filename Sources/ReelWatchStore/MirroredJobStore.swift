@@ -152,6 +152,10 @@ public struct MirroredJobStore: JobStore {
         try await primary.recordDelivery(event)
     }
 
+    public func callbackToken() async throws(ReelWatchError) -> String {
+        try await primary.callbackToken()
+    }
+
     public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
         let job = try await primary.makeDue(ref, at: now)
         await mirrored { mirror throws(ReelWatchError) in _ = try await mirror.makeDue(ref, at: now) }

@@ -365,6 +365,20 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    public func callbackToken() async throws(ReelWatchError) -> String {
+        try await write { db in
+            let key = "callback_token"
+            if let token = try String.fetchOne(
+                db, sql: "SELECT value FROM reelwatch_store WHERE key = ?", arguments: [key])
+            {
+                return token
+            }
+            let token = CallbackToken.generate()
+            try db.execute(sql: "INSERT INTO reelwatch_store (key, value) VALUES (?, ?)", arguments: [key, token])
+            return token
+        }
+    }
+
     public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
         try await write { db in
             try Self.setNextPoll(db, of: [ref], to: now, onlyPolling: true)

@@ -23,7 +23,7 @@ struct ReelWatchCommand: AsyncParsableCommand {
         version: ReelWatchVersion.current,
         subcommands: [
             StatusCommand.self, WaitCommand.self, DownloadCommand.self, TrackCommand.self, RunCommand.self,
-            DemoCommand.self, SimulateCommand.self, MCPCommand.self, ServeCommand.self,
+            DemoCommand.self, SimulateCommand.self, MCPCommand.self, ServeCommand.self, WebhookCommand.self,
         ]
     )
 

@@ -126,4 +126,22 @@ struct ServeCommandTests {
         #expect(run.status == 2)
         #expect(run.stderr.contains("REELWATCH_WEBHOOK_SECRET"))
     }
+
+    @Test("webhook callback-url: the store's capability URL, the same on every run; a bad --base is exit 2")
+    func callbackURL() async throws {
+        let environment = ["REELWATCH_HOME": NSTemporaryDirectory() + "reelwatch-callback-" + UUID().uuidString]
+        let first = try await CLI.run(
+            ["webhook", "callback-url", "--base", "https://hooks.example.com/"], environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        let prefix = "https://hooks.example.com/webhooks/heygen/callback/"
+        #expect(first.stdout.hasPrefix(prefix))
+        let token = first.stdout.dropFirst(prefix.count).dropLast()
+        #expect(token.count == 64 && token.allSatisfy(\.isHexDigit))
+        let second = try await CLI.run(["webhook", "callback-url"], environment: environment)
+        #expect(second.stdout == "http://127.0.0.1:8080/webhooks/heygen/callback/\(token)\n")
+        let bad = try await CLI.run(
+            ["webhook", "callback-url", "--base", "ftp://x?y"], environment: environment)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--base must be an http(s) URL"), "\(bad.stderr)")
+    }
 }

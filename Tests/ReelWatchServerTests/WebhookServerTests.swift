@@ -188,6 +188,57 @@ struct WebhookServerTests {
         }
     }
 
+    @Test("a per-job callback on the store's token path: unsigned, the tracked job is polled at once and saved")
+    func callbackOnCapabilityPath() async throws {
+        try await Self.withServer([Self.rendering("c1")], trackUntracked: true) { harness in
+            let ref = JobRef(api: .v3, id: "c1")
+            let engine = try await Self.trackedAndPolledOnce(ref, harness)
+            await harness.simulator.advance(by: .seconds(600))
+            let token = try await harness.store.callbackToken()
+            #expect(token.count == CallbackToken.length)
+            #expect(try await harness.store.callbackToken() == token, "made once, then the same")
+            let path = "\(WebhookServer.callbackPath)/\(token)"
+            // No signature at all: per-job callbacks are not signed.
+            let answer = try await harness.post(Self.success("c1"), eventID: "evt-cb", secret: nil, path: path)
+            #expect(answer.status == 200)
+            #expect(answer.text == "made_due\n")
+            try await harness.waitFor(ref) { $0?.phase == .done }
+            #expect(try await harness.store.job(ref)?.files.map(\.status) == [.done])
+            #expect(await harness.simulator.statusRequestCount(for: ref) == 2)
+            // The same event again: recorded once.
+            let again = try await harness.post(Self.success("c1"), eventID: "evt-cb", secret: nil, path: path)
+            #expect(again.text == "duplicate\n")
+            // Never tracks a job from an unsigned body, even with --track-webhooks.
+            let untracked = try await harness.post(Self.success("zz"), eventID: "evt-zz", secret: nil, path: path)
+            #expect(untracked.text == "ignored\n")
+            #expect(try await harness.store.job(JobRef(api: .v3, id: "zz")) == nil)
+            #expect(try await harness.call(.OPTIONS, path).status == 200)
+            engine.cancel()
+            _ = try await engine.value
+        }
+    }
+
+    @Test("a per-job callback on a wrong token: 404 before the body is read, and nothing changes")
+    func callbackOnWrongToken() async throws {
+        try await Self.withServer([Self.rendering("c2")]) { harness in
+            let ref = JobRef(api: .v3, id: "c2")
+            _ = try await harness.store.track(TrackRequest(ref: ref), at: harness.now)
+            let before = try await harness.store.job(ref)
+            let token = try await harness.store.callbackToken()
+            let wrong = String(token.dropLast()) + (token.last == "0" ? "1" : "0")
+            for path in ["\(WebhookServer.callbackPath)/\(wrong)", "\(WebhookServer.callbackPath)/short"] {
+                let answer = try await harness.post(Self.success("c2"), secret: nil, path: path)
+                #expect(answer.status == 404, "\(path)")
+            }
+            // Signed deliveries are never taken on the callback path with a wrong token either.
+            #expect(
+                try await harness.post(Self.success("c2"), path: "\(WebhookServer.callbackPath)/\(wrong)").status == 404
+            )
+            #expect(try harness.events().isEmpty)
+            #expect(try await harness.store.job(ref) == before)
+        }
+    }
+
     @Test("a signed fail event: the engine polls and records the failure the provider reports")
     func failEvent() async throws {
         let failure = SimulatedJob.documentedFailure(for: .v3)

@@ -118,6 +118,11 @@ actor BreakingJobStore: JobStore {
         try await call()
         return try await inner.makeDue(ref, at: now)
     }
+
+    func callbackToken() async throws(ReelWatchError) -> String {
+        try await call()
+        return try await inner.callbackToken()
+    }
 }
 
 /// The mirror's failures, as reported.
