@@ -1,3 +1,5 @@
+import ReelWatch
+
 /// A clock whose time runs `scale` times faster than real time, for demos that render in compressed time.
 ///
 /// Sleeping for a minute of compressed time takes a minute divided by `scale` of real time.
@@ -19,23 +21,26 @@ public struct CompressedClock: Clock, Sendable {
 
     /// Compressed seconds per real second.
     public let scale: Double
-    private let origin = ContinuousClock.now
+    /// The clock compressed time runs on; its time zero is when this clock was made.
+    private let base: TimeSource
 
-    /// Creates a clock running `scale` times faster than real time.
-    public init(scale: Double) {
+    /// Creates a clock running `scale` times faster than `base` (real time unless given; tests pass a manual
+    /// clock).
+    public init(scale: Double, base: some Clock<Duration> = ContinuousClock()) {
         self.scale = max(scale, 0.001)
+        self.base = TimeSource(base)
     }
 
     /// The current compressed time.
-    public var now: Instant { Instant(offset: origin.duration(to: .now) * scale) }
+    public var now: Instant { Instant(offset: base.now() * scale) }
 
     /// One real millisecond, in compressed time.
     public var minimumResolution: Duration { .milliseconds(1) * scale }
 
-    /// Sleeps in real time for the compressed time left until `deadline`.
+    /// Sleeps on the base clock for the compressed time left until `deadline`.
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let left = now.duration(to: deadline)
         guard left > .zero else { return }
-        try await Task.sleep(for: left / scale)
+        try await base.sleep(for: left / scale)
     }
 }

@@ -141,13 +141,11 @@ struct EngineTests {
         }
     }
 
-    @Test("wait over 250 HeyGen v3 refs: 3 bulk calls a round, one detail call per finished job")
-    func bulkUnderWait() async throws {
-        let jobs = (0..<250).map {
-            SimulatedJob(ref: JobRef(api: .v3, id: "v\($0)"), queueTime: .zero, renderTime: .seconds(90))
-        }
+    /// Follows `jobs` with a `Watcher` on a manual clock that drives the simulator until every one succeeded;
+    /// returns every request the simulator received.
+    static func waitForAll(_ jobs: [SimulatedJob]) async throws -> [SimulatorRequest] {
         let clock = ManualClock()
-        try await Self.withSimulator(jobs, clock: clock) { simulator, client in
+        return try await Self.withSimulator(jobs, clock: clock) { simulator, client in
             let driver = Self.drive(clock, simulator)
             defer { driver.cancel() }
             var finals = 0
@@ -155,18 +153,26 @@ struct EngineTests {
                 #expect(progress.outcome == .succeeded)
                 finals += 1
             }
-            #expect(finals == 250)
-            let requests = await simulator.requests
-            let bulk = requests.filter { $0.path == "/v3/videos/statuses" }
-            let rounds = Set(bulk.map(\.at))
-            #expect(rounds.count >= 2)
-            // 250 IDs are 3 bulk calls a round (fewer when a round finds fewer due: the test's clock driver may move
-            // time on while a round's last call is still on its way), never one call per job.
-            for round in rounds { #expect((1...3).contains(bulk.count { $0.at == round })) }
-            #expect(bulk.count <= 3 * rounds.count)
-            for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
-            #expect(requests.count == bulk.count + 250)
+            #expect(finals == jobs.count)
+            return await simulator.requests
         }
+    }
+
+    @Test("wait over 250 HeyGen v3 refs: 3 bulk calls a round, one detail call per finished job")
+    func bulkUnderWait() async throws {
+        let jobs = (0..<250).map {
+            SimulatedJob(ref: JobRef(api: .v3, id: "v\($0)"), queueTime: .zero, renderTime: .seconds(90))
+        }
+        let requests = try await Self.waitForAll(jobs)
+        let bulk = requests.filter { $0.path == "/v3/videos/statuses" }
+        let rounds = Set(bulk.map(\.at))
+        #expect(rounds.count >= 2)
+        // 250 IDs are 3 bulk calls a round (fewer when a round finds fewer due: the test's clock driver may move
+        // time on while a round's last call is still on its way), never one call per job.
+        for round in rounds { #expect((1...3).contains(bulk.count { $0.at == round })) }
+        #expect(bulk.count <= 3 * rounds.count)
+        for job in jobs { #expect(requests.count { $0.ref == job.ref } == 1) }
+        #expect(requests.count == bulk.count + 250)
     }
 
     @Test(
@@ -180,30 +186,19 @@ struct EngineTests {
             SimulatedJob(ref: JobRef(api: .v3, id: "v\($0)"), queueTime: .zero, renderTime: .seconds(90))
         }
         let jobs = translations + videos
-        let clock = ManualClock()
-        try await Self.withSimulator(jobs, clock: clock) { simulator, client in
-            let driver = Self.drive(clock, simulator)
-            defer { driver.cancel() }
-            var finals = 0
-            for try await progress in Watcher(refs: jobs.map(\.ref), client: client) where progress.isFinal {
-                #expect(progress.outcome == .succeeded)
-                finals += 1
-            }
-            #expect(finals == 200)
-            let requests = await simulator.requests
-            let translationBulk = requests.filter { $0.path == "/v3/video-translations/statuses" }
-            let videoBulk = requests.filter { $0.path == "/v3/videos/statuses" }
-            let translationRounds = Set(translationBulk.map(\.at))
-            #expect(translationRounds.count >= 2)
-            // 150 IDs take 2 bulk calls a round (one when the round finds fewer than 101 due; a third when the due jobs
-            // arrive in two batches at one instant), never one per job.
-            for round in translationRounds {
-                #expect((1...3).contains(translationBulk.count { $0.at == round }))
-            }
-            #expect(videoBulk.count == Set(videoBulk.map(\.at)).count)
-            for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
-            #expect(requests.count == translationBulk.count + videoBulk.count + 200)
+        let requests = try await Self.waitForAll(jobs)
+        let translationBulk = requests.filter { $0.path == "/v3/video-translations/statuses" }
+        let videoBulk = requests.filter { $0.path == "/v3/videos/statuses" }
+        let translationRounds = Set(translationBulk.map(\.at))
+        #expect(translationRounds.count >= 2)
+        // 150 IDs take 2 bulk calls a round (one when the round finds fewer than 101 due; a third when the due jobs
+        // arrive in two batches at one instant), never one per job.
+        for round in translationRounds {
+            #expect((1...3).contains(translationBulk.count { $0.at == round }))
         }
+        #expect(videoBulk.count == Set(videoBulk.map(\.at)).count)
+        for job in jobs { #expect(requests.count { $0.ref == job.ref } == 1) }
+        #expect(requests.count == translationBulk.count + videoBulk.count + 200)
     }
 
     /// A Hera job that runs far past its model's window: polled in the window, then backing off.

@@ -84,6 +84,21 @@ struct SimulatorServerTests {
         #expect(await simulator.now == .seconds(125))
     }
 
+    @Test("CompressedClock on a manual base: 60 compressed seconds a base second; a sleep waits 1/60 of its span")
+    func compressedClock() async throws {
+        let base = ManualClock()
+        let clock = CompressedClock(scale: 60, base: base)
+        #expect(clock.now.offset == .zero)
+        base.advance(by: .seconds(2))
+        #expect(clock.now.offset == .seconds(120))
+        let sleeper = Task { try await clock.sleep(until: clock.now.advanced(by: .seconds(600))) }
+        let deadline = await base.nextSleep()
+        #expect(base.now.duration(to: deadline) == .seconds(10))
+        base.advance(to: deadline)
+        try await sleeper.value
+        #expect(clock.now.offset == .seconds(720))
+    }
+
     @Test("bulk status: words per video, not_found for unknown IDs, item_index in order, more than 100 refused")
     func bulk() async throws {
         let queued = SimulatedJob(ref: JobRef(api: .v3, id: "q"), queueTime: .seconds(60))
