@@ -62,6 +62,9 @@ public struct WebhookReceiver: Sendable {
         self.logger = logger
     }
 
+    /// The current date, from the receiver's wall clock.
+    func wallClockNow() -> Date { wallClock() }
+
     /// Handles one delivery: its raw body and its headers.
     public func receive(body: [UInt8], headers: HTTPFields) async -> WebhookOutcome {
         let now = wallClock()
@@ -111,7 +114,7 @@ public struct WebhookReceiver: Sendable {
     }
 
     /// Records a checked delivery once and acts on it; a store failure answers 503.
-    private func record(
+    func record(
         _ delivery: WebhookDelivery, eventID: String, at now: Date, mayTrack: Bool
     ) async -> WebhookOutcome {
         var metadata: Logger.Metadata = [

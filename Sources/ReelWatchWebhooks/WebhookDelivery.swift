@@ -45,6 +45,12 @@ public struct WebhookDelivery: Sendable, Hashable {
         } catch {
             throw Self.invalid("the body is not JSON")
         }
+        try self.init(document: document)
+    }
+
+    /// Reads a webhook body already parsed (or an event of HeyGen's list of events, as
+    /// ``ReelWatch/ListedWebhookEvent/deliveryBody``); throws `invalid_webhook` as ``init(parsing:)`` does.
+    public init(document: JSONValue) throws(ReelWatchError) {
         guard document.objectValue != nil else { throw Self.invalid("the body is not a JSON object") }
         guard case .string(let eventType)? = document["event_type"] else {
             throw Self.invalid("the body has no event_type string")
@@ -93,5 +99,20 @@ public struct WebhookDelivery: Sendable, Hashable {
 
     private static func invalid(_ reason: String) -> ReelWatchError {
         ReelWatchError(code: .invalidWebhook, message: "webhook delivery: \(reason)")
+    }
+}
+
+extension WebhookDelivery {
+    /// The APIs whose jobs an endpoint subscribed to `events` hears the end of — both the success and the failure
+    /// event of the job's kind (nil or empty: every event). Only ``knownTypes``' APIs: events name v3 videos and
+    /// translations, so jobs tracked under a legacy prefix are never made due by one.
+    public static func coveredAPIs(subscribedTo events: [String]?) -> Set<ProviderAPI> {
+        let all = Set(knownTypes.values)
+        guard let events, !events.isEmpty else { return all }
+        let subscribed = Set(events)
+        return all.filter { api in
+            let kind = api == .translate ? "video_translate" : "avatar_video"
+            return subscribed.contains("\(kind).success") && subscribed.contains("\(kind).fail")
+        }
     }
 }

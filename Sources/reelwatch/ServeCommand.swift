@@ -38,6 +38,26 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var downloadDirectory: String?
 
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Poll the jobs webhooks cover (HeyGen v3 videos and translations) only this often, as a safety net; "
+                + "0 polls them on their render-time schedule.", valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var safetyDelay: Duration = .seconds(600)
+
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Catch missed deliveries by reading HeyGen's list of webhook events at start and this often; 0 never.",
+            valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var reconcileEvery: Duration = .seconds(300)
+
     @OptionGroup var tracking: TrackerFlags
     @OptionGroup var options: CommonOptions
 
@@ -45,6 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if host.isEmpty { throw ValidationError("--host must not be empty") }
         if downloadDirectory != nil, !trackWebhooks { throw ValidationError("--download goes with --track-webhooks") }
+        if safetyDelay < .zero { throw ValidationError("--safety-delay must be 0 or more") }
+        if reconcileEvery != .zero, reconcileEvery < .seconds(1) {
+            throw ValidationError("--reconcile-every must be 0 or at least 1s")
+        }
         if let downloadDirectory, downloadDirectory.isEmpty {
             throw ValidationError("--download must name a directory")
         }
@@ -63,8 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = options.makeLogger()
         let printer = TrackerEventPrinter(json: options.json)
         let news = WakeSignal()
+        let push = safetyDelay > .zero ? PushCoverage(safetyDelay: safetyDelay) : nil
+        push?.cover(WebhookDelivery.coveredAPIs(subscribedTo: nil))
         let tracker = TrackerService(
-            tracker: tracking.tracker(store: store, client: client, http: http, news: news), logger: logger
+            tracker: tracking.tracker(store: store, client: client, http: http, news: news, push: push),
+            logger: logger
         ) { await printer.print($0) }
         let receiver = WebhookReceiver(
             signature: signature, store: store, news: news, trackUntracked: trackWebhooks,
@@ -77,8 +104,14 @@ struct ServeCommand: AsyncParsableCommand {
                         + "\(path); Ctrl-C to stop\n")
             }
         }
+        var services: [any Service] = [tracker, server]
+        if reconcileEvery > .zero {
+            let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)
+            services.append(
+                IntervalService(every: reconcileEvery, time: client.time) { await reconciler.reconcileLogged() })
+        }
         await DaemonGroup.run(
-            [tracker, server], command: "serve", logger: logger, report: &report, http: http, lock: lock,
+            services, command: "serve", logger: logger, report: &report, http: http, lock: lock,
             failure: { error in
                 let reason = ReelWatchError.printable("\(error)", limit: 200)
                 return ReelWatchError(code: .invalidConfiguration, message: "the server stopped: \(reason)")

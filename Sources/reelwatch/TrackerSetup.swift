@@ -39,7 +39,7 @@ struct TrackerFlags: ParsableArguments {
     /// A tracker over `store` with these flags, fetching files through `http`.
     func tracker(
         store: any JobStore, client: StatusClient, http: HTTPClient, refreshLinksAhead: Duration? = nil,
-        news: WakeSignal? = nil
+        news: WakeSignal? = nil, push: PushCoverage? = nil
     ) -> Tracker {
         Tracker(
             store: store,
@@ -53,7 +53,8 @@ struct TrackerFlags: ParsableArguments {
                 downloadConcurrency: files.parallel,
                 refreshLinksAhead: refreshLinksAhead
             ),
-            news: news
+            news: news,
+            push: push
         )
     }
 }

@@ -80,15 +80,15 @@ struct WebhookServerTests {
         }
 
         /// The engine over the store, downloading, on the manual clock; cancel the task to stop it.
-        func engine() -> Task<TrackerRunSummary, any Error> {
+        func engine(push: PushCoverage? = nil, bulk: Bool = false) -> Task<TrackerRunSummary, any Error> {
             var options = TrackerOptions(
                 watch: WatchOptions(timeout: .seconds(7200), minDelay: .seconds(60), maxDelay: .seconds(300)),
-                useBulkStatus: false)
+                useBulkStatus: bulk)
             options.idleInterval = .seconds(24 * 3600)
             let tracker = Tracker(
                 store: store, client: client,
                 downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport()),
-                options: options, news: news)
+                options: options, news: news, push: push)
             return Task { try await tracker.run(.daemon) }
         }
 

@@ -26,6 +26,9 @@ public struct Tracker: Sendable {
     /// News from outside for a daemon run (``TrackerScope/daemon``): a signal makes it look at the store at once
     /// instead of at its next idle wake-up (an ``AccountSync`` that added jobs gives one). Other runs ignore it.
     public let news: WakeSignal?
+    /// Which jobs webhooks cover (`serve`): those are polled every ``PushCoverage/safetyDelay``, and a bulk poll
+    /// never holds one an event made due early. Nil: every job on its render-time schedule.
+    public let push: PushCoverage?
     /// Each API's poll schedule, built once (its render-time window takes quantiles to compute).
     private let schedules: [ProviderAPI: PollSchedule]
 
@@ -39,7 +42,8 @@ public struct Tracker: Sendable {
         downloader: Downloader?,
         options: TrackerOptions = TrackerOptions(),
         wallClock: (@Sendable () -> Date)? = nil,
-        news: WakeSignal? = nil
+        news: WakeSignal? = nil,
+        push: PushCoverage? = nil
     ) {
         self.store = store
         self.client = client
@@ -47,6 +51,7 @@ public struct Tracker: Sendable {
         self.options = options
         self.wallClock = wallClock ?? client.wallClock
         self.news = news
+        self.push = push
         self.schedules = Dictionary(
             uniqueKeysWithValues: ProviderAPI.allCases.map { ($0, options.watch.schedule(for: $0)) })
     }
@@ -97,7 +102,7 @@ public struct Tracker: Sendable {
         schedules[api] ?? options.watch.schedule(for: api)
     }
 
-    /// When to poll a job next, from its API's schedule: its age against the render-time model, backoff once it is
+    /// When to poll a job next, from its API's schedule (or the safety net's interval, for a job webhooks cover): its age against the render-time model, backoff once it is
     /// overdue (continuing from the backoff count recorded for it), the server's `Retry-After`, and the deadline.
     ///
     /// - Returns: the delay (nil when the deadline has come) and the job's backoff count after this poll.
@@ -116,8 +121,21 @@ public struct Tracker: Sendable {
             stateUnknown: snapshot?.state == .unknown,
             retryAfter: retryAfter
         )
+        if let push, push.covers(job.ref.api) {
+            // The safety net: a fixed slow interval (events bring polls forward), never past the deadline, never
+            // before the server's Retry-After; the job's backoff count stays where it is.
+            guard untilDeadline > .zero else { return (nil, job.backoffPolls) }
+            return (min(max(push.safetyDelay, retryAfter ?? .zero), untilDeadline), job.backoffPolls)
+        }
         let backoff = job.backoffPolls + (schedule.phase(of: situation) == .backoff ? 1 : 0)
         return (schedule.nextDelay(situation, unitRandom: client.random()), backoff)
+    }
+
+    /// Whether `job` is due well before its safety-net poll — an event made it due, so it has most likely ended and
+    /// a bulk status would only precede the detail call its links need.
+    func madeDueByEvent(_ job: TrackedJob, now: Date) -> Bool {
+        guard let push, push.covers(job.ref.api), job.polls > 0 else { return false }
+        return now.timeIntervalSince(job.updatedAt) < push.safetyDelay.secondsValue * 0.9
     }
 
     /// How long a job has been running: from its creation time when the provider reports one, and never less than

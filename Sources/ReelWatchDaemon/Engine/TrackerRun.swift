@@ -311,8 +311,9 @@ actor TrackerRun {
     private func enqueue(_ jobs: [TrackedJob]) {
         let bulk = options.useBulkStatus && follow?.pollOnce != true
         var groups: [ProviderAPI: [TrackedJob]] = [:]
+        let now = self.now
         for job in jobs {
-            if bulk, job.ref.api.bulkAdapter != nil {
+            if bulk, job.ref.api.bulkAdapter != nil, !tracker.madeDueByEvent(job, now: now) {
                 groups[job.ref.api, default: []].append(job)
             } else {
                 queue.append(.detail(job, polls: 0))

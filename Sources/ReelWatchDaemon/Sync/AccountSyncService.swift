@@ -34,19 +34,7 @@ public struct AccountSyncService: Service {
 
     /// Syncs every interval until a graceful shutdown (or cancellation).
     public func run() async throws {
-        let time = sync.client.time
-        var next = time.now()
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await syncOnce()
-            next += max(interval, .milliseconds(1))
-            if next < time.now() { next = time.now() }
-            let until = next
-            do {
-                try await cancelWhenGracefulShutdown { try await time.sleep(until: until) }
-            } catch {
-                return
-            }
-        }
+        try await IntervalService(every: interval, time: sync.client.time) { await syncOnce() }.run()
     }
 
     /// One sync: the jobs it added wake the engine, its failures are logged.
