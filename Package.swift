@@ -159,6 +159,7 @@ let package = Package(
                 "ReelWatchDaemon",
                 "ReelWatchSimulator",
                 "ReelWatchStore",
+                "ReelWatchWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -72,6 +72,9 @@ public protocol JobStore: Sendable {
     /// redelivery: nothing is written).
     func recordDelivery(_ event: DeliveredEvent) async throws(ReelWatchError) -> Bool
 
+    /// How many webhook events are recorded.
+    func deliveredEventCount() async throws(ReelWatchError) -> Int
+
     /// Makes a tracked job due at `now`: its next poll is then, if it is still polling (a job that has ended is
     /// left as it is). Returns the job as it is afterwards; nil when it is not tracked.
     func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob?

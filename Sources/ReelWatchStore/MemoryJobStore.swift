@@ -161,6 +161,8 @@ public actor MemoryJobStore: JobStore {
         return true
     }
 
+    public func deliveredEventCount() async throws(ReelWatchError) -> Int { deliveries.count }
+
     public func callbackToken() async throws(ReelWatchError) -> String {
         if let token = callback { return token }
         let token = CallbackToken.generate()

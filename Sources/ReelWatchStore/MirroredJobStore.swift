@@ -152,6 +152,10 @@ public struct MirroredJobStore: JobStore {
         try await primary.recordDelivery(event)
     }
 
+    public func deliveredEventCount() async throws(ReelWatchError) -> Int {
+        try await primary.deliveredEventCount()
+    }
+
     public func callbackToken() async throws(ReelWatchError) -> String {
         try await primary.callbackToken()
     }

@@ -365,6 +365,10 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    public func deliveredEventCount() async throws(ReelWatchError) -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_event") ?? 0 }
+    }
+
     public func callbackToken() async throws(ReelWatchError) -> String {
         try await write { db in
             let key = "callback_token"

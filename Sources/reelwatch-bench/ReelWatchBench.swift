@@ -7,7 +7,8 @@ struct ReelWatchBench: AsyncParsableCommand {
         commandName: "reelwatch-bench",
         abstract: "Benchmarks that print reelwatch beside baselines measured in the same run.",
         subcommands: [
-            PollingBenchmark.self, DownloadBenchmark.self, TrackBenchmark.self, WaitBenchmark.self, NaiveTracker.self,
+            PollingBenchmark.self, DownloadBenchmark.self, TrackBenchmark.self, WaitBenchmark.self, PushBenchmark.self,
+            NaiveTracker.self,
         ]
     )
 }

@@ -114,6 +114,11 @@ actor BreakingJobStore: JobStore {
         return try await inner.recordDelivery(event)
     }
 
+    func deliveredEventCount() async throws(ReelWatchError) -> Int {
+        try await call()
+        return try await inner.deliveredEventCount()
+    }
+
     func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
         try await call()
         return try await inner.makeDue(ref, at: now)

@@ -24,6 +24,7 @@ struct WebhookStoreTests {
         #expect(
             try await reopened.recordDelivery(
                 DeliveredEvent(id: "evt_2", type: "batch.finished", ref: nil, receivedAt: Self.t0)))
+        #expect(try await reopened.deliveredEventCount() == 2)
     }
 
     @Test(
