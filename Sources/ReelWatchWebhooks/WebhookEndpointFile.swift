@@ -349,6 +349,7 @@ public struct WebhookEndpointFile: Sendable, Hashable {
     /// Reads the file at `path` (empty when there is none), lets `change` edit it, drops the secrets past their
     /// grace at `now`, and writes it back — all under an exclusive lock (`PATH.lock`), so that two commands
     /// changing it at once do not lose either change.
+    @discardableResult
     public static func update<T>(
         path: String, now: Date, _ change: (inout WebhookEndpointFile) throws(ReelWatchError) -> T
     ) throws(ReelWatchError) -> T {
