@@ -18,6 +18,9 @@ public enum WebhookOutcome: String, Sendable, Hashable, CaseIterable {
     case tooLarge = "too_large"
     /// The store failed: the provider is asked to deliver again later.
     case storeFailed = "store_failed"
+    /// No webhook secret is configured yet, so no delivery can be checked: the provider is asked to deliver again
+    /// later.
+    case notConfigured = "not_configured"
     /// A per-job callback to a path whose token is not the store's: nothing was read further.
     case unknownCallback = "not_found"
 
@@ -28,7 +31,7 @@ public enum WebhookOutcome: String, Sendable, Hashable, CaseIterable {
         case .unauthenticated: .unauthorized
         case .malformed: .badRequest
         case .tooLarge: .contentTooLarge
-        case .storeFailed: .serviceUnavailable
+        case .storeFailed, .notConfigured: .serviceUnavailable
         case .unknownCallback: .notFound
         }
     }

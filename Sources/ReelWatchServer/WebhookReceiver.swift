@@ -9,7 +9,8 @@ import ReelWatchWebhooks
 /// tracked job into news for the engine — the job is made due now, and the engine asks the provider (a delivery is
 /// a hint, never the truth).
 ///
-/// In order: the signature (401 when missing or wrong), the timestamp (401 when more than the tolerance off), the
+/// In order: a secret to check with (503 `not_configured` while there is none: HeyGen delivers again later), the
+/// signature (401 when missing or wrong), the timestamp (401 when more than the tolerance off), the
 /// body and event ID (400 when unreadable) — none of which changes anything — then the event ID is recorded
 /// durably before the answer, and a repeated one answers 200 and does nothing more.
 ///
@@ -24,7 +25,7 @@ public struct WebhookReceiver: Sendable {
     /// The event ID header.
     public static let eventIDHeader = HTTPField.Name("Heygen-Event-Id")!
 
-    private let signature: WebhookSignature
+    private let secrets: WebhookSecretSource
     private let store: any JobStore
     private let news: WakeSignal?
     private let trackUntracked: Bool
@@ -33,15 +34,37 @@ public struct WebhookReceiver: Sendable {
     private let wallClock: @Sendable () -> Date
     private let logger: Logger
 
-    /// Creates a receiver.
+    /// Creates a receiver checking signatures with the secrets `secrets` holds at the time of each delivery.
     ///
     /// - Parameters:
+    ///   - secrets: the webhook secrets, read again as they change.
     ///   - store: where events are recorded and jobs made due.
     ///   - news: signalled when a job became due (the engine's `Tracker.news`).
     ///   - trackUntracked: whether an event about a job not tracked tracks it (else it is recorded and ignored).
     ///   - downloadDirectory: where the files of jobs tracked that way go; nil to only follow them.
     ///   - tolerance: how far a delivery's timestamp may be from `wallClock`.
     ///   - wallClock: the current date.
+    public init(
+        secrets: WebhookSecretSource,
+        store: any JobStore,
+        news: WakeSignal?,
+        trackUntracked: Bool = false,
+        downloadDirectory: String? = nil,
+        tolerance: Duration = WebhookTimestamp.defaultTolerance,
+        wallClock: @escaping @Sendable () -> Date,
+        logger: Logger
+    ) {
+        self.secrets = secrets
+        self.store = store
+        self.news = news
+        self.trackUntracked = trackUntracked
+        self.downloadDirectory = downloadDirectory
+        self.tolerance = tolerance
+        self.wallClock = wallClock
+        self.logger = logger
+    }
+
+    /// Creates a receiver checking signatures with `signature` alone.
     public init(
         signature: WebhookSignature,
         store: any JobStore,
@@ -52,14 +75,10 @@ public struct WebhookReceiver: Sendable {
         wallClock: @escaping @Sendable () -> Date,
         logger: Logger
     ) {
-        self.signature = signature
-        self.store = store
-        self.news = news
-        self.trackUntracked = trackUntracked
-        self.downloadDirectory = downloadDirectory
-        self.tolerance = tolerance
-        self.wallClock = wallClock
-        self.logger = logger
+        self.init(
+            secrets: WebhookSecretSource(constant: signature), store: store, news: news,
+            trackUntracked: trackUntracked, downloadDirectory: downloadDirectory, tolerance: tolerance,
+            wallClock: wallClock, logger: logger)
     }
 
     /// The current date, from the receiver's wall clock.
@@ -67,6 +86,10 @@ public struct WebhookReceiver: Sendable {
 
     /// Handles one delivery: its raw body and its headers.
     public func receive(body: [UInt8], headers: HTTPFields) async -> WebhookOutcome {
+        guard let signature = secrets.signature() else {
+            logger.debug("webhook delivery refused: no webhook secret is configured yet")
+            return .notConfigured
+        }
         let now = wallClock()
         let delivery: WebhookDelivery
         let eventID: String

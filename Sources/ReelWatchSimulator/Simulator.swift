@@ -30,6 +30,8 @@ public actor Simulator {
     private var fileFaults: [JobRef: [SimulatorFileFault?]] = [:]
     private var expiredLinkAnswers: [JobRef: Int] = [:]
     private var bytesPlanned: [String: Int] = [:]
+    /// The webhook endpoints registered through the endpoint API.
+    var webhookRegistry = WebhookEndpointRegistry()
 
     /// Creates an empty simulator.
     ///

@@ -131,6 +131,7 @@ public struct SimulatorServer: Sendable {
                 )
             }
         }
+        Self.addWebhookEndpointRoutes(to: router, simulator: simulator)
         router.get("/heygen/v3/videos/:id") { request, context in
             try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)
         }

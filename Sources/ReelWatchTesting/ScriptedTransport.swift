@@ -21,6 +21,7 @@ public final class ScriptedTransport: HTTPTransport, Sendable {
     private struct State {
         var answers: [Answer]
         var requests: [HTTPRequest] = []
+        var bodies: [[UInt8]?] = []
     }
 
     private let state: Mutex<State>
@@ -33,10 +34,21 @@ public final class ScriptedTransport: HTTPTransport, Sendable {
     /// Every request sent so far, oldest first.
     public var requests: [HTTPRequest] { state.withLock { $0.requests } }
 
+    /// The body of every request sent so far (nil for none), in the order of ``requests``.
+    public var bodies: [[UInt8]?] { state.withLock { $0.bodies } }
+
     /// Answers `request` with the next scripted answer.
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, HTTPBody) {
+        try await send(request, body: nil, timeout: timeout)
+    }
+
+    /// Records `request` and its body, and answers with the next scripted answer.
+    public func send(
+        _ request: HTTPRequest, body: [UInt8]?, timeout: Duration
+    ) async throws -> (HTTPResponse, HTTPBody) {
         let answer = state.withLock { state -> Answer? in
             state.requests.append(request)
+            state.bodies.append(body)
             return state.answers.isEmpty ? nil : state.answers.removeFirst()
         }
         switch answer {

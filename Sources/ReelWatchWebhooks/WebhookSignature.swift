@@ -49,6 +49,25 @@ public struct WebhookSignature: Sendable, CustomStringConvertible, CustomDebugSt
         }
     }
 
+    /// The secrets of ``environmentVariable`` in `environment`, trimmed, empty ones skipped (none when it is unset);
+    /// throws `invalid_config` naming the variable when one holds control characters.
+    public static func secrets(environment: [String: String]) throws(ReelWatchError) -> [String] {
+        let text = environment[environmentVariable] ?? ""
+        var secrets: [String] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = part.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ReelWatchError(
+                    code: .invalidConfiguration,
+                    message: "\(environmentVariable): a webhook secret holds control characters; give each secret "
+                        + "alone, comma-separated")
+            }
+            secrets.append(trimmed)
+        }
+        return secrets
+    }
+
     /// How many secrets are checked.
     public var secretCount: Int { keys.count }
 

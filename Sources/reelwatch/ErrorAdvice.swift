@@ -19,6 +19,8 @@ enum ErrorAdvice {
             return "set REELWATCH_HOME to use another store"
         case .storeBusy:
             return "one worker per store: stop it first, or set REELWATCH_HOME to use another store"
+        case .outcomeUnknown:
+            return "see whether it took effect: reelwatch webhook list"
         default:
             return nil
         }

@@ -22,6 +22,8 @@ struct ExitStatus: Error, Comparable, Hashable {
     static let downloadFailed = ExitStatus(rawValue: 7)
     /// The job store cannot be used.
     static let store = ExitStatus(rawValue: 8)
+    /// The webhook secret file is unsafe, malformed or cannot be written.
+    static let secretFile = ExitStatus(rawValue: 9)
     /// Interrupted (Ctrl-C).
     static let interrupted = ExitStatus(rawValue: 130)
 
@@ -36,6 +38,7 @@ struct ExitStatus: Error, Comparable, Hashable {
         case .timedOut, .notReady: self = .timedOut
         case .downloadFailed: self = .downloadFailed
         case .storeUnavailable, .storeBusy: self = .store
+        case .secretFileUnusable: self = .secretFile
         default: self = .provider
         }
     }
@@ -70,6 +73,21 @@ struct ExitStatus: Error, Comparable, Hashable {
           7  a download failed after its retries (the next check tries again)
           8  the job store cannot be used (corrupt, another program's, read-only, disk full), or
              another 'reelwatch run' or 'track check' is working it (one worker per store)
+        130  interrupted
+        """
+
+    /// The table shown in `webhook register/list/remove/rotate --help`.
+    static let webhookTable = """
+        Exit codes:
+          0  done
+          2  bad usage: a malformed URL, endpoint ID, event type or setting
+          3  no such webhook endpoint at HeyGen (remove: and none in the secret file either)
+          5  missing or rejected API key
+          6  HeyGen kept failing, refused the request or answered something invalid; also a
+             registration or rotation that got no answer (outcome_unknown: whether it took effect
+             is unknown, and it was not sent again — see 'reelwatch webhook list')
+          9  the webhook secret file is unsafe (a symlink, not a regular file, another user's, or
+             open to group or others: chmod 600 it), malformed, or cannot be written
         130  interrupted
         """
 

@@ -18,7 +18,7 @@ struct ReelWatchCommand: AsyncParsableCommand {
 
             Exit codes: 0 success; 1 a render failed; 2 bad usage; 3 job not found; 4 still running at the \
             deadline; 5 missing or rejected API key; 6 the provider kept failing or answered something invalid; \
-            7 a download failed; 8 the job store cannot be used; 130 interrupted. See 'reelwatch help status' and 'reelwatch help wait'.
+            7 a download failed; 8 the job store cannot be used; 9 the webhook secret file cannot be used; 130 interrupted. See 'reelwatch help status' and 'reelwatch help wait'.
             """,
         version: ReelWatchVersion.current,
         subcommands: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Logging
 import ReelWatch
 import ReelWatchDaemon
 import ReelWatchServer
@@ -14,12 +15,17 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Work the tracked jobs as 'run' does, and receive HeyGen's signed webhooks to poll a job at once.",
         discussion: """
-            Serves POST /webhooks/heygen (signed deliveries, checked against REELWATCH_WEBHOOK_SECRET, \
-            comma-separated for several), OPTIONS /webhooks/heygen and GET /healthz. A delivery about a tracked job \
+            Serves POST /webhooks/heygen (signed deliveries, checked against the secrets 'reelwatch webhook \
+            register' and 'rotate' save in $REELWATCH_HOME/webhook-endpoints.json — read again when it changes, no \
+            restart — and any in REELWATCH_WEBHOOK_SECRET, comma-separated), OPTIONS /webhooks/heygen and GET \
+            /healthz. It starts without any secret (HeyGen checks the URL before 'register' can succeed) and answers \
+            deliveries 503 until there is one, so HeyGen delivers them again later. A delivery about a tracked job \
             makes it due now: the engine then asks HeyGen for its status and downloads its files (a webhook is a \
             hint; its URL and state are never used). SIGTERM or SIGINT stops it gracefully.
 
             \(ExitStatus.trackTable)
+              9  the webhook secret file is unsafe (a symlink, not a regular file, open to group or
+                 others: chmod 600 it) or malformed
             """
     )
 
@@ -76,15 +82,25 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var report = JobReport(json: options.json)
-        let signature: WebhookSignature
+        let logger = options.makeLogger()
+        let environment = ProcessInfo.processInfo.environment
+        let secretFile = StoreLocation.webhookEndpointsPath(environment: environment)
+        let secrets: WebhookSecretSource
         do {
-            signature = try WebhookSignature(environment: ProcessInfo.processInfo.environment)
+            secrets = try WebhookSecretSource(
+                fixed: try WebhookSignature.secrets(environment: environment), file: secretFile, logger: logger)
         } catch {
             report.print(error)
             throw report.status
         }
         let (store, lock, client, http) = try tracking.prepare(options, command: "reelwatch serve", report: &report)
-        let logger = options.makeLogger()
+        if secrets.signature() == nil {
+            logger.warning(
+                """
+                no webhook secret yet (none in \(secretFile) or \(WebhookSignature.environmentVariable)): \
+                deliveries are answered 503 until 'reelwatch webhook register' saves one
+                """)
+        }
         let printer = TrackerEventPrinter(json: options.json)
         let news = WakeSignal()
         let push = safetyDelay > .zero ? PushCoverage(safetyDelay: safetyDelay) : nil
@@ -94,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         ) { await printer.print($0) }
         let receiver = WebhookReceiver(
-            signature: signature, store: store, news: news, trackUntracked: trackWebhooks,
+            secrets: secrets, store: store, news: news, trackUntracked: trackWebhooks,
             downloadDirectory: downloadDirectory.map(StoreLocation.absolute), wallClock: { Date() }, logger: logger)
         let (host, json, path) = (host, options.json, store.path)
         let server = WebhookServer.application(receiver: receiver, host: host, port: port, logger: logger) { port in

@@ -11,6 +11,13 @@ enum StoreLocation {
         home(environment: environment) + "/reelwatch.sqlite"
     }
 
+    /// The webhook secret file's path for `environment`: `webhook-endpoints.json` beside the store.
+    static func webhookEndpointsPath(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        home(environment: environment) + "/webhook-endpoints.json"
+    }
+
     /// The reelwatch home directory for `environment`.
     static func home(environment: [String: String]) -> String {
         if let home = environment["REELWATCH_HOME"], !home.isEmpty { return absolute(home) }

@@ -120,11 +120,13 @@ struct ServeCommandTests {
         }
     }
 
-    @Test("serve without REELWATCH_WEBHOOK_SECRET: exit 2, saying which variable to set")
-    func noSecret() async throws {
-        let run = try await CLI.run(["serve", "--port", "0"])
+    @Test("serve with a control character in REELWATCH_WEBHOOK_SECRET: exit 2, naming the variable")
+    func malformedSecret() async throws {
+        let run = try await CLI.run(
+            ["serve", "--port", "0"], environment: ["REELWATCH_WEBHOOK_SECRET": "whsec_a\u{7}b"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("REELWATCH_WEBHOOK_SECRET"))
+        #expect(!run.stderr.contains("whsec_a"))
     }
 
     @Test("webhook callback-url: the store's capability URL, the same on every run; a bad --base is exit 2")

@@ -27,6 +27,30 @@ public struct SecretRedaction: Sendable, Hashable {
 
     /// `text` without any of the secrets, nil staying nil.
     public func apply(_ text: String?) -> String? { text.map(apply) }
+
+    /// The prefix of HeyGen's webhook secrets.
+    public static let webhookSecretPrefix = "whsec_"
+
+    /// `text` with every token that starts with ``webhookSecretPrefix`` (up to the next character that is not a
+    /// letter, digit, `_`, `-`, `+`, `/` or `=`) replaced by `<redacted>`: a webhook secret an answer carried
+    /// never reaches an error or a log, whichever endpoint it belonged to.
+    public static func maskingWebhookSecrets(_ text: String) -> String {
+        guard text.contains(webhookSecretPrefix) else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let range = rest.range(of: webhookSecretPrefix) {
+            out += rest[..<range.lowerBound]
+            out += placeholder
+            var end = range.upperBound
+            while end < rest.endIndex, rest[end].isASCII,
+                rest[end].isLetter || rest[end].isNumber || "_-+/=".contains(rest[end])
+            {
+                end = rest.index(after: end)
+            }
+            rest = rest[end...]
+        }
+        return out + rest
+    }
 }
 
 extension Configuration {
@@ -40,8 +64,8 @@ extension ReelWatchError {
     /// The error with every secret removed from its message and hint.
     public func redacting(_ redaction: SecretRedaction) -> ReelWatchError {
         var error = self
-        error.message = redaction.apply(message)
-        error.hint = redaction.apply(hint)
+        error.message = SecretRedaction.maskingWebhookSecrets(redaction.apply(message))
+        error.hint = redaction.apply(hint).map(SecretRedaction.maskingWebhookSecrets)
         return error
     }
 }

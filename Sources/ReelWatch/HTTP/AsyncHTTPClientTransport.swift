@@ -3,6 +3,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// The default ``HTTPTransport``, on AsyncHTTPClient. It never follows a redirect by itself: status requests
 /// carry an API key, and the ``StatusClient`` and ``Downloader`` decide which redirects to follow.
@@ -30,7 +31,21 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     /// Sends `request` and collects its body, the whole exchange (connection, head and body) within `timeout`:
     /// a body that trickles in or never ends is cut off at the deadline.
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, HTTPBody) {
-        let outgoing = try Self.outgoing(request)
+        try await send(request, body: nil, timeout: timeout)
+    }
+
+    /// Sends `request` with `body` (nil for none; a body goes out as `application/json` unless the request names
+    /// another `Content-Type`) and collects the answer, all within `timeout`.
+    public func send(
+        _ request: HTTPRequest, body: [UInt8]?, timeout: Duration
+    ) async throws -> (HTTPResponse, HTTPBody) {
+        var outgoing = try Self.outgoing(request)
+        if let body {
+            if !outgoing.headers.contains(name: "content-type") {
+                outgoing.headers.add(name: "content-type", value: "application/json")
+            }
+            outgoing.body = .bytes(body)
+        }
         let delegate = CollectingDelegate(limit: Self.largestCollectedBody)
         // AsyncHTTPClient's deadline ends the wait for a connection and a head (with the connection's own error
         // when it could not be made); once the head is in, this timer ends a body still arriving at it.
@@ -104,10 +119,21 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
                 throw HTTPTransportError(.timedOut, "no data for too long")
             } catch let error as HTTPClientError where error == .deadlineExceeded {
                 throw HTTPTransportError(.timedOut, "no answer within \(timeout?.shortDescription ?? "the deadline")")
+            } catch let error where Self.isRefused(error) {
+                throw HTTPTransportError(.refused, "the connection was refused")
             }
         } onCancel: {
             task.cancel()
         }
+    }
+
+    /// Whether `error` says the connection was refused, so that nothing was sent.
+    private static func isRefused(_ error: any Error) -> Bool {
+        if let error = error as? NIOConnectionError {
+            return !error.connectionErrors.isEmpty
+                && error.connectionErrors.allSatisfy { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
+        }
+        return (error as? IOError)?.errnoCode == ECONNREFUSED
     }
 
     /// The AsyncHTTPClient request for `request`; a URL it cannot use is a connection error.

@@ -89,8 +89,18 @@ public struct StatusClient: Sendable {
 
     /// Sends `request` with the provider's key, retrying transient failures, and decodes a 2xx JSON answer with
     /// `decode`; errors are reported against `ref`.
+    ///
+    /// A `POST` is not idempotent: once it may have reached the provider it is never sent again, so only a 429 (or
+    /// the provider's own rate-limit answer) and a refused connection are retried; a timeout, a lost connection or
+    /// a 5xx fails with `outcome_unknown`.
+    ///
+    /// - Parameters:
+    ///   - body: the JSON body to send, if any.
+    ///   - purpose: what the request is for, in error messages: `status request`, `webhook registration`.
     func send<T: Sendable>(
         _ request: HTTPRequest,
+        body: [UInt8]? = nil,
+        purpose: String = "status request",
         adapter: any Provider,
         ref: JobRef,
         deadline: Duration? = nil,
@@ -102,6 +112,7 @@ public struct StatusClient: Sendable {
         request.headerFields[.userAgent] = ReelWatchVersion.userAgent
         request.headerFields[.accept] = "application/json"
         request.headerFields[Self.apiKeyField] = key.secret
+        if body != nil { request.headerFields[.contentType] = "application/json" }
 
         var redirects = 0
         let name = ref.provider.displayName
@@ -139,8 +150,8 @@ public struct StatusClient: Sendable {
             var timeout = requestTimeout
             if let deadline { timeout = min(timeout, max(deadline - time.now(), finalRequestTimeout)) }
             switch await attempt(
-                request, adapter: adapter, ref: ref, timeout: timeout, secret: key.secret, logger: logger,
-                decode: decode)
+                request, body: body, purpose: purpose, adapter: adapter, ref: ref, timeout: timeout,
+                secret: key.secret, logger: logger, decode: decode)
             {
             case .value(let value):
                 return .done(value)
@@ -190,6 +201,8 @@ public struct StatusClient: Sendable {
 
     private func attempt<T>(
         _ request: HTTPRequest,
+        body requestBody: [UInt8]?,
+        purpose: String,
         adapter: any Provider,
         ref: JobRef,
         timeout: Duration,
@@ -198,16 +211,31 @@ public struct StatusClient: Sendable {
         decode: (JSONValue, Int) throws(ReelWatchError) -> T
     ) async -> Outcome<T> {
         let name = ref.provider.displayName
+        let idempotent = request.method != .post
         let head: HTTPResponse
         let bytes: [UInt8]
         do {
             try await rateLimiter?.acquire(ref.provider)
-            logger.debug("GET", metadata: ["http.path": "\(request.path ?? "")"])
-            let (response, body) = try await transport.send(request, timeout: timeout)
+            logger.debug("\(request.method.rawValue)", metadata: ["http.path": "\(request.path ?? "")"])
+            let (response, body) = try await transport.send(request, body: requestBody, timeout: timeout)
             head = response
             bytes = Array(buffer: try await body.collect(upTo: maximumBodySize))
         } catch is CancellationError {
             return .failure(Self.cancelled(ref))
+        } catch let error as HTTPTransportError where error.kind == .refused {
+            let host = request.authority ?? "?"
+            return .transient(
+                ReelWatchError(
+                    code: .providerUnavailable, message: "could not reach \(name) at \(host): \(error.description)",
+                    ref: ref),
+                retryAfter: nil
+            )
+        } catch let error where !idempotent {
+            if Task.isCancelled { return .failure(Self.cancelled(ref)) }
+            let what =
+                (error as? HTTPTransportError)?.description
+                ?? ReelWatchError.printable(String(describing: error), limit: 120)
+            return .failure(Self.outcomeUnknown(name: name, purpose: purpose, what, ref: ref))
         } catch let error as HTTPTransportError where error.kind == .timedOut {
             return .transient(
                 ReelWatchError(code: .providerUnavailable, message: "\(name) sent \(error.description)", ref: ref),
@@ -233,9 +261,17 @@ public struct StatusClient: Sendable {
         )
         switch status {
         case 301, 302, 303, 307, 308:
+            if request.method != .get, status != 307, status != 308 {
+                return .failure(
+                    .invalidStatus(
+                        ref: ref, httpStatus: status, "a redirect of the \(purpose) that would turn it into a GET"))
+            }
             return Self.redirect(from: request, status: status, location: head.headerFields[.location], ref: ref)
         case 200..<300:
-            guard let json else {
+            // An empty answer to a DELETE is a success with nothing to say.
+            let answer: JSONValue? =
+                json ?? (bytes.isEmpty && request.method == .delete ? .some(.null) : .none)
+            guard let json = answer else {
                 return .failure(
                     .invalidStatus(ref: ref, httpStatus: status, BodyExcerpt.describe(bytes, secrets: [secret]))
                 )
@@ -275,9 +311,12 @@ public struct StatusClient: Sendable {
                 ref: ref,
                 httpStatus: status
             )
-            let transient =
-                status == 408 || status == 425 || status == 429 || status >= 500
-                || adapter.isTransient(status: status, body: json)
+            let limited = status == 429 || adapter.isTransient(status: status, body: json)
+            if !idempotent, status >= 500 {
+                return .failure(
+                    Self.outcomeUnknown(name: name, purpose: purpose, "HTTP \(status)", ref: ref, httpStatus: status))
+            }
+            let transient = limited || (idempotent && (status == 408 || status == 425 || status >= 500))
             if transient {
                 let header = head.headerFields[.retryAfter]
                 let retryAfter = header.flatMap { RetryPolicy.parseRetryAfter($0, now: wallClock()) }
@@ -291,7 +330,7 @@ public struct StatusClient: Sendable {
             return .failure(
                 ReelWatchError(
                     code: .invalidResponse,
-                    message: "\(name) refused the status request (\(reason.message))",
+                    message: "\(name) refused the \(purpose) (\(reason.message))",
                     ref: ref,
                     httpStatus: status
                 )
@@ -336,6 +375,19 @@ public struct StatusClient: Sendable {
             return "error: \(ReelWatchError.printable(said.summary, limit: 120))"
         }
         return BodyExcerpt.describe(bytes, secrets: [secret])
+    }
+
+    /// The error for a non-idempotent request that may or may not have taken effect.
+    private static func outcomeUnknown(
+        name: String, purpose: String, _ what: String, ref: JobRef, httpStatus: Int? = nil
+    ) -> ReelWatchError {
+        ReelWatchError(
+            code: .outcomeUnknown,
+            message: "the \(purpose) may have reached \(name), which answered no result (\(what)); "
+                + "whether it took effect is unknown",
+            ref: ref,
+            httpStatus: httpStatus
+        )
     }
 
     private static func cancelled(_ ref: JobRef) -> ReelWatchError {

@@ -22,6 +22,8 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
             case storeBusy = "store_busy"
             case webhookRejected = "webhook_rejected"
             case invalidWebhook = "invalid_webhook"
+            case outcomeUnknown = "outcome_unknown"
+            case secretFileUnusable = "secret_file_unusable"
         }
 
         private let base: Base
@@ -63,6 +65,12 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         public static let webhookRejected = Code(.webhookRejected)
         /// A signed webhook delivery whose body is not an event reelwatch can read.
         public static let invalidWebhook = Code(.invalidWebhook)
+        /// A request that changes something at the provider got no answer after it may have arrived: whether it
+        /// took effect is unknown, and it was not sent again.
+        public static let outcomeUnknown = Code(.outcomeUnknown)
+        /// The webhook secret file is unsafe (a symlink, not a regular file, open to group or others), malformed,
+        /// or cannot be written.
+        public static let secretFileUnusable = Code(.secretFileUnusable)
     }
 
     /// What kind of error this is.
