@@ -88,6 +88,18 @@ public final class WebhookSecretSource: Sendable {
         }
     }
 
+    /// The APIs whose jobs the endpoints behind these secrets hear the end of (``WebhookDelivery/coveredAPIs(subscribedTo:)``):
+    /// each endpoint of the file by its events, and the secrets of the environment as an endpoint of every event;
+    /// none while there is no secret. Looks at the file as ``signature()`` does.
+    public func coveredAPIs() -> Set<ProviderAPI> {
+        guard signature() != nil else { return [] }
+        if constant != nil || !fixed.isEmpty { return WebhookDelivery.coveredAPIs(subscribedTo: nil) }
+        let entries = state.withLock { $0.file?.entries ?? [] }
+        return entries.reduce(into: Set<ProviderAPI>()) { covered, entry in
+            covered.formUnion(WebhookDelivery.coveredAPIs(subscribedTo: entry.events))
+        }
+    }
+
     /// How many secrets are valid now.
     public var secretCount: Int { signature()?.secretCount ?? 0 }
 

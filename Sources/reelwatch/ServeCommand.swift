@@ -103,8 +103,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let printer = TrackerEventPrinter(json: options.json)
         let news = WakeSignal()
-        let push = safetyDelay > .zero ? PushCoverage(safetyDelay: safetyDelay) : nil
-        push?.cover(WebhookDelivery.coveredAPIs(subscribedTo: nil))
+        // Jobs webhooks cover are polled as a safety net: which those are follows the secrets (an endpoint
+        // registered or removed while serve runs counts within seconds).
+        let push = safetyDelay > .zero ? PushCoverage(safetyDelay: safetyDelay, apis: secrets.coveredAPIs()) : nil
         let tracker = TrackerService(
             tracker: tracking.tracker(store: store, client: client, http: http, news: news, push: push),
             logger: logger
@@ -121,6 +122,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         var services: [any Service] = [tracker, server]
+        if let push {
+            services.append(
+                IntervalService(every: .seconds(2), time: TimeSource(ContinuousClock())) {
+                    push.cover(secrets.coveredAPIs())
+                })
+        }
         if reconcileEvery > .zero {
             let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)
             services.append(

@@ -140,9 +140,9 @@ struct WebhookCommandTests {
             #expect(await simulator.webhookEndpoints().isEmpty)
             #expect(!serve.stderr.contains(secret1) && !serve.stderr.contains(secret2))
 
-            var info = stat()
-            #expect(lstat(home + "/webhook-endpoints.json", &info) == 0)
-            #expect(info.st_mode & 0o777 == 0o600)
+            let attributes = try FileManager.default.attributesOfItem(atPath: home + "/webhook-endpoints.json")
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            #expect(attributes[.type] as? FileAttributeType == .typeRegular)
         }
     }
 
