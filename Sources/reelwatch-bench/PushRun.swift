@@ -1,0 +1,151 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ReelWatch
+import ReelWatchDaemon
+import ReelWatchServer
+import ReelWatchSimulator
+import ReelWatchStore
+import ReelWatchWebhooks
+
+/// One run of `reelwatch-bench push`: the engine of `run` (polling only) or of `serve` (webhooks, the safety net
+/// and reconciliation) over fresh v3 renders, in-process on a clock compressed as the simulator's time is, so
+/// that every schedule — render-time polls, the 10-minute safety net, 5-minute reconciliation — keeps its real
+/// proportions to the renders.
+struct PushRun {
+    /// What the run measured.
+    struct Figures {
+        var name: String
+        var jobs: Int
+        var seconds: Double
+        var counts: SimulatorCounts
+        /// Jobs that ended with every file on disk (successes) or failed.
+        var finished: Int
+        /// Lag from each successful render's end to its file on disk, in seconds at real speed.
+        var lags: [Double]
+        /// The lags of jobs whose end was delivered (not dropped): the push path proper.
+        var deliveredLags: [Double]
+        /// Files fetched more than once (no job may be downloaded twice).
+        var downloadedTwice: Int
+        var reconciled = 0
+        var webhookNote = ""
+
+        var callsPerJob: Double { Double(counts.statusCalls) / Double(max(jobs, 1)) }
+    }
+
+    var name: String
+    var refs: [JobRef]
+    var jobs: [SimulatedJob]
+    var timeScale: Double
+    var directory: String
+    /// With webhooks: deliveries to the engine's server, these faults, the safety net and reconciliation.
+    var push: WebhookFaults?
+    var secret = PushBenchmark.secret
+
+    /// Runs until every job has ended with its files on disk (or a minute passes without progress).
+    func run(simulator: Simulator, endpoint: SimulatorServer.Endpoint, logger: Logger) async throws -> Figures {
+        let store = try SQLiteJobStore(path: "\(directory)/\(name)/reelwatch.sqlite")
+        let files = "\(directory)/\(name)/files"
+        _ = try await store.track(all: refs.map { TrackRequest(ref: $0, downloadDirectory: files) }, at: Date())
+        let clock = CompressedClock(scale: timeScale)
+        let epoch = Date()
+        let client = StatusClient(
+            configuration: endpoint.configuration(apiKey: simulator.apiKey),
+            clock: clock,
+            wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
+            logger: logger)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let news = WakeSignal()
+        let coverage = push.map { _ in PushCoverage(safetyDelay: .seconds(600), apis: [.v3]) }
+        let tracker = Tracker(
+            store: store, client: client,
+            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+            options: TrackerOptions(downloadConcurrency: 8), news: news, push: coverage)
+        let receiver = WebhookReceiver(
+            signature: try WebhookSignature(secrets: [secret]), store: store, news: news, wallClock: { Date() },
+            logger: logger)
+        let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)
+
+        let before = await simulator.counts
+        let addedWall = Date()
+        await simulator.add(jobs)
+        let started = ContinuousClock.now
+        try await LoopbackServer.withRunning(
+            router: WebhookServer.router(receiver: receiver), serverName: "bench-serve", logger: logger
+        ) { port in
+            if let push {
+                await PushBenchmark.deliver(
+                    to: "http://127.0.0.1:\(port)\(WebhookServer.webhookPath)", secret: secret, faults: push,
+                    simulator: simulator)
+            }
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await tracker.run(.daemon) }
+                if push != nil {
+                    group.addTask {
+                        try await IntervalService(every: .seconds(300), time: client.time) {
+                            await reconciler.reconcileLogged()
+                        }.run()
+                    }
+                }
+                defer { group.cancelAll() }
+                return try await Self.waitUntilDone(store: store, name: name)
+            }
+        }
+        let elapsed = started.duration(to: .now)
+        try? await http.shutdown()
+        let counts = await simulator.counts.minus(before)
+
+        var figures = Figures(
+            name: name, jobs: refs.count, seconds: elapsed.secondsValue, counts: counts, finished: 0, lags: [],
+            deliveredLags: [], downloadedTwice: 0)
+        let delivered = push == nil ? [] : await PushBenchmark.deliveredRefs(simulator: simulator)
+        let byRef = Dictionary(uniqueKeysWithValues: jobs.map { ($0.ref, $0) })
+        var files = 0
+        for job in try await store.jobs(in: nil) where job.phase == .done {
+            guard job.state == .succeeded else {
+                if job.state == .failed { figures.finished += 1 }
+                continue
+            }
+            let whole = job.files.allSatisfy { $0.status == .done && BenchTools.size(of: $0.path) != nil }
+            guard whole, !job.files.isEmpty, let simulated = byRef[job.ref] else { continue }
+            figures.finished += 1
+            // The render ended (queue + render) of simulated time after it was added; its file landed at the
+            // file's modification time. Polling lags are at compressed speed: scaled back to real speed.
+            let end = addedWall.addingTimeInterval((simulated.queueTime + simulated.renderTime).secondsValue / timeScale)
+            let landed = job.files.compactMap { file in
+                (try? FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]) as? Date
+            }.max() ?? end
+            let realLag = max(0, landed.timeIntervalSince(end))
+            if push == nil || !delivered.contains(job.ref) {
+                figures.lags.append(realLag * timeScale)
+            } else {
+                figures.lags.append(realLag)
+                figures.deliveredLags.append(realLag)
+            }
+            files += job.files.count
+        }
+        // No file faults are injected: every file is fetched once, or a job was downloaded twice.
+        figures.downloadedTwice = max(0, counts.fileRequests - files)
+        return figures
+    }
+
+    /// Waits until no tracked job is polling or downloading; throws after a minute without progress.
+    static func waitUntilDone(store: SQLiteJobStore, name: String) async throws {
+        var remaining = Int.max
+        var lastProgress = ContinuousClock.now
+        while true {
+            try await Task.sleep(for: .milliseconds(100))
+            let phases = try await store.phaseCounts()
+            let left = (phases[.polling] ?? 0) + (phases[.downloading] ?? 0)
+            if left == 0 { return }
+            if left < remaining {
+                remaining = left
+                lastProgress = .now
+            }
+            guard lastProgress.duration(to: .now) < .seconds(60) else {
+                throw ValidationError("\(name): no progress for a minute; \(left) jobs not done")
+            }
+        }
+    }
+}
