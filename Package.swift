@@ -74,10 +74,13 @@ let package = Package(
             name: "ReelWatchSimulator",
             dependencies: [
                 "ReelWatch",
+                "ReelWatchWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -207,8 +210,11 @@ let package = Package(
         .testTarget(
             name: "ReelWatchSimulatorTests",
             dependencies: [
-                "ReelWatch", "ReelWatchSimulator", "ReelWatchTesting", "ReelWatchTestSupport",
+                "ReelWatch", "ReelWatchSimulator", "ReelWatchTesting", "ReelWatchTestSupport", "ReelWatchWebhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
