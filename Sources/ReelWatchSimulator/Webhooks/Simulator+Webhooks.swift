@@ -15,7 +15,7 @@ extension Simulator {
         webhookDestinations.removeAll()
     }
 
-    /// Makes webhook deliveries of events made from now on meet `faults`.
+    /// Makes the webhook deliveries of the next rounds meet `faults` (the events held back by a reorder fault, too).
     public func injectWebhookFaults(_ faults: WebhookFaults) {
         webhookFaults = faults
     }

@@ -14,8 +14,8 @@ import ReelWatchWebhooks
 /// ``Simulator/webhookDeliveries`` and counted in ``Simulator/counts``. The dispatcher itself holds no state: run
 /// one at a time for a simulator.
 public struct WebhookDispatcher: Sendable {
-    /// How long one request may take, answer included.
-    public static let deliveryTimeout: Duration = .seconds(10)
+    /// How long one request may take by default, answer included.
+    public static let defaultDeliveryTimeout: Duration = .seconds(10)
     /// HeyGen retries for a day; the simulator waits these real-time pauses between its few attempts.
     public static let defaultRetryDelays: [Duration] = [.milliseconds(200), .milliseconds(500), .seconds(1)]
 
@@ -27,6 +27,8 @@ public struct WebhookDispatcher: Sendable {
     public let maximumConcurrentDeliveries: Int
     /// The pauses before the second, third … attempt of a delivery that got no 2xx (and not 401).
     public let retryDelays: [Duration]
+    /// How long one request may take, answer included (AsyncHTTPClient keeps trying to connect until then).
+    public let deliveryTimeout: Duration
     private let destinations: @Sendable () async -> [WebhookDestination]
     private let client: HTTPClient
     private let time: TimeSource
@@ -43,6 +45,7 @@ public struct WebhookDispatcher: Sendable {
     ///   - client: the HTTP client; the default follows no redirects.
     ///   - maximumConcurrentDeliveries: how many deliveries may be in flight at once.
     ///   - retryDelays: the pauses between the attempts of a delivery; their count is the most retries.
+    ///   - deliveryTimeout: how long one request may take, answer included.
     ///   - clock: what fault delays and retry pauses sleep on.
     ///   - wallClock: the real date, for `Heygen-Timestamp` (never simulated time: a receiver compares it with its
     ///     own clock).
@@ -54,6 +57,7 @@ public struct WebhookDispatcher: Sendable {
         client: HTTPClient = AsyncHTTPClientTransport.sharedClient,
         maximumConcurrentDeliveries: Int = 16,
         retryDelays: [Duration] = defaultRetryDelays,
+        deliveryTimeout: Duration = defaultDeliveryTimeout,
         clock: some Clock<Duration> = ContinuousClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
@@ -64,6 +68,7 @@ public struct WebhookDispatcher: Sendable {
         self.client = client
         self.maximumConcurrentDeliveries = max(1, maximumConcurrentDeliveries)
         self.retryDelays = retryDelays
+        self.deliveryTimeout = deliveryTimeout
         self.time = TimeSource(clock)
         self.wallClock = wallClock
         self.logger = logger
@@ -183,7 +188,7 @@ public struct WebhookDispatcher: Sendable {
             request.headers.add(name: "Heygen-Signature", value: signature)
         }
         request.body = .bytes(delivery.body)
-        let response = try await client.execute(request, timeout: TimeAmount(Self.deliveryTimeout), logger: logger)
+        let response = try await client.execute(request, timeout: TimeAmount(deliveryTimeout), logger: logger)
         // The answer's body is read (and dropped) so the connection can be used again.
         _ = try? await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
