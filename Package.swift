@@ -75,10 +75,13 @@ let package = Package(
             name: "ReelWatchSimulator",
             dependencies: [
                 "ReelWatch",
+                "ReelWatchWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -159,9 +162,11 @@ let package = Package(
                 "ReelWatch",
                 "ReelWatchDaemon",
                 "ReelWatchSimulator",
+                "ReelWatchServer",
                 "ReelWatchStore",
                 "ReelWatchWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -208,8 +213,11 @@ let package = Package(
         .testTarget(
             name: "ReelWatchSimulatorTests",
             dependencies: [
-                "ReelWatch", "ReelWatchSimulator", "ReelWatchTesting", "ReelWatchTestSupport",
+                "ReelWatch", "ReelWatchSimulator", "ReelWatchTesting", "ReelWatchTestSupport", "ReelWatchWebhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -83,7 +83,7 @@ extension Simulator {
 
     private static let tokenPrefix = "page-"
 
-    private static func invalidParameter(_ message: String) -> SimulatorResponse {
+    static func invalidParameter(_ message: String) -> SimulatorResponse {
         .json(["error": ["code": "invalid_parameter", "message": .string(message)]], status: 400)
     }
 }

@@ -15,6 +15,11 @@ public actor Simulator {
     struct Entry {
         var job: SimulatedJob
         var addedAt: Duration
+        /// Which addition this is, so a job replaced before it ended sends no event for the old one.
+        var serial: Int = 0
+
+        /// When the render ends, in simulated time.
+        var endsAt: Duration { addedAt + job.queueTime + job.renderTime }
     }
 
     private(set) var jobs: [JobRef: Entry] = [:]
@@ -32,6 +37,23 @@ public actor Simulator {
     private var bytesPlanned: [String: Int] = [:]
     /// The webhook endpoints registered through the endpoint API.
     var webhookRegistry = WebhookEndpointRegistry()
+    private var nextSerial = 0
+    /// The ends of jobs whose webhook event is not made yet, earliest first.
+    var pendingEnds = EndTimeQueue()
+    /// Every webhook event made, oldest first; an event's index is its ``SimulatedWebhookEvent/sequence``.
+    public internal(set) var webhookEvents: [SimulatedWebhookEvent] = []
+    /// How many of ``webhookEvents`` ``takeEndedEvents(fileBase:)`` has handed out.
+    var takenEventCount = 0
+    /// Events a reorder fault held back to the next round of deliveries.
+    var heldBackEvents: [SimulatedWebhookEvent] = []
+    /// Where webhooks go, besides any the dispatcher is given.
+    public internal(set) var webhookDestinations: [WebhookDestination] = []
+    /// The faults webhook deliveries meet.
+    public internal(set) var webhookFaults = WebhookFaults()
+    /// What happened to each event at each destination, in the order deliveries finished.
+    public internal(set) var webhookDeliveries: [WebhookDeliveryRecord] = []
+    /// Mixed into event IDs, so that two runs of the simulator never send the same one.
+    let eventIDSeed: UInt64
 
     /// Creates an empty simulator.
     ///
@@ -42,13 +64,16 @@ public actor Simulator {
     ///   - keepsLog: whether every request is kept for ``requests`` (benchmarks with millions of requests keep
     ///     only ``counts``).
     ///   - clock: the real time that simulated time runs `timeScale` times faster than.
+    ///   - eventIDSeed: mixed into webhook event IDs (`evt_…`), so that another run's IDs differ.
     public init(
         apiKey: String = "sim-key",
         timeScale: Double = 1,
         epoch: Date = Date(),
         keepsLog: Bool = true,
-        clock: some Clock<Duration> = ContinuousClock()
+        clock: some Clock<Duration> = ContinuousClock(),
+        eventIDSeed: UInt64 = .random(in: .min ... .max)
     ) {
+        self.eventIDSeed = eventIDSeed
         self.time = TimeSource(clock)
         self.apiKey = apiKey
         self.keepsLog = keepsLog
@@ -63,7 +88,12 @@ public actor Simulator {
 
     /// Adds (or replaces) a job; its clock starts now.
     public func add(_ job: SimulatedJob) {
-        jobs[job.ref] = Entry(job: job, addedAt: now)
+        nextSerial += 1
+        let entry = Entry(job: job, addedAt: now, serial: nextSerial)
+        jobs[job.ref] = entry
+        if Self.sendsWebhooks(job.ref.api) {
+            pendingEnds.insert(EndTimeQueue.Item(end: entry.endsAt, serial: entry.serial, ref: job.ref))
+        }
     }
 
     /// Adds several jobs.
@@ -348,9 +378,9 @@ public actor Simulator {
     ) -> JSONValue {
         let times = StatusBodies.Times(
             created: epoch.addingTimeInterval(entry.addedAt.seconds),
-            completed: epoch.addingTimeInterval((entry.addedAt + entry.job.queueTime + entry.job.renderTime).seconds),
+            completed: epoch.addingTimeInterval(entry.endsAt.seconds),
             now: epoch.addingTimeInterval(now.seconds),
-            linkLifetime: expired ? -60 : 7 * 24 * 3600
+            linkLifetime: expired ? -60 : StatusBodies.linkLifetime
         )
         return StatusBodies.body(
             for: entry.job,

@@ -20,6 +20,8 @@ public struct SimulatorServer: Sendable {
         public var heygenURL: String { "http://127.0.0.1:\(port)/heygen" }
         /// The base URL to use as `REELWATCH_HERA_URL`.
         public var heraURL: String { "http://127.0.0.1:\(port)/hera/v1" }
+        /// The scheme and authority of the file links the simulator hands out.
+        public var fileBase: String { "http://127.0.0.1:\(port)" }
 
         /// A configuration that points reelwatch at this simulator with `apiKey` for both providers.
         public func configuration(apiKey: String) -> Configuration {
@@ -43,34 +45,94 @@ public struct SimulatorServer: Sendable {
     /// The simulator served.
     public let simulator: Simulator
     private let port: Int
+    private let webhookInterval: Duration?
+    private let webhookDestinations: (@Sendable () async -> [WebhookDestination])?
+    private let wallClock: @Sendable () -> Date
     private let logger: Logger
 
     /// Creates a server for `simulator` on 127.0.0.1:`port` (0 for an ephemeral port).
-    public init(simulator: Simulator, port: Int = 0, logger: Logger) {
+    ///
+    /// - Parameters:
+    ///   - simulator: the simulator served.
+    ///   - port: the port on 127.0.0.1; 0 for an ephemeral one.
+    ///   - webhookInterval: how often a ``WebhookDispatcher`` delivers the events of ended renders while the
+    ///     server runs; nil delivers none (a test then calls ``WebhookDispatcher/deliverDue()`` itself).
+    ///   - webhookDestinations: where to deliver, asked every round; nil for the simulator's own.
+    ///   - wallClock: the real date deliveries are stamped with.
+    ///   - logger: the server's and the dispatcher's logger.
+    public init(
+        simulator: Simulator,
+        port: Int = 0,
+        webhookInterval: Duration? = .milliseconds(100),
+        webhookDestinations: (@Sendable () async -> [WebhookDestination])? = nil,
+        wallClock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
+    ) {
         self.simulator = simulator
         self.port = port
+        self.webhookInterval = webhookInterval
+        self.webhookDestinations = webhookDestinations
+        self.wallClock = wallClock
         self.logger = logger
     }
 
     /// Serves until one of `gracefulShutdownSignals` arrives or the task is cancelled, calling `onReady` once it
-    /// is listening.
+    /// is listening; delivers webhooks meanwhile.
     public func run(
         gracefulShutdownSignals: [UnixSignal] = [],
         onReady: @escaping @Sendable (Endpoint) async -> Void
     ) async throws {
-        try await makeGroup(gracefulShutdownSignals: gracefulShutdownSignals, onReady: onReady).run()
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let group = makeGroup(gracefulShutdownSignals: gracefulShutdownSignals) { endpoint in
+            continuation.yield(endpoint.port)
+            await onReady(endpoint)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { return }
+                await deliverWebhooks(endpoint: Endpoint(port: port))
+            }
+            defer { continuation.finish() }
+            do {
+                try await group.run()
+            } catch {
+                tasks.cancelAll()
+                throw error
+            }
+            tasks.cancelAll()
+        }
     }
 
     /// Starts the server, runs `body` with its endpoint, and shuts the server down gracefully when `body`
-    /// returns or throws.
+    /// returns or throws; delivers webhooks while `body` runs.
     public func withRunning<Result: Sendable>(
         _ body: @Sendable (Endpoint) async throws -> Result
     ) async throws -> Result {
         try await LoopbackServer.withRunning(
             router: makeRouter(), port: port, serverName: Self.serverName, logger: logger
         ) { port in
-            try await body(Endpoint(port: port))
+            let endpoint = Endpoint(port: port)
+            guard webhookInterval != nil else { return try await body(endpoint) }
+            return try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { await deliverWebhooks(endpoint: endpoint) }
+                defer { tasks.cancelAll() }
+                return try await body(endpoint)
+            }
         }
+    }
+
+    /// The dispatcher of this server's webhooks, for the simulator served at `endpoint`.
+    public func webhookDispatcher(endpoint: Endpoint) -> WebhookDispatcher {
+        WebhookDispatcher(
+            simulator: simulator, fileBase: endpoint.fileBase, destinations: webhookDestinations,
+            wallClock: wallClock, logger: logger)
+    }
+
+    /// Delivers webhooks every ``webhookInterval`` until cancelled; returns at once when there is no interval.
+    private func deliverWebhooks(endpoint: Endpoint) async {
+        guard let webhookInterval else { return }
+        await webhookDispatcher(endpoint: endpoint).run(every: webhookInterval)
     }
 
     /// The `Server` header the simulator answers with.
@@ -132,6 +194,19 @@ public struct SimulatorServer: Sendable {
             }
         }
         Self.addWebhookEndpointRoutes(to: router, simulator: simulator)
+        router.get(RouterPath("/heygen" + Simulator.webhookEventsPath)) { request, _ in
+            let query = request.uri.queryParameters
+            return Self.response(
+                await simulator.webhookEventList(
+                    eventType: query.get("event_type"),
+                    limit: query.get("limit"),
+                    token: query.get("token"),
+                    apiKey: request.headers[HTTPField.Name("x-api-key")!],
+                    userAgent: request.headers[.userAgent],
+                    fileBase: "http://\(request.head.authority ?? "127.0.0.1")"
+                )
+            )
+        }
         router.get("/heygen/v3/videos/:id") { request, context in
             try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)
         }

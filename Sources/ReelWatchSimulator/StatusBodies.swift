@@ -104,7 +104,7 @@ enum StatusBodies {
             var data: [String: JSONValue] = [
                 "id": .string(job.ref.id), "status": .string(word), "title": .optional(job.title),
                 "created_at": .number(times.created.timeIntervalSince1970.rounded(.down)),
-                "input_language": "English", "output_language": "Urdu (Pakistan)",
+                "input_language": "English", "output_language": .string(outputLanguage),
                 "callback_id": .optional(job.callbackID), "translate_audio_only": false,
                 "video_url": link(.video), "audio_url": link(.audio),
                 "srt_caption_url": .optional(captionLink("srt")), "vtt_caption_url": .optional(captionLink("vtt")),
@@ -118,7 +118,7 @@ enum StatusBodies {
                 "error": nil,
                 "data": [
                     "video_translate_id": .string(job.ref.id), "title": .optional(job.title),
-                    "output_language": "Urdu (Pakistan)", "status": .string(word), "url": link(.video),
+                    "output_language": .string(outputLanguage), "status": .string(word), "url": link(.video),
                     "message": .optional(failure?.message), "callback_id": .optional(job.callbackID),
                     "caption_url": link(.captions),
                 ],
@@ -256,6 +256,12 @@ enum StatusBodies {
                 "\(path)?response-content-disposition=attachment%3B+filename%2A%3DUTF-8%27%27\(BaseURL.encode(file.name))%3B"
         }
     }
+
+    /// The language every simulated translation is into.
+    static let outputLanguage = "Urdu (Pakistan)"
+
+    /// How long a fresh file link stays valid, in seconds: a week.
+    static let linkLifetime = 7 * 24 * 3600.0
 
     /// What HeyGen now says on its v2 translation route.
     static let legacyMessage = "This v2 endpoint is Legacy and will be removed"

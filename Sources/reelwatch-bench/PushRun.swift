@@ -28,7 +28,11 @@ struct PushRun {
         var deliveredLags: [Double]
         /// Files fetched more than once (no job may be downloaded twice).
         var downloadedTwice: Int
+        /// Events recorded in the store that no delivery brought: caught by reconciliation.
         var reconciled = 0
+        /// Events the simulator made for these jobs, and how many the store holds.
+        var events = 0
+        var recorded = 0
         var webhookNote = ""
 
         var callsPerJob: Double { Double(counts.statusCalls) / Double(max(jobs, 1)) }
@@ -44,10 +48,18 @@ struct PushRun {
     var secret = PushBenchmark.secret
 
     /// Runs until every job has ended with its files on disk (or a minute passes without progress).
-    func run(simulator: Simulator, endpoint: SimulatorServer.Endpoint, logger: Logger) async throws -> Figures {
+    func run(logger: Logger) async throws -> Figures {
+        let simulator = Simulator(timeScale: timeScale, keepsLog: false)
+        return try await SimulatorServer(simulator: simulator, logger: logger).withRunning { endpoint in
+            try await run(simulator: simulator, endpoint: endpoint, logger: logger)
+        }
+    }
+
+    /// Runs against `simulator`, served at `endpoint`.
+    private func run(simulator: Simulator, endpoint: SimulatorServer.Endpoint, logger: Logger) async throws -> Figures {
         let store = try SQLiteJobStore(path: "\(directory)/\(name)/reelwatch.sqlite")
-        let files = "\(directory)/\(name)/files"
-        _ = try await store.track(all: refs.map { TrackRequest(ref: $0, downloadDirectory: files) }, at: Date())
+        let downloads = "\(directory)/\(name)/files"
+        _ = try await store.track(all: refs.map { TrackRequest(ref: $0, downloadDirectory: downloads) }, at: Date())
         let clock = CompressedClock(scale: timeScale)
         let epoch = Date()
         let client = StatusClient(
@@ -68,16 +80,17 @@ struct PushRun {
         let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)
 
         let before = await simulator.counts
+        let bytesBefore = await simulator.totalBytesServed
         let addedWall = Date()
         await simulator.add(jobs)
         let started = ContinuousClock.now
-        try await LoopbackServer.withRunning(
+        let summary = try await LoopbackServer.withRunning(
             router: WebhookServer.router(receiver: receiver), serverName: "bench-serve", logger: logger
         ) { port in
             if let push {
-                await PushBenchmark.deliver(
-                    to: "http://127.0.0.1:\(port)\(WebhookServer.webhookPath)", secret: secret, faults: push,
-                    simulator: simulator)
+                await simulator.injectWebhookFaults(push)
+                await simulator.addWebhookDestination(
+                    WebhookDestination(url: "http://127.0.0.1:\(port)\(WebhookServer.webhookPath)", secret: secret))
             }
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await tracker.run(.daemon) }
@@ -89,7 +102,10 @@ struct PushRun {
                     }
                 }
                 defer { group.cancelAll() }
-                return try await Self.waitUntilDone(store: store, name: name)
+                try await Self.waitUntilDone(store: store, name: name)
+                // A last reconciliation once every job is done: every event the simulator made must be in the
+                // store, delivered or caught (a job whose event was dropped may have ended by a safety-net poll).
+                return push == nil ? nil : try await reconciler.reconcile()
             }
         }
         let elapsed = started.duration(to: .now)
@@ -99,7 +115,20 @@ struct PushRun {
         var figures = Figures(
             name: name, jobs: refs.count, seconds: elapsed.secondsValue, counts: counts, finished: 0, lags: [],
             deliveredLags: [], downloadedTwice: 0)
-        let delivered = push == nil ? [] : await PushBenchmark.deliveredRefs(simulator: simulator)
+        await simulator.removeWebhookDestinations()
+        let records = await simulator.webhookDeliveries
+        let delivered = Set(records.filter(\.delivered).map(\.ref))
+        let refSet = Set(refs)
+        if push != nil {
+            figures.webhookNote =
+                "\(records.filter { refSet.contains($0.ref) && $0.plan.dropped }.count) of "
+                + "\(records.filter { refSet.contains($0.ref) }.count) deliveries dropped, "
+                + "\(records.filter { refSet.contains($0.ref) && $0.plan.duplicated }.count) duplicated"
+        }
+        figures.recorded = try await store.deliveredEventCount()
+        figures.events = await simulator.webhookEvents.count { refSet.contains($0.ref) }
+        figures.reconciled = figures.recorded - delivered.intersection(refSet).count
+        _ = summary
         let byRef = Dictionary(uniqueKeysWithValues: jobs.map { ($0.ref, $0) })
         var files = 0
         for job in try await store.jobs(in: nil) where job.phase == .done {
@@ -112,10 +141,12 @@ struct PushRun {
             figures.finished += 1
             // The render ended (queue + render) of simulated time after it was added; its file landed at the
             // file's modification time. Polling lags are at compressed speed: scaled back to real speed.
-            let end = addedWall.addingTimeInterval((simulated.queueTime + simulated.renderTime).secondsValue / timeScale)
-            let landed = job.files.compactMap { file in
-                (try? FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]) as? Date
-            }.max() ?? end
+            let end = addedWall.addingTimeInterval(
+                (simulated.queueTime + simulated.renderTime).secondsValue / timeScale)
+            let landed =
+                job.files.compactMap { file in
+                    (try? FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]) as? Date
+                }.max() ?? end
             let realLag = max(0, landed.timeIntervalSince(end))
             if push == nil || !delivered.contains(job.ref) {
                 figures.lags.append(realLag * timeScale)
@@ -125,8 +156,10 @@ struct PushRun {
             }
             files += job.files.count
         }
-        // No file faults are injected: every file is fetched once, or a job was downloaded twice.
-        figures.downloadedTwice = max(0, counts.fileRequests - files)
+        // Every file's bytes are sent once, or a job was downloaded twice (a link not live yet is answered 404
+        // without bytes, and fetched again: not a second download).
+        let bytes = await simulator.totalBytesServed - bytesBefore
+        figures.downloadedTwice = max(0, bytes - files * PushBenchmark.videoBytes) / PushBenchmark.videoBytes
         return figures
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ReelWatch
 import ReelWatchSimulator
@@ -9,7 +10,15 @@ import UnixSignals
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run the HeyGen/Hera simulator on loopback and print the refs and settings to use."
+        abstract: "Run the HeyGen/Hera simulator on loopback and print the refs and settings to use.",
+        discussion: """
+            With --webhook-url, each HeyGen render that ends is also sent as a webhook (avatar_video.success/fail, \
+            video_translate.success/fail; Hera has none) to every URL given, signed with --webhook-secret when one \
+            is given (Heygen-Signature, Heygen-Timestamp of the real clock, Heygen-Event-Id), retried three times \
+            when not answered 2xx (401 is final). The --webhook-drop/duplicate/reorder/bad-signature fractions and \
+            --webhook-delay make deliveries go wrong, decided per event from --webhook-seed. Every event, dropped \
+            ones too, is listed at GET /heygen/v3/webhooks/events.
+            """
     )
 
     @Option(name: .long, help: "The port to listen on (127.0.0.1); 0 picks a free one.")
@@ -24,6 +33,48 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The size of every simulated video file, in MiB (files are generated, not stored).")
     var videoMib: Int = 0
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Send HeyGen's webhooks to this URL when renders end (repeat for several).", valueName: "url"))
+    var webhookURL: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Sign webhooks with this secret (Heygen-Signature); unsigned without.", valueName: "secret"))
+    var webhookSecret: String?
+
+    @Option(name: .long, help: ArgumentHelp("The fraction of webhooks never sent (0 to 1).", valueName: "fraction"))
+    var webhookDrop: Double = 0
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The fraction of webhooks sent twice with the same event ID (0 to 1).", valueName: "fraction"))
+    var webhookDuplicate: Double = 0
+
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: ArgumentHelp("Wait up to this long (drawn per webhook) before sending each one.", valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var webhookDelay: Duration = .zero
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The fraction of webhooks held back and sent after later ones (0 to 1).", valueName: "fraction"))
+    var webhookReorder: Double = 0
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The fraction of webhooks sent with a corrupted signature (0 to 1).", valueName: "fraction"))
+    var webhookBadSignature: Double = 0
+
+    @Option(name: .long, help: ArgumentHelp("The seed the webhook faults are drawn from.", valueName: "n"))
+    var webhookSeed: UInt64 = 0
+
     @Flag(name: [.short, .long], help: "Log every request to stderr.")
     var verbose = false
 
@@ -32,6 +83,30 @@ struct SimulateCommand: AsyncParsableCommand {
         guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale must be 0 or more") }
         guard (0...65536).contains(videoMib) else { throw ValidationError("--video-mib must be 0 to 65536") }
         guard APIKey(apiKey) != nil else { throw ValidationError("--api-key must be a non-empty single line") }
+        for (flag, value) in [
+            ("--webhook-drop", webhookDrop), ("--webhook-duplicate", webhookDuplicate),
+            ("--webhook-reorder", webhookReorder), ("--webhook-bad-signature", webhookBadSignature),
+        ] where !(0...1).contains(value) {
+            throw ValidationError("\(flag) must be a fraction from 0 to 1")
+        }
+        for url in webhookURL {
+            guard let scheme = URL(string: url)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                URL(string: url)?.host?.isEmpty == false
+            else { throw ValidationError("--webhook-url must be an http:// or https:// URL") }
+        }
+        if let webhookSecret, webhookSecret.isEmpty || webhookSecret.contains(where: \.isNewline) {
+            throw ValidationError("--webhook-secret must be a non-empty single line")
+        }
+        if webhookURL.isEmpty, webhookSecret != nil || faults != WebhookFaults() {
+            throw ValidationError("the --webhook-* options need --webhook-url")
+        }
+    }
+
+    /// The webhook faults the flags ask for.
+    var faults: WebhookFaults {
+        WebhookFaults(
+            drop: webhookDrop, duplicate: webhookDuplicate, delay: .zero...webhookDelay, reorder: webhookReorder,
+            badSignature: webhookBadSignature, seed: webhookSeed)
     }
 
     func run() async throws {
@@ -46,8 +121,17 @@ struct SimulateCommand: AsyncParsableCommand {
                 return job
             }
         )
+        for url in webhookURL {
+            await simulator.addWebhookDestination(WebhookDestination(url: url, secret: webhookSecret))
+        }
+        await simulator.injectWebhookFaults(faults)
         let server = SimulatorServer(simulator: simulator, port: port, logger: logger)
         let apiKey = self.apiKey
+        var webhookLines = webhookURL.map { "webhooks to \($0) (\(webhookSecret == nil ? "unsigned" : "signed"))" }
+        if !webhookURL.isEmpty, faults != WebhookFaults(seed: webhookSeed) {
+            webhookLines.append("webhook faults: " + Self.describe(faults))
+        }
+        let startLines = webhookLines
         try await server.run(gracefulShutdownSignals: [.sigint, .sigterm]) { endpoint in
             var lines = ["reelwatch simulator listening on 127.0.0.1:\(endpoint.port) (Ctrl-C to stop)", ""]
             lines.append("export REELWATCH_HEYGEN_URL=\(endpoint.heygenURL)")
@@ -57,7 +141,22 @@ struct SimulateCommand: AsyncParsableCommand {
             lines.append("")
             lines.append("jobs:")
             lines += DemoJobs.all.map { "  \($0.ref)" }
+            if !startLines.isEmpty { lines += [""] + startLines }
             Console.standardOutput.write(lines.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// The faults in a line: `drop 0.1, duplicate 0.05, delay up to 2s, seed 7`.
+    static func describe(_ faults: WebhookFaults) -> String {
+        var parts: [String] = []
+        for (name, value) in [
+            ("drop", faults.drop), ("duplicate", faults.duplicate), ("reorder", faults.reorder),
+            ("bad signature", faults.badSignature),
+        ] where value > 0 {
+            parts.append("\(name) \(value)")
+        }
+        if faults.delay.upperBound > .zero { parts.append("delay up to \(faults.delay.upperBound.shortDescription)") }
+        parts.append("seed \(faults.seed)")
+        return parts.joined(separator: ", ")
     }
 }

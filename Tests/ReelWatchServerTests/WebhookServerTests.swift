@@ -109,8 +109,11 @@ struct WebhookServerTests {
         let clock = ManualClock()
         let simulator = Simulator(timeScale: 0, epoch: epoch)
         await simulator.add(jobs)
-        return try await SimulatorServer(simulator: simulator, logger: SimulatorHarness.quiet).withRunning {
-            endpoint in
+        // The simulator's own deliveries are stamped with the receiver's clock, as real ones carry the real date.
+        let server = SimulatorServer(
+            simulator: simulator, webhookInterval: .milliseconds(10), wallClock: { Harness.date(clock) },
+            logger: SimulatorHarness.quiet)
+        return try await server.withRunning { endpoint in
             let client = StatusClient(
                 configuration: endpoint.configuration(apiKey: simulator.apiKey),
                 retryPolicy: RetryPolicy(maxRetries: 0),
