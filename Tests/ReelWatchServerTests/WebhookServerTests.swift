@@ -385,6 +385,11 @@ struct WebhookServerTests {
         var portIterator = ports.makeAsyncIterator()
         let port = try #require(await portIterator.next())
 
+        // A connection made and kept alive first, for the delivery to go out on at once: under load a new
+        // connection may not even be accepted before the shutdown comes.
+        var warm = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+        warm.method = .GET
+        #expect(try await Harness.send(warm).status == 200)
         let body = Self.event("batch.finished", #"{"pad":"\#(String(repeating: "x", count: 1000))"}"#)
         let (chunks, chunksContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(WebhookServer.webhookPath)")
@@ -396,7 +401,7 @@ struct WebhookServerTests {
         let delivery = Task { try await Harness.send(request) }
         chunksContinuation.yield(ByteBuffer(bytes: body.prefix(100)))
         // The request is on its way (its head and a first part of its body) when the shutdown comes.
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(for: .milliseconds(300))
         await group.triggerGracefulShutdown()
         try await Task.sleep(for: .milliseconds(20))
         chunksContinuation.yield(ByteBuffer(bytes: body.dropFirst(100)))

@@ -20,7 +20,8 @@ extension Simulator {
     public func allWebhookDestinations() -> [WebhookDestination] {
         webhookDestinations
             + webhookEndpoints().map { endpoint in
-                WebhookDestination(url: endpoint.url, secret: endpoint.secret, eventTypes: endpoint.events.map(Set.init))
+                WebhookDestination(
+                    url: endpoint.url, secret: endpoint.secret, eventTypes: endpoint.events.map(Set.init))
             }
     }
 
