@@ -18,6 +18,11 @@ struct DemoCommand: AsyncParsableCommand {
             for all of them over real HTTP with live progress, and downloads each finished render's files \
             into ./reelwatch-demo/ (a second run finds them already complete), recording everything in a \
             temporary job store whose table it shows at the end.
+
+            With --push: the simulator plays HeyGen's webhook side too. The demo registers an endpoint through the \
+            simulator's endpoint API (saving the secret as 'reelwatch webhook register' does), tracks the jobs, and \
+            works them as 'reelwatch serve' does: deliveries make jobs due, covered jobs are polled only every 10 \
+            minutes as a safety net, and the deliveries the simulator drops are found by reconciliation.
             """
     )
 
@@ -27,6 +32,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Simulated seconds per real second.")
     var timeScale: Double = 60
 
+    @Flag(
+        name: .long,
+        help: "Show the push path instead: the simulator registers an endpoint and delivers webhooks (some dropped).")
+    var push = false
+
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
@@ -35,6 +45,10 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if push {
+            let status = try await DemoPush(timeScale: timeScale, directory: directory, options: options).run()
+            throw status == .renderFailed ? ExitStatus.success : status
+        }
         let logger = options.makeLogger()
         let simulator = Simulator(timeScale: timeScale)
         let clock = CompressedClock(scale: timeScale)

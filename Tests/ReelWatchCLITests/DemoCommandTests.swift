@@ -34,6 +34,24 @@ struct DemoCommandTests {
         #expect(table.split(separator: "\n").count == DemoJobs.all.count + 1)
     }
 
+    @Test("--push: an endpoint registered with the simulator, jobs ended by webhooks, a dropped one reconciled")
+    func demoPush() async throws {
+        let directory = NSTemporaryDirectory() + "reelwatch-demo-push-" + UUID().uuidString
+        let run = try await CLI.run(["demo", "--push", "--time-scale", "120", "--to", directory])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("registered ep_"))
+        #expect(run.stdout.contains("secret saved (mode 0600)"))
+        #expect(!run.stdout.contains("whsec_") && !run.stderr.contains("whsec_"), "the secret is never printed")
+        #expect(run.stdout.contains("polled every 10 min as a safety net: heygen, heygen-translate;"))
+        // Seed 7 drops one of the six deliveries; the demo ends only once every job has ended with its files.
+        #expect(run.stdout.contains("webhooks: 6 events, 5 delivered, 1 dropped"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(files.count == 8)
+        #expect(!run.stdout.contains("already complete"), "no file is fetched twice")
+        let table = try #require(run.stdout.components(separatedBy: "tracked in the demo's job store:\n").last)
+        #expect(table.split(separator: "\n").count == DemoJobs.all.count + 1)
+    }
+
     @Test("--json prints a snapshot per state change, each job's final state last")
     func demoJSON() async throws {
         let directory = NSTemporaryDirectory() + "reelwatch-demo-" + UUID().uuidString

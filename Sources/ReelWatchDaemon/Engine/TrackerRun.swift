@@ -76,6 +76,11 @@ actor TrackerRun {
     private var downloads: [DownloadWork] = []
     private var downloadsRunning = 0
     private var filesInFlight: [JobRef: Int] = [:]
+    /// Jobs a file of landed (or failed) for while a scan of pending downloads read the store: what the scan read
+    /// of them is stale, so it leaves them to the next scan.
+    private var settledDuringScan: Set<JobRef> = []
+    /// Jobs whose downloads are being planned (``queueDownloads(of:snapshot:now:)`` awaits the store).
+    private var queueing: Set<JobRef> = []
     private var retryDownloadsAt: [JobRef: Date] = [:]
     private var nextScan: Date?
 
@@ -587,6 +592,11 @@ actor TrackerRun {
     /// file holds the name) and queues those not yet on disk.
     private func queueDownloads(of job: TrackedJob, snapshot: JobSnapshot, now: Date) async {
         guard let directory = job.downloadDirectory ?? follow?.downloadDirectory else { return }
+        // Queued once: a scan of pending downloads and the poll that found the job finished can both come here
+        // for it, each across an await of the store.
+        guard filesInFlight[job.ref] == nil, !queueing.contains(job.ref) else { return }
+        queueing.insert(job.ref)
+        defer { queueing.remove(job.ref) }
         let items: [DownloadItem]
         do throws(ReelWatchError) {
             items = try Downloader.plan(
@@ -675,6 +685,7 @@ actor TrackerRun {
     /// Queues the pending files of jobs the store says are downloading (those with files in flight, or whose
     /// files failed a moment ago, excepted).
     private func scanPending(now: Date) async {
+        settledDuringScan.removeAll()
         let jobs: [TrackedJob]
         do throws(ReelWatchError) {
             jobs = try await store.jobs(in: [.downloading], limit: max(1, options.batchSize))
@@ -682,7 +693,7 @@ actor TrackerRun {
             fail(error)
             return
         }
-        for job in jobs where filesInFlight[job.ref] == nil {
+        for job in jobs where filesInFlight[job.ref] == nil && !settledDuringScan.contains(job.ref) {
             if let retry = retryDownloadsAt[job.ref], retry > now { continue }
             retryDownloadsAt[job.ref] = nil
             guard let snapshot = job.snapshot else { continue }
@@ -729,6 +740,7 @@ actor TrackerRun {
         case .cancelled:
             break
         }
+        if case .daemon = scope { settledDuringScan.insert(work.ref) }
         let left = (filesInFlight[work.ref] ?? 1) - 1
         filesInFlight[work.ref] = left > 0 ? left : nil
         if var job = followed[work.ref] {
