@@ -42,21 +42,24 @@ struct SimulatorWebhookDeliveryTests {
         }
     }
 
-    @Test("a delivery with a bad signature is refused (401, not retried); reconciling from the event list recovers it")
-    func badSignatureThenReconciled() async throws {
+    @Test(
+        "a delivery dropped, or refused for a bad signature (401, not retried): reconciling recovers it",
+        arguments: [(WebhookFaults(badSignature: 1), 401, 1), (WebhookFaults(drop: 1), nil, 0)])
+    func missedThenReconciled(faults: WebhookFaults, status: Int?, attempts: Int) async throws {
         try await Server.withServer([Server.rendering("s2", outcome: SimulatedJob.documentedFailure(for: .v3))]) {
             harness in
             let ref = JobRef(api: .v3, id: "s2")
             let engine = try await Server.trackedAndPolledOnce(ref, harness)
-            await harness.simulator.injectWebhookFaults(WebhookFaults(badSignature: 1))
+            await harness.simulator.injectWebhookFaults(faults)
             await harness.simulator.addWebhookDestination(Self.destination(harness))
             await harness.simulator.advance(by: .seconds(600))
             for _ in 0..<2000 where await harness.simulator.webhookDeliveries.isEmpty {
                 try await Task.sleep(for: .milliseconds(5))
             }
             let delivery = try #require(await harness.simulator.webhookDeliveries.first)
-            #expect(delivery.lastStatus == 401)
-            #expect(delivery.attempts == 1)
+            #expect(delivery.lastStatus == status)
+            #expect(delivery.attempts == attempts)
+            #expect(!delivery.delivered)
             #expect(try await harness.store.job(ref)?.phase != .done)
             #expect(try harness.events().isEmpty)
 
