@@ -92,10 +92,10 @@ struct WebhookServerTests {
             return Task { try await tracker.run(.daemon) }
         }
 
-        /// Waits (in real milliseconds, up to ten seconds) until `condition` holds for `ref`'s job.
+        /// Waits (looking every 10 ms, up to ten seconds: a tighter loop of store reads starves the engine) until `condition` holds for `ref`'s job.
         func waitFor(_ ref: JobRef, _ condition: @Sendable (TrackedJob?) -> Bool) async throws {
-            for _ in 0..<5000 where !condition(try await store.job(ref)) {
-                try await Task.sleep(for: .milliseconds(2))
+            for _ in 0..<1000 where !condition(try await store.job(ref)) {
+                try await Task.sleep(for: .milliseconds(10))
             }
         }
     }
