@@ -56,7 +56,7 @@ public final class WebhookSecretSource: Sendable {
         file path: String?,
         checkInterval: Duration = .seconds(1),
         clock: some Clock<Duration> = ContinuousClock(),
-        wallClock: @escaping @Sendable () -> Date = { Date() },
+        wallClock: @escaping @Sendable () -> Date,
         logger: Logger
     ) throws(ReelWatchError) {
         self.constant = nil

@@ -88,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
         let secrets: WebhookSecretSource
         do {
             secrets = try WebhookSecretSource(
-                fixed: try WebhookSignature.secrets(environment: environment), file: secretFile, logger: logger)
+                fixed: try WebhookSignature.secrets(environment: environment), file: secretFile, wallClock: { Date() },
+                logger: logger)
         } catch {
             report.print(error)
             throw report.status

@@ -95,7 +95,8 @@ struct WebhookSecretSourceTests {
         try WebhookEndpointFile(entries: [Self.entry("whsec_first123")]).write(to: path)
         chmod(path, 0o660)
         let error = #expect(throws: ReelWatchError.self) {
-            try WebhookSecretSource(fixed: [], file: path, logger: SimulatorHarness.quiet)
+            try WebhookSecretSource(
+                fixed: [], file: path, wallClock: { Self.date }, logger: SimulatorHarness.quiet)
         }
         #expect(error?.code == .secretFileUnusable)
     }
@@ -103,7 +104,8 @@ struct WebhookSecretSourceTests {
     @Test("without any secret the receiver answers 503 not_configured, recording nothing")
     func notConfigured() async throws {
         let store = MemoryJobStore()
-        let source = try WebhookSecretSource(fixed: [], file: nil, logger: SimulatorHarness.quiet)
+        let source = try WebhookSecretSource(
+            fixed: [], file: nil, wallClock: { Self.date }, logger: SimulatorHarness.quiet)
         let receiver = WebhookReceiver(
             secrets: source, store: store, news: nil, wallClock: { Self.date }, logger: SimulatorHarness.quiet)
         var headers = HTTPFields()

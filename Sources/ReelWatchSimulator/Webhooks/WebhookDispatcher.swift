@@ -59,7 +59,7 @@ public struct WebhookDispatcher: Sendable {
         retryDelays: [Duration] = defaultRetryDelays,
         deliveryTimeout: Duration = defaultDeliveryTimeout,
         clock: some Clock<Duration> = ContinuousClock(),
-        wallClock: @escaping @Sendable () -> Date = { Date() },
+        wallClock: @escaping @Sendable () -> Date,
         logger: Logger
     ) {
         self.simulator = simulator
