@@ -76,6 +76,23 @@ struct ExitStatus: Error, Comparable, Hashable {
         130  interrupted
         """
 
+    /// The table shown in `serve --help`: the tracking codes, and the secret file's.
+    static let serveTable = """
+        Exit codes:
+          0  done
+          1  a render failed (the reason is printed)
+          2  bad usage, a malformed ref or setting (REELWATCH_WEBHOOK_SECRET included)
+          3  job not found (not tracked, or unknown to the provider)
+          5  missing or rejected API key
+          6  the provider kept failing or answered something that is not a valid status
+          7  a download failed after its retries (tried again later)
+          8  the job store cannot be used (corrupt, another program's, read-only, disk full), or
+             another 'reelwatch run', 'serve' or 'track check' is working it (one worker per store)
+          9  the webhook secret file is unsafe (a symlink, not a regular file, open to group or
+             others: chmod 600 it) or malformed
+        130  interrupted
+        """
+
     /// The table shown in `webhook register/list/remove/rotate --help`.
     static let webhookTable = """
         Exit codes:

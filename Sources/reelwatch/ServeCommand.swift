@@ -21,11 +21,11 @@ struct ServeCommand: AsyncParsableCommand {
             /healthz. It starts without any secret (HeyGen checks the URL before 'register' can succeed) and answers \
             deliveries 503 until there is one, so HeyGen delivers them again later. A delivery about a tracked job \
             makes it due now: the engine then asks HeyGen for its status and downloads its files (a webhook is a \
-            hint; its URL and state are never used). SIGTERM or SIGINT stops it gracefully.
+            hint; its URL and state are never used). Jobs the registered endpoints cover are polled only every \
+            --safety-delay, as a safety net, and deliveries that never came are found in HeyGen's list of webhook \
+            events at start and every --reconcile-every. SIGTERM or SIGINT stops it gracefully.
 
-            \(ExitStatus.trackTable)
-              9  the webhook secret file is unsafe (a symlink, not a regular file, open to group or
-                 others: chmod 600 it) or malformed
+            \(ExitStatus.serveTable)
             """
     )
 
