@@ -64,14 +64,8 @@ struct RunCommand: AsyncParsableCommand {
         var services: [any Service] = [service]
         if let syncEvery {
             let sync = AccountSync(client: client, store: store, options: syncWindow.options())
-            let json = options.json
             services.append(
-                AccountSyncService(sync: sync, every: syncEvery, wake: news, logger: logger) { summary in
-                    // The snapshot lines of --json stay the only thing on stdout; the jobs show up there when polled.
-                    if !json, !summary.added.isEmpty {
-                        Console.standardOutput.write(TrackSyncCommand.text(summary, json: false))
-                    }
-                })
+                TrackSyncCommand.daemonService(sync, every: syncEvery, wake: news, logger: logger, json: options.json))
         }
         if !options.json {
             Console.standardError.write("reelwatch: working the jobs in \(store.path); Ctrl-C to stop\n")

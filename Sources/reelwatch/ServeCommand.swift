@@ -40,7 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("download"),
-        help: ArgumentHelp("With --track-webhooks: download those jobs' files into this directory.", valueName: "dir")
+        help: ArgumentHelp(
+            "With --track-webhooks or --sync-every: download the files of the jobs they track into this directory.",
+            valueName: "dir")
     )
     var downloadDirectory: String?
 
@@ -64,13 +66,30 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var reconcileEvery: Duration = .seconds(300)
 
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Also track the account's new HeyGen renders (as 'track sync' does), at start and then this often.",
+            valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var syncEvery: Duration?
+
+    @OptionGroup(title: "Account Sync Options (with --sync-every)") var syncWindow: AccountSyncWindowFlags
     @OptionGroup var tracking: TrackerFlags
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if host.isEmpty { throw ValidationError("--host must not be empty") }
-        if downloadDirectory != nil, !trackWebhooks { throw ValidationError("--download goes with --track-webhooks") }
+        if downloadDirectory != nil, !trackWebhooks, syncEvery == nil {
+            throw ValidationError("--download goes with --track-webhooks or --sync-every")
+        }
+        if let syncEvery, syncEvery < .seconds(1) { throw ValidationError("--sync-every must be at least 1s") }
+        if syncEvery == nil, syncWindow.given {
+            throw ValidationError("--since, --folder and --label go with --sync-every")
+        }
         if safetyDelay < .zero { throw ValidationError("--safety-delay must be 0 or more") }
         if reconcileEvery != .zero, reconcileEvery < .seconds(1) {
             throw ValidationError("--reconcile-every must be 0 or at least 1s")
@@ -128,6 +147,12 @@ struct ServeCommand: AsyncParsableCommand {
                 IntervalService(every: .seconds(2), time: TimeSource(ContinuousClock())) {
                     push.cover(secrets.coveredAPIs())
                 })
+        }
+        if let syncEvery {
+            let sync = AccountSync(
+                client: client, store: store, options: syncWindow.options(downloadDirectory: downloadDirectory))
+            services.append(
+                TrackSyncCommand.daemonService(sync, every: syncEvery, wake: news, logger: logger, json: options.json))
         }
         if reconcileEvery > .zero {
             let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)

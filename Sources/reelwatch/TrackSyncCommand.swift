@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ReelWatch
 import ReelWatchDaemon
 import ReelWatchStore
@@ -38,6 +39,19 @@ struct TrackSyncCommand: AsyncParsableCommand {
         Console.standardOutput.write(Self.text(summary, json: options.json))
         for failure in summary.failures { report.print(failure) }
         throw report.status
+    }
+
+    /// The sync of `run --sync-every` and `serve --sync-every`, every interval beside the daemon, printing what each
+    /// sync added — not with `--json`: the snapshot lines stay the only thing on stdout, and the jobs show up there
+    /// when polled.
+    static func daemonService(
+        _ sync: AccountSync, every interval: Duration, wake: WakeSignal, logger: Logger, json: Bool
+    ) -> AccountSyncService {
+        AccountSyncService(sync: sync, every: interval, wake: wake, logger: logger) { summary in
+            if !json, !summary.added.isEmpty {
+                Console.standardOutput.write(text(summary, json: false))
+            }
+        }
     }
 
     /// One line per ref added and a summary line; with `json`, one JSON object.

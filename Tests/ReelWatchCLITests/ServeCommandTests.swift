@@ -146,4 +146,32 @@ struct ServeCommandTests {
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--base must be an http(s) URL"), "\(bad.stderr)")
     }
+
+    @Test("serve --sync-every tracks the account's renders without IDs, as run does; its flags go together")
+    func serveSync() async throws {
+        let job = SimulatedJob(ref: JobRef(api: .v3, id: "synced"), queueTime: .zero, renderTime: .seconds(3600))
+        try await CLI.withSimulator([job]) { simulator, base in
+            var environment = base
+            environment["REELWATCH_HOME"] = TrackCommandTests.home()
+            let port = try Self.freePort()
+            let run = try await CLI.run(
+                [
+                    "serve", "--port", "\(port)", "--no-bulk", "--sync-every", "1s", "--since", "1h", "--label", "team",
+                    "--reconcile-every", "0",
+                ],
+                environment: environment,
+                interruptWhen: { await simulator.statusRequestCount(for: job.ref) >= 1 })
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(run.stdout.contains("heygen:synced"))
+            let list = try await CLI.run(["track", "list", "--json"], environment: environment)
+            #expect(list.stdout.contains("\"heygen:synced\""))
+            #expect(list.stdout.contains("\"team\""))
+        }
+        let window = try await CLI.run(["serve", "--since", "1h"])
+        #expect(window.status == 2)
+        #expect(window.stderr.contains("--since, --folder and --label go with --sync-every"))
+        let download = try await CLI.run(["serve", "--download", "files"])
+        #expect(download.status == 2)
+        #expect(download.stderr.contains("--download goes with --track-webhooks or --sync-every"))
+    }
 }
