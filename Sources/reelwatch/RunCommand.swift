@@ -28,23 +28,14 @@ struct RunCommand: AsyncParsableCommand {
     )
     var refreshLinks = false
 
-    @Option(
-        name: .long,
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "Also track the account's new HeyGen renders (as 'track sync' does), at start and then this often.",
-            valueName: "duration"),
-        transform: DurationArgument.parse
-    )
-    var syncEvery: Duration?
+    @OptionGroup var syncEvery: SyncEveryFlag
 
     @OptionGroup(title: "Account Sync Options (with --sync-every)") var syncWindow: AccountSyncFlags
     @OptionGroup var tracking: TrackerFlags
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
-        if let syncEvery, syncEvery < .seconds(1) { throw ValidationError("--sync-every must be at least 1s") }
-        if syncEvery == nil, syncWindow.given {
+        if syncEvery.interval == nil, syncWindow.given {
             throw ValidationError("--since, --folder, --download and --label go with --sync-every")
         }
     }
@@ -62,10 +53,10 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger
         ) { await printer.print($0) }
         var services: [any Service] = [service]
-        if let syncEvery {
+        if let interval = syncEvery.interval {
             let sync = AccountSync(client: client, store: store, options: syncWindow.options())
             services.append(
-                TrackSyncCommand.daemonService(sync, every: syncEvery, wake: news, logger: logger, json: options.json))
+                TrackSyncCommand.daemonService(sync, every: interval, wake: news, logger: logger, json: options.json))
         }
         if !options.json {
             Console.standardError.write("reelwatch: working the jobs in \(store.path); Ctrl-C to stop\n")

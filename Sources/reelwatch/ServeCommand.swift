@@ -66,15 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var reconcileEvery: Duration = .seconds(300)
 
-    @Option(
-        name: .long,
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "Also track the account's new HeyGen renders (as 'track sync' does), at start and then this often.",
-            valueName: "duration"),
-        transform: DurationArgument.parse
-    )
-    var syncEvery: Duration?
+    @OptionGroup var syncEvery: SyncEveryFlag
 
     @OptionGroup(title: "Account Sync Options (with --sync-every)") var syncWindow: AccountSyncWindowFlags
     @OptionGroup var tracking: TrackerFlags
@@ -83,11 +75,10 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if host.isEmpty { throw ValidationError("--host must not be empty") }
-        if downloadDirectory != nil, !trackWebhooks, syncEvery == nil {
+        if downloadDirectory != nil, !trackWebhooks, syncEvery.interval == nil {
             throw ValidationError("--download goes with --track-webhooks or --sync-every")
         }
-        if let syncEvery, syncEvery < .seconds(1) { throw ValidationError("--sync-every must be at least 1s") }
-        if syncEvery == nil, syncWindow.given {
+        if syncEvery.interval == nil, syncWindow.given {
             throw ValidationError("--since, --folder and --label go with --sync-every")
         }
         if safetyDelay < .zero { throw ValidationError("--safety-delay must be 0 or more") }
@@ -148,11 +139,11 @@ struct ServeCommand: AsyncParsableCommand {
                     push.cover(secrets.coveredAPIs())
                 })
         }
-        if let syncEvery {
+        if let interval = syncEvery.interval {
             let sync = AccountSync(
                 client: client, store: store, options: syncWindow.options(downloadDirectory: downloadDirectory))
             services.append(
-                TrackSyncCommand.daemonService(sync, every: syncEvery, wake: news, logger: logger, json: options.json))
+                TrackSyncCommand.daemonService(sync, every: interval, wake: news, logger: logger, json: options.json))
         }
         if reconcileEvery > .zero {
             let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)

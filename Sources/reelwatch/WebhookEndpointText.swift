@@ -49,3 +49,12 @@ enum WebhookEndpointText {
         _ = try WebhookEndpointFile.read(path: path)
     }
 }
+
+extension WebhookEndpointText {
+    /// Refuses, as bad usage, an endpoint ID that cannot go into a request path.
+    static func validateID(_ id: String) throws {
+        if let problem = WebhookEndpoint.problem(withID: id) {
+            throw ValidationError("'\(ReelWatchError.printable(id, limit: 60))' is not an endpoint ID: \(problem)")
+        }
+    }
+}

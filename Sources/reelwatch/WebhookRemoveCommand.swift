@@ -22,9 +22,7 @@ struct WebhookRemoveCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
-        if let problem = WebhookEndpoint.problem(withID: id) {
-            throw ValidationError("'\(ReelWatchError.printable(id, limit: 60))' is not an endpoint ID: \(problem)")
-        }
+        try WebhookEndpointText.validateID(id)
     }
 
     func run() async throws {
