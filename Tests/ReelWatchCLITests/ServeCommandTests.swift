@@ -120,6 +120,68 @@ struct ServeCommandTests {
         }
     }
 
+    @Test(
+        "SIGTERM mid-delivery: serve answers the delivery whose body is still arriving, records its event, exits 130"
+    )
+    func terminatedMidDelivery() async throws {
+        let job = SimulatedJob(ref: JobRef(api: .v3, id: "v1"), queueTime: .zero, renderTime: .seconds(3600))
+        try await CLI.withSimulator([job]) { simulator, base in
+            var environment = base
+            environment["REELWATCH_HOME"] = TrackCommandTests.home()
+            environment["REELWATCH_WEBHOOK_SECRET"] = "whsec_drain"
+            let added = try await CLI.run(["track", "add", "heygen:v1"], environment: environment)
+            #expect(added.status == 0, "\(added.stderr)")
+            let port = try Self.freePort()
+            let base = "http://127.0.0.1:\(port)"
+            let body = Array(
+                #"{"event_type":"avatar_video.success","event_data":{"video_id":"v1","pad":"\#(String(repeating: "x", count: 2000))"}}"#
+                    .utf8)
+            let (chunks, chunksContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+            var request = HTTPClientRequest(url: base + "/webhooks/heygen")
+            request.method = .POST
+            request.headers.add(name: "Heygen-Signature", value: WebhookSignature.sign(body, secret: "whsec_drain"))
+            request.headers.add(name: "Heygen-Timestamp", value: String(Int(Date().timeIntervalSince1970)))
+            request.headers.add(name: "Heygen-Event-Id", value: "evt-sigterm")
+            request.body = .stream(chunks, length: .known(Int64(body.count)))
+            let delivery = Task<(Int, String)?, Never> {
+                // Waits for serve to answer (a kept-alive connection, so the delivery goes out at once).
+                for _ in 0..<3000 {
+                    if await Self.send(HTTPClientRequest(url: base + "/healthz"))?.0 == 200 { break }
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                return await Self.send(request)
+            }
+            let run = try await CLI.run(
+                ["serve", "--port", "\(port)", "--no-bulk"], environment: environment,
+                interruptWhen: {
+                    guard await simulator.statusRequestCount(for: job.ref) >= 1,
+                        await Self.send(HTTPClientRequest(url: base + "/healthz"))?.0 == 200
+                    else { return false }
+                    // The head and the first part of the body are on their way when SIGTERM comes; the rest
+                    // follows after it.
+                    chunksContinuation.yield(ByteBuffer(bytes: body.prefix(200)))
+                    try? await Task.sleep(for: .milliseconds(300))
+                    Task {
+                        try? await Task.sleep(for: .milliseconds(300))
+                        chunksContinuation.yield(ByteBuffer(bytes: body.dropFirst(200)))
+                        chunksContinuation.finish()
+                    }
+                    return true
+                },
+                signal: .terminate)
+            let answer = await delivery.value
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(run.stderrLines.last?.hasPrefix("reelwatch: interrupted by SIGTERM: serve stopped") == true)
+            #expect(answer?.0 == 200, "\(String(describing: answer)) \(run.stderr)")
+            #expect(answer?.1 == "made_due\n")
+            #expect(!run.stderr.contains("whsec"))
+            let queue = try DatabaseQueue(path: environment["REELWATCH_HOME"]! + "/reelwatch.sqlite")
+            let events = try await queue.read { db in try String.fetchAll(db, sql: "SELECT event_id FROM webhook_event")
+            }
+            #expect(events == ["evt-sigterm"])
+        }
+    }
+
     @Test("serve with a control character in REELWATCH_WEBHOOK_SECRET: exit 2, naming the variable")
     func malformedSecret() async throws {
         let run = try await CLI.run(
