@@ -176,6 +176,14 @@ public actor MemoryJobStore: JobStore {
         return entries[ref]!.job
     }
 
+    /// Continues a job's poll schedule from another store's record of it: the earlier of the two times it was added
+    /// (its age counts from there) and that record's backoff count. Only for a job still polling here.
+    public func continueSchedule(of ref: JobRef, addedAt: Date, backoffPolls: Int) {
+        guard polling.contains(ref), let entry = entries[ref] else { return }
+        entries[ref]!.job.addedAt = min(entry.job.addedAt, addedAt)
+        entries[ref]!.job.backoffPolls = max(0, backoffPolls)
+    }
+
     /// Inserts or updates one job, as `SQLiteJobStore` does; true when it was new.
     @discardableResult
     private func insertOrUpdate(_ request: TrackRequest, at now: Date) -> Bool {

@@ -11,6 +11,8 @@ import Synchronization
 /// A job the mirror does not know yet is tracked there before anything is recorded for it (with the primary's
 /// download directory, label and metadata), and a job it knows already keeps what the user gave it there.
 /// Files are planned by the mirror first, since it knows the files of other jobs and those that landed before.
+/// A job the mirror was already polling (tracked, or followed before) continues its poll schedule: it keeps the
+/// time it was added there and its backoff count, so that `wait` polls it as `run` would.
 public struct MirroredJobStore: JobStore {
     /// What the mirror is known to hold, and whether it still works.
     private struct State: Sendable {
@@ -19,7 +21,7 @@ public struct MirroredJobStore: JobStore {
     }
 
     /// The store every read comes from.
-    public let primary: any JobStore
+    public let primary: MemoryJobStore
     /// The store written to after the primary, best effort.
     public let mirror: any JobStore
     private let onMirrorFailure: @Sendable (ReelWatchError) -> Void
@@ -28,7 +30,7 @@ public struct MirroredJobStore: JobStore {
     /// Creates a store working on `primary` and mirroring its writes into `mirror`; `onMirrorFailure` hears of the
     /// mirror's first error, after which it is no longer used.
     public init(
-        primary: any JobStore, mirror: any JobStore, onMirrorFailure: @escaping @Sendable (ReelWatchError) -> Void
+        primary: MemoryJobStore, mirror: any JobStore, onMirrorFailure: @escaping @Sendable (ReelWatchError) -> Void
     ) {
         self.primary = primary
         self.mirror = mirror
@@ -43,19 +45,31 @@ public struct MirroredJobStore: JobStore {
     public func track(_ request: TrackRequest, at now: Date) async throws(ReelWatchError) -> TrackedJob {
         let job = try await primary.track(request, at: now)
         await mirrored { mirror throws(ReelWatchError) in
+            let known = try await mirror.job(request.ref)
             _ = try await mirror.track(request, at: now)
             remember([request.ref])
+            if let known { await continueSchedule(of: known) }
         }
-        return job
+        return try await primary.job(request.ref) ?? job
     }
 
     public func track(all requests: [TrackRequest], at now: Date) async throws(ReelWatchError) -> Set<JobRef> {
         let new = try await primary.track(all: requests, at: now)
         await mirrored { mirror throws(ReelWatchError) in
-            _ = try await mirror.track(all: requests, at: now)
+            let newInMirror = try await mirror.track(all: requests, at: now)
             remember(requests.map(\.ref))
+            var seen = Set<JobRef>()
+            for request in requests where !newInMirror.contains(request.ref) && seen.insert(request.ref).inserted {
+                if let known = try await mirror.job(request.ref) { await continueSchedule(of: known) }
+            }
         }
         return new
+    }
+
+    /// Gives the primary's job what the mirror knows of its poll schedule, when the mirror was still polling it.
+    private func continueSchedule(of known: TrackedJob) async {
+        guard known.phase == .polling else { return }
+        await primary.continueSchedule(of: known.ref, addedAt: known.addedAt, backoffPolls: known.backoffPolls)
     }
 
     public func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int] {
