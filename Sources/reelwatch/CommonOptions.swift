@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ReelWatch
+import ReelWatchSimulator
 
 /// Options every provider-facing command takes.
 struct CommonOptions: ParsableArguments {
@@ -58,7 +59,8 @@ struct CommonOptions: ParsableArguments {
     /// and ends the command with its exit status.
     func makeClient(
         report: inout JobReport,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        timeScale: Double = 1
     ) throws -> StatusClient {
         let configuration: Configuration
         do {
@@ -67,20 +69,28 @@ struct CommonOptions: ParsableArguments {
             report.print(error)
             throw report.status
         }
-        return makeClient(configuration: configuration, logger: makeLogger())
+        return makeClient(configuration: configuration, logger: makeLogger(), timeScale: timeScale)
     }
 
-    /// A status client for `configuration` with these options, on the real clocks.
-    func makeClient(configuration: Configuration, logger: Logger) -> StatusClient {
-        let clock = ContinuousClock()
+    /// A status client for `configuration` with these options, on the real clocks — or, for a benchmark against the
+    /// simulator, on time running `timeScale` times faster (the rate limit stays in real seconds).
+    func makeClient(configuration: Configuration, logger: Logger, timeScale: Double = 1) -> StatusClient {
+        let realClock = ContinuousClock()
+        let rateLimiter = RateLimiter(
+            rate: rateLimit, burst: max(RateLimiter.defaultBurst, rateLimit), clock: realClock)
+        guard timeScale != 1 else {
+            return StatusClient(
+                configuration: configuration, retryPolicy: RetryPolicy(maxRetries: retries),
+                requestTimeout: requestTimeout, clock: realClock, wallClock: { Date() }, rateLimiter: rateLimiter,
+                logger: logger)
+        }
+        let clock = CompressedClock(scale: timeScale)
+        let epoch = Date()
         return StatusClient(
-            configuration: configuration,
-            retryPolicy: RetryPolicy(maxRetries: retries),
-            requestTimeout: requestTimeout,
-            clock: clock,
-            rateLimiter: RateLimiter(rate: rateLimit, burst: max(RateLimiter.defaultBurst, rateLimit), clock: clock),
-            logger: logger
-        )
+            configuration: configuration, retryPolicy: RetryPolicy(maxRetries: retries),
+            requestTimeout: requestTimeout, clock: clock,
+            wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) }, rateLimiter: rateLimiter,
+            logger: logger)
     }
 }
 

@@ -16,6 +16,17 @@ struct TrackerFlags: ParsableArguments {
 
     @OptionGroup(title: "Download Options") var files: DownloadFlags
 
+    /// Hidden: benchmarks run the daemon against the simulator on compressed time, as the simulator's renders are, so
+    /// that every schedule keeps its proportions to the renders (`reelwatch-bench push`).
+    @Option(name: .long, parsing: .unconditional, help: .private)
+    var timeScale: Double = 1
+
+    func validate() throws {
+        guard timeScale.isFinite, (1...10_000).contains(timeScale) else {
+            throw ValidationError("--time-scale must be 1 to 10000")
+        }
+    }
+
     /// The store with its worker lock (taken for `command`), a status client and a download HTTP client for
     /// `options`; what cannot be opened, locked or configured is printed and ends the command with its exit
     /// status. The caller keeps the lock alive while it works and shuts the HTTP client down.
@@ -32,7 +43,7 @@ struct TrackerFlags: ParsableArguments {
             report.print(error)
             throw report.status
         }
-        let client = try options.makeClient(report: &report)
+        let client = try options.makeClient(report: &report, timeScale: timeScale)
         return (store, lock, client, FileLine.makeHTTPClient())
     }
 

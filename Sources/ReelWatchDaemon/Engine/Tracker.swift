@@ -56,6 +56,13 @@ public struct Tracker: Sendable {
             uniqueKeysWithValues: ProviderAPI.allCases.map { ($0, options.watch.schedule(for: $0)) })
     }
 
+    /// The same engine with other options: everything else (store, clocks, news, push coverage) kept.
+    public func with(options: TrackerOptions) -> Tracker {
+        Tracker(
+            store: store, client: client, downloader: downloader, options: options, wallClock: wallClock, news: news,
+            push: push)
+    }
+
     /// Runs the engine over `scope` and returns what it did.
     ///
     /// Cancelled, it starts nothing more and returns once every answer already received is recorded: jobs it did

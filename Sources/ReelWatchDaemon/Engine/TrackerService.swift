@@ -26,9 +26,7 @@ public struct TrackerService: Service {
     ) {
         var options = tracker.options
         if let idleInterval { options.idleInterval = idleInterval }
-        self.tracker = Tracker(
-            store: tracker.store, client: tracker.client, downloader: tracker.downloader, options: options,
-            wallClock: tracker.wallClock, news: tracker.news)
+        self.tracker = tracker.with(options: options)
         self.logger = logger
         self.report = report
     }
