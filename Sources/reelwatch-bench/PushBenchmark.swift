@@ -93,7 +93,7 @@ struct PushBenchmark: AsyncParsableCommand {
             let run = PushRun(
                 name: tag, refs: refs, jobs: simulatedJobs(refs), timeScale: timeScale, directory: directory,
                 push: faults)
-            var figures = try await run.run(logger: quiet)
+            var figures = try await run.run(tools: tools, logger: quiet)
             figures.name = name
             print("\(name): done in \(String(format: "%.1f", figures.seconds)) s")
             runs.append(figures)
@@ -139,10 +139,13 @@ struct PushBenchmark: AsyncParsableCommand {
         }
         for run in runs {
             let counts = run.counts
+            let usage = run.usage.map {
+                String(format: "; peak RSS %.1f MiB, CPU %.1f s", Double($0.peakKiB) / 1024, $0.cpuSeconds)
+            }
             print(
                 "\(run.name): \(counts.statusRequests) single status requests, \(counts.bulkRequests) bulk "
                     + "(\(counts.bulkIDs) IDs), \(counts.fileRequests) file requests"
-                    + (run.webhookNote.isEmpty ? "" : "; \(run.webhookNote)"))
+                    + (run.webhookNote.isEmpty ? "" : "; \(run.webhookNote)") + (usage ?? ""))
         }
         print("")
         print("lag: from a render's end to its file on disk, in seconds at real speed (the polling run's schedule runs")
@@ -160,9 +163,11 @@ struct PushBenchmark: AsyncParsableCommand {
                 String(format: "p95 lag %.2f s for delivered events (target < 2 s)", quantile(push.deliveredLags, 0.95))
             ),
             (
-                push.recorded == push.events && push.finished == push.jobs,
+                push.recorded == push.events && push.finished == push.jobs && push.reconciledWithin != nil,
                 "every event in the store (\(push.recorded) of \(push.events); \(push.reconciled) not delivered, caught "
-                    + "by reconciliation), every render finished: \(push.finished)/\(push.jobs)"
+                    + "by serve's reconciliation"
+                    + (push.reconciledWithin.map { String(format: ", the last %.1f s after the last file", $0) } ?? "")
+                    + "), every render finished: \(push.finished)/\(push.jobs)"
             ),
             (
                 push.downloadedTwice == 0,

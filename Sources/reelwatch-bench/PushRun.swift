@@ -9,10 +9,10 @@ import ReelWatchSimulator
 import ReelWatchStore
 import ReelWatchWebhooks
 
-/// One run of `reelwatch-bench push`: the engine of `run` (polling only) or of `serve` (webhooks, the safety net
-/// and reconciliation) over fresh v3 renders, in-process on a clock compressed as the simulator's time is, so
-/// that every schedule — render-time polls, the 10-minute safety net, 5-minute reconciliation — keeps its real
-/// proportions to the renders.
+/// One run of `reelwatch-bench push`: `reelwatch run` (polling only) or `reelwatch serve` (webhooks, the safety net
+/// and reconciliation) as a child process over fresh v3 renders, its engine on time compressed as the simulator's
+/// is (the hidden `--time-scale`), so that every schedule — render-time polls, the 10-minute safety net, 5-minute
+/// reconciliation — keeps its real proportions to the renders.
 struct PushRun {
     /// What the run measured.
     struct Figures {
@@ -33,7 +33,11 @@ struct PushRun {
         /// Events the simulator made for these jobs, and how many the store holds.
         var events = 0
         var recorded = 0
+        /// Seconds from the last render's end on disk until serve's own reconciliation had every event.
+        var reconciledWithin: Double?
         var webhookNote = ""
+        /// The child process's peak RSS and CPU.
+        var usage: BenchTools.Usage?
 
         var callsPerJob: Double { Double(counts.statusCalls) / Double(max(jobs, 1)) }
     }
@@ -43,78 +47,87 @@ struct PushRun {
     var jobs: [SimulatedJob]
     var timeScale: Double
     var directory: String
-    /// With webhooks: deliveries to the engine's server, these faults, the safety net and reconciliation.
+    /// With webhooks: deliveries to serve, these faults, the safety net and reconciliation.
     var push: WebhookFaults?
     var secret = PushBenchmark.secret
+    /// Status requests per second the child may make (the provider's limit is not what is measured here).
+    var rateLimit = 5000
 
     /// Runs until every job has ended with its files on disk (or a minute passes without progress).
-    func run(logger: Logger) async throws -> Figures {
+    func run(tools: BenchTools, logger: Logger) async throws -> Figures {
         let simulator = Simulator(timeScale: timeScale, keepsLog: false)
         return try await SimulatorServer(simulator: simulator, logger: logger).withRunning { endpoint in
-            try await run(simulator: simulator, endpoint: endpoint, logger: logger)
+            try await run(simulator: simulator, endpoint: endpoint, tools: tools)
         }
     }
 
     /// Runs against `simulator`, served at `endpoint`.
-    private func run(simulator: Simulator, endpoint: SimulatorServer.Endpoint, logger: Logger) async throws -> Figures {
-        let store = try SQLiteJobStore(path: "\(directory)/\(name)/reelwatch.sqlite")
-        let downloads = "\(directory)/\(name)/files"
+    private func run(
+        simulator: Simulator, endpoint: SimulatorServer.Endpoint, tools: BenchTools
+    ) async throws -> Figures {
+        let home = "\(directory)/\(name)"
+        let store = try SQLiteJobStore(path: "\(home)/reelwatch.sqlite")
+        let downloads = "\(home)/files"
         _ = try await store.track(all: refs.map { TrackRequest(ref: $0, downloadDirectory: downloads) }, at: Date())
-        let clock = CompressedClock(scale: timeScale)
-        let epoch = Date()
-        let client = StatusClient(
-            configuration: endpoint.configuration(apiKey: simulator.apiKey),
-            clock: clock,
-            wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
-            logger: logger)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let news = WakeSignal()
-        let coverage = push.map { _ in PushCoverage(safetyDelay: .seconds(600), apis: [.v3]) }
-        let tracker = Tracker(
-            store: store, client: client,
-            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
-            options: TrackerOptions(downloadConcurrency: 8), news: news, push: coverage)
-        let receiver = WebhookReceiver(
-            signature: try WebhookSignature(secrets: [secret]), store: store, news: news, wallClock: { Date() },
-            logger: logger)
-        let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)
+        var environment = endpoint.environment(apiKey: simulator.apiKey)
+        environment["REELWATCH_HOME"] = home
+        let engineFlags = ["--time-scale", "\(timeScale)", "--rate-limit", "\(rateLimit)", "--parallel", "8"]
 
         let before = await simulator.counts
         let bytesBefore = await simulator.totalBytesServed
         let addedWall = Date()
         await simulator.add(jobs)
         let started = ContinuousClock.now
-        let summary = try await LoopbackServer.withRunning(
-            router: WebhookServer.router(receiver: receiver), serverName: "bench-serve", logger: logger
-        ) { port in
-            if let push {
-                await simulator.injectWebhookFaults(push)
-                await simulator.addWebhookDestination(
-                    WebhookDestination(url: "http://127.0.0.1:\(port)\(WebhookServer.webhookPath)", secret: secret))
-            }
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await tracker.run(.daemon) }
-                if push != nil {
-                    group.addTask {
-                        try await IntervalService(every: .seconds(300), time: client.time) {
-                            await reconciler.reconcileLogged()
-                        }.run()
-                    }
-                }
-                defer { group.cancelAll() }
-                try await Self.waitUntilDone(store: store, name: name)
-                // A last reconciliation once every job is done: every event the simulator made must be in the
-                // store, delivered or caught (a job whose event was dropped may have ended by a safety-net poll).
-                return push == nil ? nil : try await reconciler.reconcile()
+        let stop: () -> BenchTools.Usage?
+        if let push {
+            environment["REELWATCH_WEBHOOK_SECRET"] = secret
+            let serve = try ServeProcess.start(
+                tools: tools, home: home,
+                arguments: engineFlags + ["--safety-delay", "10m", "--reconcile-every", "5m"],
+                environment: environment)
+            stop = { serve.stop() }
+            await simulator.injectWebhookFaults(push)
+            await simulator.addWebhookDestination(
+                WebhookDestination(
+                    url: "http://127.0.0.1:\(serve.port)\(WebhookServer.webhookPath)", secret: secret))
+        } else {
+            let process = try tools.startTimed(
+                tools.reelwatch(["run"] + engineFlags), environment: environment, report: "\(home)/usage",
+                stdout: "\(home)/stdout", stderr: "\(home)/stderr")
+            stop = {
+                TrackBenchmark.stop(process)
+                return BenchTools.usage(report: "\(home)/usage")
             }
         }
+        var usage: BenchTools.Usage?
+        var reconciledWithin: Double?
+        do {
+            try await Self.waitUntilDone(store: store, name: name)
+            if push != nil {
+                // serve's own reconciliation (every 5 simulated minutes) must bring in every event no delivery did:
+                // the dropped ones whose jobs the safety net may have finished already.
+                let done = ContinuousClock.now
+                let made = await simulator.webhookEvents.count { Set(refs).contains($0.ref) }
+                let patience = Duration.seconds(2 * 300 / timeScale + 10)
+                while try await store.deliveredEventCount() < made, done.duration(to: .now) < patience {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                if try await store.deliveredEventCount() >= made {
+                    reconciledWithin = done.duration(to: .now).secondsValue
+                }
+            }
+            usage = stop()
+        } catch {
+            _ = stop()
+            let errors = (try? String(contentsOfFile: "\(home)/stderr", encoding: .utf8)) ?? ""
+            throw ValidationError("\(error) — reelwatch's stderr ends: \(errors.suffix(600))")
+        }
         let elapsed = started.duration(to: .now)
-        try? await http.shutdown()
         let counts = await simulator.counts.minus(before)
 
         var figures = Figures(
             name: name, jobs: refs.count, seconds: elapsed.secondsValue, counts: counts, finished: 0, lags: [],
-            deliveredLags: [], downloadedTwice: 0)
+            deliveredLags: [], downloadedTwice: 0, reconciledWithin: reconciledWithin, usage: usage)
         await simulator.removeWebhookDestinations()
         let records = await simulator.webhookDeliveries
         let delivered = Set(records.filter(\.delivered).map(\.ref))
@@ -128,7 +141,6 @@ struct PushRun {
         figures.recorded = try await store.deliveredEventCount()
         figures.events = await simulator.webhookEvents.count { refSet.contains($0.ref) }
         figures.reconciled = figures.recorded - delivered.intersection(refSet).count
-        _ = summary
         let byRef = Dictionary(uniqueKeysWithValues: jobs.map { ($0.ref, $0) })
         var files = 0
         for job in try await store.jobs(in: nil) where job.phase == .done {
