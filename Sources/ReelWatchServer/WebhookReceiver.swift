@@ -33,6 +33,7 @@ public struct WebhookReceiver: Sendable {
     private let tolerance: Duration
     private let wallClock: @Sendable () -> Date
     private let logger: Logger
+    private let refusals = RefusalLog()
 
     /// Creates a receiver checking signatures with the secrets `secrets` holds at the time of each delivery.
     ///
@@ -101,7 +102,7 @@ public struct WebhookReceiver: Sendable {
             delivery = try WebhookDelivery(parsing: body)
             eventID = try WebhookDelivery.eventID(header: headers[Self.eventIDHeader], body: body)
         } catch {
-            logger.warning("webhook refused", metadata: ["error": "\(error)"])
+            refusals.record("webhook refused", error: "\(error)", at: now, logger: logger)
             return error.code == .webhookRejected ? .unauthenticated : .malformed
         }
         return await record(delivery, eventID: eventID, at: now, mayTrack: true)
@@ -121,7 +122,8 @@ public struct WebhookReceiver: Sendable {
             return .storeFailed
         }
         guard CallbackToken.matches(token, expected) else {
-            logger.warning("webhook callback to an unknown path refused")
+            refusals.record(
+                "webhook callback to an unknown path refused", error: "no such callback token", at: now, logger: logger)
             return .unknownCallback
         }
         let delivery: WebhookDelivery
@@ -130,7 +132,7 @@ public struct WebhookReceiver: Sendable {
             delivery = try WebhookDelivery(parsing: body)
             eventID = try WebhookDelivery.eventID(header: headers[Self.eventIDHeader], body: body)
         } catch {
-            logger.warning("webhook callback refused", metadata: ["error": "\(error)"])
+            refusals.record("webhook callback refused", error: "\(error)", at: now, logger: logger)
             return .malformed
         }
         return await record(delivery, eventID: eventID, at: now, mayTrack: false)
