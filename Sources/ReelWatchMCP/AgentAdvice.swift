@@ -30,6 +30,8 @@ enum AgentAdvice {
             return "the render failed at the provider: waiting or downloading again will not help; submit it again"
         case .providerUnavailable:
             return "the provider kept failing: call the tool again in a few minutes"
+        case .invalidResponse:
+            return "the provider answered something that is not a status: call the tool again in a few minutes"
         case .downloadFailed:
             return "call download again with this ref: saved files are kept and partial ones resume"
         case .storeUnavailable:

@@ -87,8 +87,7 @@ struct ToolArguments: Sendable {
     func assets() throws(MCPError) -> AssetSelection? {
         guard let kinds = try strings("assets") else { return nil }
         guard !kinds.isEmpty, let selection = AssetSelection(parsing: kinds.joined(separator: ",")) else {
-            throw MCPError.invalidParams(
-                "\(tool): 'assets' must list video, captioned_video, thumbnail, gif, captions, or all")
+            throw MCPError.invalidParams("\(tool): 'assets' must list \(AssetSelection.wordList)")
         }
         return selection
     }

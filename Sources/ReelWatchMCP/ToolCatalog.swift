@@ -1,4 +1,5 @@
 import MCP
+import ReelWatch
 
 /// The tools reelwatch serves: their names, JSON Schemas, descriptions an agent can act on, and honest annotations.
 enum ToolCatalog {
@@ -12,13 +13,17 @@ enum ToolCatalog {
 
     static let assets: Value = [
         "type": "array",
-        "items": ["type": "string", "enum": ["video", "captioned_video", "thumbnail", "gif", "captions", "all"]],
-        "description": "Which files to save (default: the video, or every Hera output).",
+        "items": ["type": "string", "enum": .array(AssetSelection.words.map { .string($0) })],
+        "description": .string(
+            "Which files to save: \(AssetSelection.wordList) ('audio': a translation's dubbed audio track; "
+                + "default: the video, or every Hera output)."),
     ]
 
     static let downloadDirectory: Value = [
         "type": "string", "minLength": 1,
-        "description": "Save each job's files into this directory once it succeeds (an absolute path is best).",
+        "description": .string(
+            "Save each job's files into this directory once it succeeds (a relative path is taken from the "
+                + "directory the server was started in, and stored absolute)."),
     ]
 
     static let status = Tool(
@@ -86,8 +91,9 @@ enum ToolCatalog {
         title: "Track renders",
         description: """
             Adds renders to reelwatch's durable job list ($REELWATCH_HOME), which 'reelwatch run' or \
-            'reelwatch track check' follow until their files are on disk. Tracking a ref again updates it. \
-            Returns {jobs: [tracked job]}.
+            'reelwatch track check' follow until their files are on disk. Tracking a ref again overwrites its \
+            label and download_dir with the ones given and its meta keys with the values given (other meta keys \
+            stay). Returns {jobs: [tracked job]}.
             """,
         inputSchema: schema(
             [
@@ -101,7 +107,8 @@ enum ToolCatalog {
             ],
             required: ["refs"]
         ),
-        annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false)
+        // Destructive: tracking a ref again overwrites its label, meta values and download directory.
+        annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false)
     )
 
     static let untrack = Tool(

@@ -22,7 +22,7 @@ public struct ToolEnvironment: Sendable {
     /// The durable job store `track`, `untrack` and `list_tracked` work on; its error when it cannot be used.
     public var trackedStore: @Sendable () throws(ReelWatchError) -> any JobStore
     /// Makes a directory given by a call absolute (the server's working directory means nothing to an agent, and a
-    /// tracked job's directory must mean the same to a daemon started elsewhere); the identity by default.
+    /// tracked job's directory must mean the same to a daemon started elsewhere). No default: every caller says how.
     public var resolveDirectory: @Sendable (String) -> String
     /// Where the server logs (never stdout: it carries the protocol).
     public var logger: Logger
@@ -37,7 +37,7 @@ public struct ToolEnvironment: Sendable {
         downloadConcurrency: Int = 4,
         followStore: @escaping @Sendable () -> any JobStore,
         trackedStore: @escaping @Sendable () throws(ReelWatchError) -> any JobStore,
-        resolveDirectory: @escaping @Sendable (String) -> String = { $0 },
+        resolveDirectory: @escaping @Sendable (String) -> String,
         logger: Logger
     ) {
         self.client = client

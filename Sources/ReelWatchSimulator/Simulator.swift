@@ -34,6 +34,7 @@ public actor Simulator {
     public internal(set) var counts = SimulatorCounts()
     private var fileFaults: [JobRef: [SimulatorFileFault?]] = [:]
     private var expiredLinkAnswers: [JobRef: Int] = [:]
+    private var deprecations: [ProviderAPI: SimulatedDeprecation] = [:]
     private var bytesPlanned: [String: Int] = [:]
     /// The webhook endpoints registered through the endpoint API.
     var webhookRegistry = WebhookEndpointRegistry()
@@ -125,6 +126,20 @@ public actor Simulator {
     /// Makes the next `times` status answers for `ref` carry links that have already expired.
     public func expireLinks(times: Int = 1, for ref: JobRef) {
         expiredLinkAnswers[ref, default: 0] += times
+    }
+
+    /// Makes every answer about `api` (status, bulk status and list; successful or not) carry `deprecation`'s
+    /// header, as a provider phasing an endpoint out does; nil stops it.
+    public func announce(_ deprecation: SimulatedDeprecation?, for api: ProviderAPI) {
+        deprecations[api] = deprecation
+    }
+
+    /// `answer` with the header announced for `api`, if any.
+    func announcing(_ answer: SimulatorResponse, for api: ProviderAPI) -> SimulatorResponse {
+        guard let deprecation = deprecations[api] else { return answer }
+        var answer = answer
+        answer.headers.append((deprecation.header, deprecation.value))
+        return answer
     }
 
     /// The bytes the simulator set out to send for the file at `path` (such as `/files/v3/ID/video.mp4`), over

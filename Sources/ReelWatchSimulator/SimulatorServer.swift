@@ -165,32 +165,30 @@ public struct SimulatorServer: Sendable {
             router.get(RouterPath(path)) { request, _ in
                 let list = request.uri.queryParameters.get(parameter) ?? ""
                 let ids = list.split(separator: ",").map { Self.decode(String($0)) }
-                return Self.response(
-                    await simulator.bulkStatus(
-                        api: api,
-                        ids: ids,
-                        apiKey: request.headers[HTTPField.Name("x-api-key")!],
-                        userAgent: request.headers[.userAgent]
-                    )
+                let answer = await simulator.bulkStatus(
+                    api: api,
+                    ids: ids,
+                    apiKey: request.headers[HTTPField.Name("x-api-key")!],
+                    userAgent: request.headers[.userAgent]
                 )
+                return Self.response(await simulator.announcing(answer, for: api))
             }
         }
         for api in [ProviderAPI.v3, .translate] {
             guard let path = Simulator.listPath(of: api) else { continue }
             router.get(RouterPath("/heygen" + path)) { request, _ in
                 let query = request.uri.queryParameters
-                return Self.response(
-                    await simulator.list(
-                        api,
-                        limit: query.get("limit"),
-                        token: query.get("token"),
-                        folderID: query.get("folder_id"),
-                        title: query.get("title"),
-                        apiKey: request.headers[HTTPField.Name("x-api-key")!],
-                        userAgent: request.headers[.userAgent],
-                        fileBase: "http://\(request.head.authority ?? "127.0.0.1")"
-                    )
+                let answer = await simulator.list(
+                    api,
+                    limit: query.get("limit"),
+                    token: query.get("token"),
+                    folderID: query.get("folder_id"),
+                    title: query.get("title"),
+                    apiKey: request.headers[HTTPField.Name("x-api-key")!],
+                    userAgent: request.headers[.userAgent],
+                    fileBase: "http://\(request.head.authority ?? "127.0.0.1")"
                 )
+                return Self.response(await simulator.announcing(answer, for: api))
             }
         }
         Self.addWebhookEndpointRoutes(to: router, simulator: simulator)
@@ -266,7 +264,7 @@ public struct SimulatorServer: Sendable {
         if let delay = answer.delay {
             try await Task.sleep(for: delay)
         }
-        return response(answer)
+        return response(await simulator.announcing(answer, for: api))
     }
 
     /// Streams the planned bytes in 256 KiB chunks, never holding the file in memory.

@@ -78,11 +78,11 @@ struct DownloadFlags: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "Which files: a list of video, captioned_video, thumbnail, gif, captions, audio, or all (default: the video, or every Hera output).",
+            "Which files: a list of \(AssetSelection.wordList) (default: the video, or every Hera output).",
         transform: { text in
             guard let selection = AssetSelection(parsing: text) else {
                 throw ValidationError(
-                    "'\(ReelWatchError.printable(text))' is not a list of video, captioned_video, thumbnail, gif, captions, or all"
+                    "'\(ReelWatchError.printable(text))' is not a list of \(AssetSelection.wordList)"
                 )
             }
             return selection

@@ -54,6 +54,8 @@ struct MCPCommand: AsyncParsableCommand {
             followStore: { FollowStore.make(logger: logger) },
             trackedStore: { () throws(ReelWatchError) -> any JobStore in try SQLiteJobStore(path: StoreLocation.path())
             },
+            // Relative to the directory the server was started in, as `track add --download` resolves it.
+            resolveDirectory: { StoreLocation.absolute($0) },
             logger: logger
         )
         do {

@@ -31,13 +31,34 @@ struct MCPToolTests {
             let tools = try await session.client.listTools().tools
             #expect(tools.map(\.name) == ["status", "wait", "download", "track", "untrack", "list_tracked"])
             let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
-            #expect(byName["status"]?.annotations.readOnlyHint == true)
-            #expect(byName["list_tracked"]?.annotations.readOnlyHint == true)
-            #expect(byName["wait"]?.annotations.readOnlyHint == false)
-            #expect(byName["untrack"]?.annotations.destructiveHint == true)
-            #expect(byName["download"]?.annotations.destructiveHint == false)
-            #expect(byName["status"]?.annotations.openWorldHint == true)
-            #expect(byName["track"]?.annotations.openWorldHint == false)
+            // Each tool's exact hints: read-only, idempotent, destructive (track overwrites a tracked job's label,
+            // meta values and download directory; untrack removes jobs), open world (talks to a provider).
+            let hints: [String: [Bool]] = [
+                "status": [true, true, false, true], "wait": [false, true, false, true],
+                "download": [false, true, false, true], "track": [false, true, true, false],
+                "untrack": [false, true, true, false], "list_tracked": [true, true, false, false],
+            ]
+            for tool in tools {
+                let annotations = tool.annotations
+                let actual = [
+                    annotations.readOnlyHint, annotations.idempotentHint, annotations.destructiveHint,
+                    annotations.openWorldHint,
+                ]
+                #expect(actual == hints[tool.name]?.map { Optional($0) }, "\(tool.name)")
+                #expect(tool.description?.isEmpty == false, "\(tool.name)")
+                #expect(tool.title?.isEmpty == false, "\(tool.name)")
+                let properties = tool.inputSchema["properties"]?.objectValue ?? [:]
+                #expect(!properties.isEmpty, "\(tool.name)")
+                for (name, property) in properties {
+                    #expect(property["description"]?.stringValue?.isEmpty == false, "\(tool.name).\(name)")
+                }
+            }
+            // The kinds of files come from the CLI's one list (audio included).
+            let kinds = AssetSelection.words.map { Value.string($0) }
+            #expect(kinds.contains("audio"))
+            for name in ["wait", "download"] {
+                #expect(byName[name]?.inputSchema["properties"]?["assets"]?["items"]?["enum"]?.elements == kinds)
+            }
             for tool in tools where tool.name != "list_tracked" {
                 #expect(tool.inputSchema["required"]?.elements.contains("refs") == true, "\(tool.name)")
                 #expect(tool.inputSchema["properties"]?["refs"]?["type"] == "array", "\(tool.name)")

@@ -9,6 +9,14 @@ public enum AssetSelection: Sendable, Hashable {
     /// Files of these kinds.
     case kinds(Set<AssetKind>)
 
+    /// Every word ``init(parsing:)`` accepts: each ``AssetKind``'s name, then `all`.
+    public static let words = AssetKind.allCases.map(\.rawValue) + ["all"]
+
+    /// The accepted words for a message: `video, captioned_video, …, audio, or all`.
+    public static var wordList: String {
+        words.dropLast().joined(separator: ", ") + ", or " + (words.last ?? "all")
+    }
+
     /// Parses `video,thumbnail` or `all`; nil for an unknown kind.
     public init?(parsing text: String) {
         let words = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
