@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 import ReelWatch
@@ -16,8 +17,40 @@ struct CommonOptions: ParsableArguments {
     // of range, instead of `-1` being taken for an option and the value reported missing.
     @Option(
         name: .long, parsing: .unconditional,
-        help: "Retries of a transient failure (connection error, 5xx, 429) per request.")
-    var retries: Int = RetryPolicy().maxRetries
+        help: ArgumentHelp(
+            "Retries of a transient failure (connection error, 5xx, 429) per request: a status request "
+                + "(default \(RetryPolicy().maxRetries)) or a file download (default "
+                + "\(Downloader.defaultRetryPolicy.maxRetries)).",
+            valueName: "n"))
+    var retries: Int?
+
+    /// Not shown in `--help`: the window over which a download must make its minimum progress (1 KiB a second;
+    /// default a minute), so that tests can stall a transfer without waiting a minute.
+    @Option(
+        name: .long, parsing: .unconditional, help: .private, transform: DurationArgument.parse)
+    var stallWindow: Duration?
+
+    /// The retry policy of status requests: `--retries`, else the default.
+    var statusRetryPolicy: RetryPolicy { RetryPolicy(maxRetries: retries ?? RetryPolicy().maxRetries) }
+
+    /// The retry policy of file downloads: `--retries`, else the download default, with the download backoff.
+    var downloadRetryPolicy: RetryPolicy {
+        var policy = Downloader.defaultRetryPolicy
+        if let retries { policy.maxRetries = retries }
+        return policy
+    }
+
+    /// A downloader for `client` fetching through `http`, retrying as `--retries` says.
+    func makeDownloader(client: StatusClient, http: HTTPClient) -> Downloader {
+        var progress = MinimumProgress.default
+        if let stallWindow, stallWindow > .zero {
+            progress = MinimumProgress(
+                bytes: max(1, Int64(Double(stallWindow.milliseconds) * 1.024)), window: stallWindow)
+        }
+        return Downloader(
+            statusClient: client, transport: AsyncHTTPClientTransport(client: http, minimumProgress: progress),
+            retryPolicy: downloadRetryPolicy)
+    }
 
     @Option(
         name: .long,
@@ -39,7 +72,9 @@ struct CommonOptions: ParsableArguments {
         guard rateLimit.isFinite, rateLimit > 0, rateLimit <= 100_000 else {
             throw ValidationError("--rate-limit must be more than 0 and at most 100000 requests per second")
         }
-        guard (0...20).contains(retries) else { throw ValidationError("--retries must be between 0 and 20") }
+        if let retries, !(0...20).contains(retries) {
+            throw ValidationError("--retries must be between 0 and 20")
+        }
         guard requestTimeout > .zero else { throw ValidationError("--request-timeout must be more than zero") }
     }
 
@@ -80,14 +115,14 @@ struct CommonOptions: ParsableArguments {
             rate: rateLimit, burst: max(RateLimiter.defaultBurst, rateLimit), clock: realClock)
         guard timeScale != 1 else {
             return StatusClient(
-                configuration: configuration, retryPolicy: RetryPolicy(maxRetries: retries),
+                configuration: configuration, retryPolicy: statusRetryPolicy,
                 requestTimeout: requestTimeout, clock: realClock, wallClock: { Date() }, rateLimiter: rateLimiter,
                 logger: logger)
         }
         let clock = CompressedClock(scale: timeScale)
         let epoch = Date()
         return StatusClient(
-            configuration: configuration, retryPolicy: RetryPolicy(maxRetries: retries),
+            configuration: configuration, retryPolicy: statusRetryPolicy,
             requestTimeout: requestTimeout, clock: clock,
             wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) }, rateLimiter: rateLimiter,
             logger: logger)

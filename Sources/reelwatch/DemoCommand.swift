@@ -79,7 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let client = StatusClient(
                 configuration: endpoint.configuration(apiKey: simulator.apiKey),
-                retryPolicy: RetryPolicy(maxRetries: options.retries),
+                retryPolicy: options.statusRetryPolicy,
                 requestTimeout: options.requestTimeout,
                 clock: clock,
                 wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
@@ -89,7 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
             let tracker = Tracker(
                 store: store,
                 client: client,
-                downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+                downloader: options.makeDownloader(client: client, http: http),
                 options: TrackerOptions(downloadConcurrency: 4)
             )
             let plan = FollowPlan(refs: refs, timeout: WatchOptions().timeout, downloadDirectory: directory)

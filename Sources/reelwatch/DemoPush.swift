@@ -46,7 +46,7 @@ struct DemoPush {
             try await SimulatorServer(simulator: simulator, logger: logger).withRunning { endpoint in
                 let client = StatusClient(
                     configuration: endpoint.configuration(apiKey: simulator.apiKey),
-                    retryPolicy: RetryPolicy(maxRetries: options.retries),
+                    retryPolicy: options.statusRetryPolicy,
                     requestTimeout: options.requestTimeout,
                     clock: clock,
                     wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
@@ -85,7 +85,7 @@ struct DemoPush {
                         at: client.wallClock())
                     let tracker = Tracker(
                         store: store, client: client,
-                        downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+                        downloader: options.makeDownloader(client: client, http: http),
                         options: TrackerOptions(downloadConcurrency: 4), news: news,
                         push: PushCoverage(safetyDelay: .seconds(600), apis: covered))
                     let reconciler = WebhookReconciler(receiver: receiver, client: client, logger: logger)

@@ -36,7 +36,7 @@ struct DownloadCommand: AsyncParsableCommand, RefListCommand {
         let tracker = Tracker(
             store: FollowStore.make(logger: options.makeLogger()),
             client: client,
-            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+            downloader: options.makeDownloader(client: client, http: http),
             options: files.trackerOptions(watch: WatchOptions())
         )
         // One status call a job (no waiting): a job still rendering ends the follow at once.

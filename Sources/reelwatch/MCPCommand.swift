@@ -46,7 +46,7 @@ struct MCPCommand: AsyncParsableCommand {
         let http = FileLine.makeHTTPClient()
         let environment = ToolEnvironment(
             client: client,
-            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+            downloader: options.makeDownloader(client: client, http: http),
             watch: watch.options,
             selection: files.assets ?? .defaults,
             naming: FileNaming(fromTitle: files.nameFromTitle),

@@ -48,7 +48,8 @@ struct RunCommand: AsyncParsableCommand {
         let news = WakeSignal()
         let service = TrackerService(
             tracker: tracking.tracker(
-                store: store, client: client, http: http, refreshLinksAhead: refreshLinks ? .seconds(24 * 3600) : nil,
+                options, store: store, client: client, http: http,
+                refreshLinksAhead: refreshLinks ? .seconds(24 * 3600) : nil,
                 news: news),
             logger: logger
         ) { await printer.print($0) }

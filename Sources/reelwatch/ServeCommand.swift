@@ -118,7 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
         // registered or removed while serve runs counts within seconds).
         let push = safetyDelay > .zero ? PushCoverage(safetyDelay: safetyDelay, apis: secrets.coveredAPIs()) : nil
         let tracker = TrackerService(
-            tracker: tracking.tracker(store: store, client: client, http: http, news: news, push: push),
+            tracker: tracking.tracker(options, store: store, client: client, http: http, news: news, push: push),
             logger: logger
         ) { await printer.print($0) }
         let receiver = WebhookReceiver(

@@ -25,7 +25,7 @@ struct TrackCheckCommand: AsyncParsableCommand {
         var report = JobReport(json: options.json)
         let (store, lock, client, http) = try tracking.prepare(
             options, command: "reelwatch track check", report: &report)
-        let tracker = tracking.tracker(store: store, client: client, http: http)
+        let tracker = tracking.tracker(options, store: store, client: client, http: http)
         let printer = TrackerEventPrinter(json: options.json)
         let (result, interruption) = await SignalScope.run { await Self.pass(tracker, printer: printer) }
         switch result {

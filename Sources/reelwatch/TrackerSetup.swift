@@ -47,15 +47,16 @@ struct TrackerFlags: ParsableArguments {
         return (store, lock, client, FileLine.makeHTTPClient())
     }
 
-    /// A tracker over `store` with these flags, fetching files through `http`.
+    /// A tracker over `store` with these flags, fetching files through `http` as `options` say.
     func tracker(
-        store: any JobStore, client: StatusClient, http: HTTPClient, refreshLinksAhead: Duration? = nil,
+        _ options: CommonOptions, store: any JobStore, client: StatusClient, http: HTTPClient,
+        refreshLinksAhead: Duration? = nil,
         news: WakeSignal? = nil, push: PushCoverage? = nil
     ) -> Tracker {
         Tracker(
             store: store,
             client: client,
-            downloader: Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: http)),
+            downloader: options.makeDownloader(client: client, http: http),
             options: TrackerOptions(
                 watch: WatchOptions(minDelay: delays.minDelay, maxDelay: delays.maxDelay),
                 selection: files.assets ?? .defaults,

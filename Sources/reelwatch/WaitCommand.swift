@@ -50,7 +50,7 @@ struct WaitCommand: AsyncParsableCommand, RefListCommand {
         let tracker = Tracker(
             store: FollowStore.make(logger: logger),
             client: client,
-            downloader: http.map { Downloader(statusClient: client, transport: AsyncHTTPClientTransport(client: $0)) },
+            downloader: http.map { options.makeDownloader(client: client, http: $0) },
             options: files.trackerOptions(watch: watch.options)
         )
         let plan = FollowPlan(

@@ -173,10 +173,65 @@ struct DownloadCommandTests {
             #expect(run.status == 7)
             #expect(run.stderr.hasPrefix("reelwatch: heygen:gone: heygen-gone-video.mp4: HTTP 410"))
             #expect(run.stderrLines.count == 1)
+            // Not a byte arrived: no empty .part is left behind either.
+            #expect(Self.files(in: directory) == [])
+        }
+    }
+
+    @Test("--retries 1: a file link answering 503 is tried twice, then exit 7 naming the attempts")
+    func downloadRetries() async throws {
+        let job = Self.job(.v3, "busy")
+        try await CLI.withSimulator([job]) { simulator, environment in
+            await simulator.inject(.serverError(status: 503), times: 20, forFilesOf: job.ref)
+            let directory = Self.directory()
+            let run = try await CLI.run(
+                ["download", "heygen:busy", "--to", directory, "--retries", "1"], environment: environment)
+            #expect(run.status == 7)
+            #expect(run.stderrLines.count == 1)
+            #expect(run.stderr.contains("gave up after 2 attempts: HTTP 503"), "\(run.stderr)")
+            let fileRequests = await simulator.requests.filter { $0.path?.hasPrefix("/files/") == true }
+            #expect(fileRequests.count == 2)
+        }
+    }
+
+    @Test("exit 7: a finished render without the asked-for file is one line naming what it does link")
+    func askedForAssetMissing() async throws {
+        let job = SimulatedJob(ref: JobRef(api: .v3, id: "plain"), queueTime: .zero, renderTime: .zero)
+        try await CLI.withSimulator([job]) { _, environment in
+            let directory = Self.directory()
+            let run = try await CLI.run(
+                ["download", "heygen:plain", "--assets", "captions", "--to", directory], environment: environment)
+            #expect(run.status == 7)
+            #expect(run.stderrLines.count == 1)
             #expect(
-                Self.files(in: directory).allSatisfy { !$0.hasPrefix("heygen-gone-video.mp4") || $0.hasSuffix(".part") }
-            )
-            #expect(!FileManager.default.fileExists(atPath: directory + "/heygen-gone-video.mp4"))
+                run.stderr.hasPrefix(
+                    "reelwatch: heygen:plain: nothing to download: none of the requested files is in the answer"),
+                "\(run.stderr)")
+            #expect(run.stdout.isEmpty)
+            #expect(Self.files(in: directory) == [])
+        }
+    }
+
+    @Test("exit 7: a file body that stalls below the minimum progress is given up on; its .part stays to resume")
+    func stalledBody() async throws {
+        let job = SimulatedJob(
+            ref: JobRef(api: .v3, id: "stall"), queueTime: .zero, renderTime: .zero, videoSize: 1 << 20)
+        try await CLI.withSimulator([job]) { simulator, environment in
+            // The first 256 KiB arrive at once, then nothing for 8 s: over the 3 s window (long enough for the
+            // head and first chunk to arrive on a loaded machine), a stall.
+            await simulator.inject(.slowBody(pause: .seconds(8)), times: 1, forFilesOf: job.ref)
+            let directory = Self.directory()
+            let run = try await CLI.run(
+                ["download", "heygen:stall", "--to", directory, "--retries", "0", "--stall-window", "3s"],
+                environment: environment)
+            #expect(run.status == 7)
+            #expect(run.stderrLines.count == 1)
+            #expect(run.stderr.hasPrefix("reelwatch: heygen:stall: heygen-stall-video.mp4: gave up after 1 attempts"))
+            #expect(run.stderr.contains("the transfer stalled"), "\(run.stderr)")
+            // The .part holds the first 256 KiB, with the ETag it was fetched under beside it (a 1 MiB file).
+            #expect(Self.files(in: directory) == ["heygen-stall-video.mp4.part", "heygen-stall-video.mp4.part.etag"])
+            let part = try FileManager.default.attributesOfItem(atPath: directory + "/heygen-stall-video.mp4.part")
+            #expect(part[.size] as? Int == 256 << 10)
         }
     }
 

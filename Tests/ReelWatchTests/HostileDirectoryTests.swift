@@ -138,4 +138,68 @@ struct HostileDirectoryTests {
             #expect(results[1].sha256 == DownloaderTests.expectedHash(name: "video.mp4", size: 300_000))
         }
     }
+
+    @Test("IDs that sanitize alike (a/b, a_b, a..b, a.b), same size, no store: each its own file with its own bytes")
+    func idsThatSanitizeAlike() async throws {
+        let ids = ["a/b", "a_b", "a..b", "a.b"]
+        let directory = DownloaderTests.directory()
+        let results = try await HostileServer { path in
+            // Every file 1000 bytes, each of its own byte: /file/0 is all 0s, /file/1 all 1s, ….
+            let index = UInt8(path.split(separator: "/").last.flatMap { Int($0) } ?? 99)
+            return HostileServer.Answer(body: Array(repeating: index, count: 1000))
+        }.run { base in
+            let downloader = Downloader(
+                statusClient: HostileProviderTests.client(base), transport: AsyncHTTPClientTransport(),
+                retryPolicy: RetryPolicy(maxRetries: 0))
+            var results: [DownloadResult] = []
+            for (index, id) in ids.enumerated() {
+                let snapshot = JobSnapshot(
+                    ref: JobRef(api: .v3, id: id), state: .succeeded,
+                    assets: [Asset(kind: .video, url: "\(base)/file/\(index)", format: "mp4")])
+                let item = try Downloader.plan(snapshot, directory: directory)[0]
+                results.append(try await downloader.download(item))
+            }
+            return results
+        }
+        #expect(Set(results.map(\.path)).count == ids.count, "\(results.map(\.path))")
+        #expect(results.allSatisfy { !$0.alreadyComplete })
+        for (index, result) in results.enumerated() {
+            #expect(Self.contents(result.path) == Data(repeating: UInt8(index), count: 1000), "\(ids[index])")
+        }
+        // The plain IDs keep the names they always had; the changed ones carry a digest of the original.
+        #expect(results[1].path == directory + "/heygen-a_b-video.mp4")
+        #expect(results[3].path == directory + "/heygen-a.b-video.mp4")
+        // sha256("a/b") starts c14cddc0.
+        #expect(results[0].path == directory + "/heygen-a_b-c14cddc0-video.mp4")
+        #expect(results[2].path.hasPrefix(directory + "/heygen-a.b-") && results[2].path.hasSuffix("-video.mp4"))
+    }
+
+    @Test(
+        "a FIFO or a hard link planted at NAME.part is replaced, never written through, and never hangs",
+        .timeLimit(.minutes(1)))
+    func fifoAndHardLinkAtPart() async throws {
+        let job = DownloaderTests.job()
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let (client, downloader) = DownloaderTests.downloader(endpoint, apiKey: simulator.apiKey)
+            let expected = DownloaderTests.expectedHash(name: "video.mp4", size: Self.size)
+            let victim = try Self.victim()
+            let planted: [(String, (String) throws -> Void)] = [
+                ("fifo", { #expect(mkfifo($0, 0o644) == 0) }),
+                ("hard link", { try FileManager.default.linkItem(atPath: victim.path, toPath: $0) }),
+            ]
+            for (what, plant) in planted {
+                let directory = DownloaderTests.directory()
+                let item = try await DownloaderTests.plan(client, job.ref, into: directory)[0]
+                try plant(item.path + ".part")
+                let result = try await downloader.download(item)
+                #expect(result.path == item.path, "\(what)")
+                #expect(result.sha256 == expected, "\(what)")
+                #expect(result.resumedFrom == 0, "\(what)")
+                #expect(Self.contents(victim.path) == victim.bytes, "\(what)")
+                #expect(!FileManager.default.fileExists(atPath: item.path + ".part"), "\(what)")
+            }
+            var info = stat()
+            #expect(stat(victim.path, &info) == 0 && info.st_nlink == 1)
+        }
+    }
 }

@@ -295,6 +295,81 @@ struct HostileProviderTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/v.mp4"))
     }
 
+    @Test("a file server's 503 body echoing the key: the retry log lines and the final error never carry it")
+    func keyInRetryLog() async throws {
+        let capture = LogCapture()
+        let requests = Counter()
+        let directory = DownloaderTests.directory()
+        let result = try await HostileServer { _ in
+            requests.increment() <= 2
+                ? HostileServer.Answer(status: 503, body: Array("upstream rejected x-api-key \(Self.key)".utf8))
+                : HostileServer.Answer(body: Array(repeating: 9, count: 500))
+        }.run { base in
+            let downloader = Downloader(
+                statusClient: Self.client(base, logger: capture.logger), transport: AsyncHTTPClientTransport(),
+                retryPolicy: RetryPolicy(maxRetries: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(5)))
+            let item = DownloadItem(
+                ref: Self.ref, asset: Asset(kind: .video, url: "\(base)/v.mp4"), assetIndex: 0,
+                directory: directory, fileName: "v.mp4")
+            return try await downloader.download(item)
+        }
+        #expect(result.bytes == 500)
+        let retries = capture.texts.filter { $0.hasPrefix("download interrupted; retrying") }
+        #expect(retries.count == 2)
+        #expect(retries.allSatisfy { $0.contains("HTTP 503") && $0.contains("<redacted>") }, "\(retries)")
+        #expect(!capture.texts.contains { $0.contains(Self.key) }, "\(capture.texts)")
+        // Given up on, the error says the same without the key.
+        let failing = try await HostileServer { _ in
+            HostileServer.Answer(status: 503, body: Array("key=\(Self.key)".utf8))
+        }.run { base in
+            let downloader = Downloader(
+                statusClient: Self.client(base, logger: capture.logger), transport: AsyncHTTPClientTransport(),
+                retryPolicy: RetryPolicy(maxRetries: 1, baseDelay: .milliseconds(5), maxDelay: .milliseconds(5)))
+            let item = DownloadItem(
+                ref: Self.ref, asset: Asset(kind: .video, url: "\(base)/w.mp4"), assetIndex: 0,
+                directory: directory, fileName: "w.mp4")
+            return await #expect(throws: ReelWatchError.self) { try await downloader.download(item) }
+        }
+        #expect(failing?.message.contains("<redacted>") == true, "\(failing?.message ?? "")")
+        #expect(failing?.message.contains(Self.key) == false)
+        #expect(!capture.texts.contains { $0.contains(Self.key) })
+    }
+
+    @Test("a link refused before any byte (bad port, bad redirect, HTTP 410) leaves no .part; one with bytes stays")
+    func noEmptyPart() async throws {
+        let directory = DownloaderTests.directory()
+        try await HostileServer { path in
+            switch path {
+            case "/redirect": HostileServer.Answer(status: 302, headers: [("Location", "http://127.0.0.1:99999/v")])
+            case "/gone": .json("{}", status: 410)
+            default:
+                // 100 bytes of the 100000 announced, then nothing: the transfer stalls at byte 100.
+                HostileServer.Answer(
+                    headers: [("Content-Length", "100000")], body: Array(repeating: 7, count: 100),
+                    trickle: .milliseconds(1))
+            }
+        }.run { base in
+            // The transport's own client, which follows no redirect itself (`HTTPClient.shared` would).
+            let downloader = Downloader(
+                statusClient: Self.client(base),
+                transport: AsyncHTTPClientTransport(minimumProgress: MinimumProgress(bytes: 1, window: .seconds(1))),
+                retryPolicy: RetryPolicy(maxRetries: 0))
+            for (name, url) in [
+                ("port.mp4", "http://127.0.0.1:99999/v.mp4"), ("redirect.mp4", "\(base)/redirect"),
+                ("gone.mp4", "\(base)/gone"), ("short.mp4", "\(base)/short"),
+            ] {
+                let item = DownloadItem(
+                    ref: Self.ref, asset: Asset(kind: .video, url: url), assetIndex: 0, directory: directory,
+                    fileName: name)
+                await #expect(throws: ReelWatchError.self) { try await downloader.download(item) }
+            }
+        }
+        // Only the cut-off file received bytes: its .part stays to be resumed, and nothing else is left.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["short.mp4.part"])
+        let part = try FileManager.default.attributesOfItem(atPath: directory + "/short.mp4.part")
+        #expect(part[.size] as? Int == 100)
+    }
+
     // MARK: Names
 
     @Test("sanitized names never start with a dot or dash behind a mark, and drop bidi and zero-width characters")
@@ -336,16 +411,25 @@ struct HostileProviderTests {
 final class LogCapture: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
+    private var fullLines: [String] = []
 
     /// The messages logged so far, `message value`.
     var messages: [String] { lock.withLock { lines } }
+
+    /// Every message logged so far with all its metadata (the logger's and the call's), as one text each.
+    var texts: [String] { lock.withLock { fullLines } }
 
     /// A logger writing here, at every level.
     var logger: Logger {
         Logger(label: "capture") { _ in Handler(capture: self) }
     }
 
-    fileprivate func append(_ line: String) { lock.withLock { lines.append(line) } }
+    fileprivate func append(_ line: String, full: String) {
+        lock.withLock {
+            lines.append(line)
+            fullLines.append(full)
+        }
+    }
 
     private struct Handler: LogHandler {
         let capture: LogCapture
@@ -358,7 +442,10 @@ final class LogCapture: @unchecked Sendable {
         }
 
         func log(event: LogEvent) {
-            capture.append("\(event.message) \(event.metadata?["value"].map { "\($0)" } ?? "")")
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.append(
+                "\(event.message) \(event.metadata?["value"].map { "\($0)" } ?? "")",
+                full: "\(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })")
         }
     }
 }

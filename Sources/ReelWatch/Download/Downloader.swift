@@ -20,6 +20,9 @@ public struct Downloader: Sendable {
     /// The most redirects followed for one request.
     public var maxRedirects = 5
 
+    /// How a file's download is retried unless told otherwise: 6 retries, backing off from 1 s up to 30 s.
+    public static let defaultRetryPolicy = RetryPolicy(maxRetries: 6, baseDelay: .seconds(1), maxDelay: .seconds(30))
+
     /// Creates a downloader.
     ///
     /// - Parameters:
@@ -29,7 +32,7 @@ public struct Downloader: Sendable {
     public init(
         statusClient: StatusClient,
         transport: any HTTPTransport,
-        retryPolicy: RetryPolicy = RetryPolicy(maxRetries: 6, baseDelay: .seconds(1), maxDelay: .seconds(30)),
+        retryPolicy: RetryPolicy = Downloader.defaultRetryPolicy,
         maxLinkRefreshes: Int = 3
     ) {
         self.statusClient = statusClient
@@ -163,10 +166,36 @@ public struct Downloader: Sendable {
                 try PartialFile.hash(path: file.path, count: resumedFrom, into: &hasher)
             }
         }
-        var session = Session(item: item, file: file, hasher: hasher, resumedFrom: resumedFrom)
+        let session = Session(item: item, file: file, hasher: hasher, resumedFrom: resumedFrom)
+        let redaction = statusClient.configuration.redaction
+        do {
+            return try await fetchAttempts(
+                item, session: session, url: item.asset.url ?? "", redaction: redaction, logger: logger,
+                progress: progress)
+        } catch {
+            // Nothing was received and nothing will be: no empty `.part` (or ETag beside it) is left behind. A
+            // `.part` with bytes stays, for the next run to resume.
+            if file.size == 0 { file.discard() }
+            throw error
+        }
+    }
+
+    /// The attempts of one file's download under the retry policy, on its locked `.part`.
+    private func fetchAttempts(
+        _ item: DownloadItem,
+        session: Session,
+        url: String,
+        redaction: SecretRedaction,
+        logger: Logger,
+        progress: @escaping @Sendable (DownloadProgress) -> Void
+    ) async throws(ReelWatchError) -> DownloadResult? {
+        let finalPath = item.path
+        let file = session.file
+        let resumedFrom = session.resumedFrom
+        var session = session
+        var url = url
         var refreshes = 0
         var redirects = 0
-        var url = item.asset.url ?? ""
         return try await retryPolicy.run(
             time: statusClient.time,
             random: statusClient.random,
@@ -183,12 +212,15 @@ public struct Downloader: Sendable {
                 logger.info(
                     "download interrupted; retrying",
                     metadata: [
-                        "retry.attempt": "\(retry)", "retry.delay_ms": "\(delay.milliseconds)", "error": "\(reason)",
+                        "retry.attempt": "\(retry)", "retry.delay_ms": "\(delay.milliseconds)",
+                        "error": "\(Self.redacted(reason, redaction))",
                     ]
                 )
             }
         ) { () async throws(ReelWatchError) -> RetryPolicy.Verdict<DownloadResult, String> in
-            switch await attempt(url: url, session: &session, progress: progress, logger: logger) {
+            switch await attempt(
+                url: url, session: &session, redaction: redaction, progress: progress, logger: logger)
+            {
             case .complete(let contentType):
                 var path = finalPath
                 if (item.fileName as NSString).pathExtension.isEmpty, let contentType {
@@ -211,7 +243,8 @@ public struct Downloader: Sendable {
                 guard refreshes <= maxLinkRefreshes else {
                     throw failure(item, "the link kept expiring after \(maxLinkRefreshes) fresh links: \(reason)")
                 }
-                logger.info("link expired; fetching a fresh one", metadata: ["error": "\(reason)"])
+                logger.info(
+                    "link expired; fetching a fresh one", metadata: ["error": "\(Self.redacted(reason, redaction))"])
                 url = try await freshLink(for: item)
                 // A later retry starts again from this link: the expired one would only be refused again.
                 session.currentLink = url
@@ -340,6 +373,7 @@ public struct Downloader: Sendable {
     private func attempt(
         url: String,
         session: inout Session,
+        redaction: SecretRedaction,
         progress: @escaping @Sendable (DownloadProgress) -> Void,
         logger: Logger
     ) async -> Outcome {
@@ -385,7 +419,7 @@ public struct Downloader: Sendable {
         let retryAfter = head.headerFields[.retryAfter].flatMap {
             RetryPolicy.parseRetryAfter($0, now: statusClient.wallClock())
         }
-        let text = BodyExcerpt.describe(excerptBytes, secrets: [], limit: 80)
+        let text = BodyExcerpt.describe(excerptBytes, secrets: redaction.secrets, limit: 80)
         switch status {
         case 301, 302, 303, 307, 308:
             guard let location = head.headerFields[.location], let next = HTTPRequest.resolve(location, against: url)
@@ -453,6 +487,11 @@ public struct Downloader: Sendable {
             throw failure(item, "the fresh status no longer lists this file")
         }
         return url
+    }
+
+    /// `text` with every configured secret (and any webhook secret) removed: what a log line may carry.
+    private static func redacted(_ text: String, _ redaction: SecretRedaction) -> String {
+        SecretRedaction.maskingWebhookSecrets(redaction.apply(text))
     }
 
     private func failure(_ item: DownloadItem, _ reason: String) -> ReelWatchError {

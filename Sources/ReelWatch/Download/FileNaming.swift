@@ -1,8 +1,10 @@
+import Crypto
 import Foundation
 
 /// How downloaded files are named: `{provider}-{id}-{kind}.{ext}` (Hera outputs add `{aspect}-{resolution}`),
 /// or from the video's title. Every name derived from provider data is sanitized so it can never leave the
-/// target directory.
+/// target directory; an ID that sanitizing changes (or that is too long to keep whole) is followed by the first
+/// 8 hex digits of its SHA-256, so two IDs never share a name.
 public struct FileNaming: Sendable, Hashable {
     /// Whether to start names with the video's title instead of `{provider}-{id}`.
     public var fromTitle: Bool
@@ -19,19 +21,51 @@ public struct FileNaming: Sendable, Hashable {
     /// The file name (without directory) for `asset` of `snapshot`, with the extension when one is known
     /// from the URL's path or the asset's format.
     public func name(for asset: Asset, of snapshot: JobSnapshot) -> String {
-        var parts: [String] = []
-        if fromTitle, let title = snapshot.title, !Self.sanitize(title).isEmpty {
-            parts.append(title)
-        } else {
-            parts += [snapshot.provider.rawValue, snapshot.id]
-        }
-        parts.append(asset.kind.rawValue)
+        var tail = [asset.kind.rawValue]
         if snapshot.provider == .hera {
-            parts += [asset.aspectRatio?.replacingOccurrences(of: ":", with: "x"), asset.resolution].compactMap { $0 }
+            tail += [asset.aspectRatio?.replacingOccurrences(of: ":", with: "x"), asset.resolution].compactMap { $0 }
         }
-        let base = Self.sanitize(parts.joined(separator: "-"))
-        guard let ext = Self.fileExtension(for: asset) else { return Self.truncate(base, reserving: 0) }
-        return Self.truncate(base, reserving: ext.utf8.count + 1) + "." + ext
+        let ext = Self.fileExtension(for: asset)
+        let reserved = ext.map { $0.utf8.count + 1 } ?? 0
+        let base: String
+        if fromTitle, let title = snapshot.title, !Self.sanitize(title).isEmpty {
+            base = Self.sanitize(([title] + tail).joined(separator: "-"))
+        } else {
+            let provider = snapshot.provider.rawValue
+            let plain = Self.sanitize(([provider, snapshot.id] + tail).joined(separator: "-"))
+            if Self.keepsVerbatim(snapshot.id), plain.utf8.count <= Self.maximumLength - reserved {
+                base = plain
+            } else {
+                // The ID lost characters to sanitizing (or would be cut): a digest of the original ID keeps it
+                // apart from every other ID that comes out the same (`a/b` and `a_b`).
+                let digest = Self.digest(of: snapshot.id)
+                let suffix = Self.sanitize(tail.joined(separator: "-"))
+                let room =
+                    Self.maximumLength - reserved - provider.utf8.count - digest.utf8.count - suffix.utf8.count - 3
+                let id = Self.cut(Self.sanitize(snapshot.id), toBytes: room)
+                base = Self.sanitize(([provider] + (id.isEmpty ? [] : [id]) + [digest, suffix]).joined(separator: "-"))
+            }
+        }
+        guard let ext else { return Self.truncate(base, reserving: 0) }
+        return Self.truncate(base, reserving: reserved) + "." + ext
+    }
+
+    /// Whether `id` comes through ``sanitize(_:)`` unchanged inside a name (the normal case: letters, digits,
+    /// `_`, `-`, single dots).
+    static func keepsVerbatim(_ id: String) -> Bool {
+        sanitize("x" + id + "x") == "x" + id + "x"
+    }
+
+    /// The first 8 hex digits of the SHA-256 of `id`: short, stable, and different for IDs that sanitize alike.
+    static func digest(of id: String) -> String {
+        String(SHA256.hash(data: Data(id.utf8)).hex.prefix(8))
+    }
+
+    /// `text` cut to at most `bytes` UTF-8 bytes, never inside a character.
+    private static func cut(_ text: String, toBytes bytes: Int) -> String {
+        var result = text
+        while result.utf8.count > max(0, bytes), !result.isEmpty { result.removeLast() }
+        return result
     }
 
     /// The extension for `asset`: from its URL's path (never its query), else from its format.

@@ -85,6 +85,25 @@ final class PartialFile {
         descriptor = -1
     }
 
+    /// Removes the file (and its ETag sidecar) while still holding its lock, then lets go: for a download that
+    /// ends without a byte to resume from. Only the file this object opened is removed: when something else is at
+    /// `path` by now, it is left alone.
+    func discard() {
+        access.lock()
+        if descriptor >= 0 {
+            var opened = stat()
+            var named = stat()
+            if fstat(descriptor, &opened) == 0, lstat(path, &named) == 0, opened.st_ino == named.st_ino,
+                opened.st_dev == named.st_dev
+            {
+                unlink(path)
+                unlink(etagPath)
+            }
+        }
+        access.unlock()
+        release()
+    }
+
     /// A descriptor for writing to the regular, singly linked file at `path`, created if absent; never through a
     /// symlink, never a FIFO, device or hard link.
     private static func openOwnFile(_ path: String) throws(FileError) -> Int32 {
