@@ -78,6 +78,7 @@ struct CommonOptions: ParsableArguments {
             retryPolicy: RetryPolicy(maxRetries: retries),
             requestTimeout: requestTimeout,
             clock: clock,
+            wallClock: { Date() },
             rateLimiter: RateLimiter(rate: rateLimit, burst: max(RateLimiter.defaultBurst, rateLimit), clock: clock),
             logger: logger
         )
