@@ -264,6 +264,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReelWatchWebhooksTests",
+            dependencies: ["ReelWatch", "ReelWatchWebhooks"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ReelWatchCLITests",
             dependencies: [
                 "reelwatch",

@@ -55,7 +55,7 @@ public final class WebhookSecretSource: Sendable {
         fixed: [String],
         file path: String?,
         checkInterval: Duration = .seconds(1),
-        clock: some Clock<Duration> = ContinuousClock(),
+        clock: some Clock<Duration>,
         wallClock: @escaping @Sendable () -> Date,
         logger: Logger
     ) throws(ReelWatchError) {

@@ -47,7 +47,9 @@ struct DownloadBenchmark: AsyncParsableCommand {
         let rounds = self.rounds
         try await SimulatorServer(simulator: simulator, logger: quiet).withRunning { endpoint in
             let environment = endpoint.environment(apiKey: simulator.apiKey)
-            let client = StatusClient(configuration: endpoint.configuration(apiKey: simulator.apiKey), logger: quiet)
+            let client = StatusClient(
+                configuration: endpoint.configuration(apiKey: simulator.apiKey), clock: ContinuousClock(),
+                wallClock: { Date() }, logger: quiet)
             guard let url = try await client.snapshot(of: big).assets.first(where: { $0.kind == .video })?.url else {
                 throw ValidationError("the simulator listed no video")
             }

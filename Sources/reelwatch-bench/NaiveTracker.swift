@@ -36,7 +36,7 @@ struct NaiveTracker: AsyncParsableCommand {
         let configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
         let clock = ContinuousClock()
         let client = StatusClient(
-            configuration: configuration, clock: clock,
+            configuration: configuration, clock: clock, wallClock: { Date() },
             rateLimiter: RateLimiter(rate: rateLimit, burst: rateLimit, clock: clock), logger: quiet)
         let interval = self.interval
         let finished = await withTaskGroup(of: Bool.self) { group in

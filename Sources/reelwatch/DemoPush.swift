@@ -31,7 +31,8 @@ struct DemoPush {
         let store = try SQLiteJobStore(path: home + "/reelwatch.sqlite")
         let secretFile = home + "/" + WebhookEndpointFile.fileName
         let secrets = try WebhookSecretSource(
-            fixed: [], file: secretFile, checkInterval: .milliseconds(20), wallClock: { Date() }, logger: logger)
+            fixed: [], file: secretFile, checkInterval: .milliseconds(20), clock: ContinuousClock(),
+            wallClock: { Date() }, logger: logger)
         let news = WakeSignal()
         let receiver = WebhookReceiver(
             secrets: secrets, store: store, news: news, wallClock: { Date() }, logger: logger)

@@ -19,6 +19,16 @@ enum ErrorAdvice {
             return "set REELWATCH_HOME to use another store"
         case .storeBusy:
             return "one worker per store: stop it first, or set REELWATCH_HOME to use another store"
+        case .missingAPIKey:
+            guard let provider = error.provider else { return nil }
+            return "export \(provider.apiKeyVariable)=<your key>"
+        case .authenticationFailed:
+            guard let provider = error.provider else { return nil }
+            return "check \(provider.apiKeyVariable)"
+        case .jobNotFound:
+            // A 404 that is not JSON comes from something other than the provider's API: a wrong base URL.
+            guard let provider = error.provider, error.message.hasSuffix(StatusClient.notJSON) else { return nil }
+            return "check \(provider.baseURLVariable)"
         case .outcomeUnknown:
             return "see whether it took effect: reelwatch webhook list"
         default:

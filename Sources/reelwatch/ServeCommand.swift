@@ -98,8 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
         let secrets: WebhookSecretSource
         do {
             secrets = try WebhookSecretSource(
-                fixed: try WebhookSignature.secrets(environment: environment), file: secretFile, wallClock: { Date() },
-                logger: logger)
+                fixed: try WebhookSignature.secrets(environment: environment), file: secretFile,
+                clock: ContinuousClock(), wallClock: { Date() }, logger: logger)
         } catch {
             report.print(error)
             throw report.status

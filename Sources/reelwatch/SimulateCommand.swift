@@ -17,7 +17,7 @@ struct SimulateCommand: AsyncParsableCommand {
             is given (Heygen-Signature, Heygen-Timestamp of the real clock, Heygen-Event-Id), retried three times \
             when not answered 2xx (401 is final). The --webhook-drop/duplicate/reorder/bad-signature fractions and \
             --webhook-delay make deliveries go wrong, decided per event from --webhook-seed. Every event, dropped \
-            ones too, is listed at GET /heygen/v3/webhooks/events.
+            ones too, is listed at GET /heygen/v3/webhooks/events. Runs until SIGINT or SIGTERM, then exits 130.
             """
     )
 
@@ -144,6 +144,8 @@ struct SimulateCommand: AsyncParsableCommand {
             if !startLines.isEmpty { lines += [""] + startLines }
             Console.standardOutput.write(lines.joined(separator: "\n") + "\n")
         }
+        // The server returns only once SIGINT or SIGTERM shut it down: interrupted, as every other command.
+        throw ExitStatus.interrupted
     }
 
     /// The faults in a line: `drop 0.1, duplicate 0.05, delay up to 2s, seed 7`.

@@ -27,12 +27,27 @@ struct ErrorAdviceTests {
                 == "one worker per store: stop it first, or set REELWATCH_HOME to use another store")
     }
 
-    @Test("the library's own hint is kept; other errors get none")
+    @Test("the library's own hint is kept; a not-found that was JSON gets none")
     func libraryHint() {
-        let rejected = ReelWatchError.rejectedKey(ref: Self.ref, httpStatus: 401)
-        #expect(ErrorAdvice.hint(for: rejected, downloadDirectory: "out") == rejected.hint)
+        var own = ReelWatchError(code: .authenticationFailed, message: "rejected", ref: Self.ref)
+        own.hint = "the library's"
+        #expect(ErrorAdvice.hint(for: own, downloadDirectory: "out") == "the library's")
         let notFound = ReelWatchError(code: .jobNotFound, message: "no such job", ref: Self.ref)
         #expect(ErrorAdvice.hint(for: notFound, downloadDirectory: "out") == nil)
+    }
+
+    @Test("a missing or rejected key, a 404 that was not JSON: the environment variable to look at")
+    func keysAndBaseURL() {
+        let missing = ReelWatchError.missingKey(ref: JobRef(api: .hera, id: "h"))
+        #expect(missing.hint == nil)
+        #expect(ErrorAdvice.hint(for: missing) == "export HERA_API_KEY=<your key>")
+        let rejected = ReelWatchError.rejectedKey(ref: Self.ref, httpStatus: 401)
+        #expect(rejected.hint == nil)
+        #expect(ErrorAdvice.hint(for: rejected) == "check HEYGEN_API_KEY")
+        let notJSON = ReelWatchError(
+            code: .jobNotFound, message: "HeyGen has no job 'x' (HTTP 404)" + StatusClient.notJSON, ref: Self.ref)
+        #expect(ErrorAdvice.hint(for: notJSON) == "check REELWATCH_HEYGEN_URL")
+        #expect(ErrorAdvice.hint(for: ReelWatchError(code: .missingAPIKey, message: "no key")) == nil)
     }
 
     @Test("the printed line carries the advice, as text and in the --json envelope")

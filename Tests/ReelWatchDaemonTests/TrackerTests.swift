@@ -7,18 +7,26 @@ import ReelWatchTestSupport
 import ReelWatchTesting
 import Testing
 
-/// The tracker against the simulator over HTTP, on a real SQLite store.
+/// The tracker against the simulator over HTTP, on a real SQLite store. Time is a manual clock (which no test
+/// moves: a pass makes its polls at once) and dates are the harness simulator's: ``SimulatorHarness/epoch`` at
+/// offset zero, so nothing depends on the real date or the machine's speed.
 @Suite("Tracker")
 struct TrackerTests {
+    /// The date every job is tracked at and every pass runs at.
+    static let now = SimulatorHarness.epoch
+
     static func tracker(
         _ endpoint: SimulatorServer.Endpoint, store: any JobStore, bulk: Bool = true,
         refreshLinksAhead: Duration? = nil,
-        pollConcurrency: Int = 16
+        pollConcurrency: Int = 16,
+        clock: ManualClock = ManualClock()
     ) -> Tracker {
         let client = StatusClient(
             configuration: endpoint.configuration(apiKey: "sim-key"),
             retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20)),
+            clock: clock,
             random: { 0.5 },
+            wallClock: SimulatorHarness.wallClock(clock),
             logger: SimulatorHarness.quiet
         )
         return Tracker(
@@ -50,7 +58,7 @@ struct TrackerTests {
             let store = try SQLiteJobStore(path: EngineTests.storePath())
             let directory = NSTemporaryDirectory() + "reelwatch-track-" + UUID().uuidString
             for job in jobs {
-                _ = try await store.track(TrackRequest(ref: job.ref, downloadDirectory: directory), at: Date())
+                _ = try await store.track(TrackRequest(ref: job.ref, downloadDirectory: directory), at: Self.now)
             }
             let tracker = Self.tracker(endpoint, store: store)
             let events = EventLog()
@@ -86,7 +94,7 @@ struct TrackerTests {
         try await SimulatorHarness.run([]) { simulator, endpoint in
             let store = try SQLiteJobStore(path: EngineTests.storePath())
             let ref = JobRef(api: .v3, id: "ghost")
-            _ = try await store.track(TrackRequest(ref: ref), at: Date())
+            _ = try await store.track(TrackRequest(ref: ref), at: Self.now)
             let events = EventLog()
             _ = try await Self.tracker(endpoint, store: store).pollDue { await events.add($0) }
             let job = try #require(try await store.job(ref))
@@ -102,15 +110,15 @@ struct TrackerTests {
         let job = Self.job(.v1, "old-links")
         try await SimulatorHarness.run([job]) { simulator, endpoint in
             let store = try SQLiteJobStore(path: EngineTests.storePath())
-            _ = try await store.track(TrackRequest(ref: job.ref), at: Date())
+            _ = try await store.track(TrackRequest(ref: job.ref), at: Self.now)
             await simulator.expireLinks(times: 1, for: job.ref)
             let tracker = Self.tracker(endpoint, store: store, refreshLinksAhead: .seconds(24 * 3600))
             #expect(try await tracker.pollDue() == 1)
             let stale = try #require(try await store.job(job.ref)?.snapshot?.assets.first?.expiresAt)
-            #expect(stale < Date())
+            #expect(stale < Self.now)
             #expect(try await tracker.refreshLinks() == 1)
             let fresh = try #require(try await store.job(job.ref)?.snapshot?.assets.first?.expiresAt)
-            #expect(fresh > Date().addingTimeInterval(6 * 24 * 3600))
+            #expect(fresh > Self.now.addingTimeInterval(6 * 24 * 3600))
             #expect(try await store.job(job.ref)?.phase == .done)
             #expect(try await tracker.refreshLinks() == 0)
             #expect(await simulator.statusRequestCount(for: job.ref) == 2)
@@ -122,31 +130,34 @@ struct TrackerTests {
         let jobs = (0..<5).map { Self.job(.v3, "j\($0)", render: .seconds(600)) }
         try await SimulatorHarness.run(jobs) { simulator, endpoint in
             let store = try SQLiteJobStore(path: EngineTests.storePath())
-            for job in jobs { _ = try await store.track(TrackRequest(ref: job.ref), at: Date()) }
+            for job in jobs { _ = try await store.track(TrackRequest(ref: job.ref), at: Self.now) }
             #expect(try await Self.tracker(endpoint, store: store, bulk: false).pollDue() == 5)
             #expect(await simulator.bulkRequestCount == 0)
             for job in jobs { #expect(await simulator.statusRequestCount(for: job.ref) == 1) }
         }
     }
 
-    @Test("cancelled mid-pass: answers already received are recorded; a job asked but not answered stays due, unmarked")
+    @Test(
+        "cancelled mid-pass: answers already received are recorded; a job asked but not answered stays due, unmarked"
+    )
     func cancelledPass() async throws {
-        let jobs = [Self.job(.hera, "first"), Self.job(.hera, "slow"), Self.job(.hera, "never")]
+        let jobs = [Self.job(.hera, "first"), Self.job(.hera, "held"), Self.job(.hera, "never")]
         try await SimulatorHarness.run(jobs) { simulator, endpoint in
             let store = try SQLiteJobStore(path: EngineTests.storePath())
-            // Due in this order, and asked one at a time: the slow job's request goes out only once the first
-            // job's answer is in, and the pass is cancelled while the slow one is in flight.
+            // Due in this order, and asked one at a time: the held job's request goes out only once the first
+            // job's answer is in. The provider asks it to come back in a minute, and the pass is cancelled while its
+            // client waits for that on the manual clock (which never moves), with no status for it yet.
             for (offset, job) in jobs.enumerated() {
                 _ = try await store.track(
-                    TrackRequest(ref: job.ref), at: Date().addingTimeInterval(Double(offset - 60)))
+                    TrackRequest(ref: job.ref), at: Self.now.addingTimeInterval(Double(offset - 60)))
             }
-            await simulator.inject(.slow(.seconds(2)), times: 1, for: jobs[1].ref)
-            let tracker = Self.tracker(endpoint, store: store, bulk: false, pollConcurrency: 1)
+            await simulator.inject(.rateLimited(retryAfter: 60), times: 1, for: jobs[1].ref)
+            let clock = ManualClock()
+            let tracker = Self.tracker(endpoint, store: store, bulk: false, pollConcurrency: 1, clock: clock)
             let events = EventLog()
             let pass = Task { try await tracker.pollDue { await events.add($0) } }
-            for _ in 0..<3000 where await simulator.statusRequestCount(for: jobs[1].ref) == 0 {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            let retry = await clock.nextSleep()
+            #expect(retry.offset == .seconds(60))
             #expect(await simulator.statusRequestCount(for: jobs[1].ref) == 1)
             pass.cancel()
             _ = try await pass.value
@@ -160,11 +171,12 @@ struct TrackerTests {
                 #expect(stored.state == nil)
                 #expect(stored.lastError == nil)
                 #expect(stored.phase == .polling)
-                #expect(stored.nextPollAt <= Date())
+                #expect(stored.nextPollAt <= Self.now)
             }
             #expect(await simulator.statusRequestCount(for: jobs[2].ref) == 0)
             #expect(await events.changes == 1)
             #expect(await events.failures.isEmpty)
+            #expect(clock.now.offset == .zero)
         }
     }
 }

@@ -162,6 +162,7 @@ struct WatcherTests {
                 configuration: endpoint.configuration(apiKey: simulator.apiKey),
                 clock: clock,
                 random: { 0.5 },
+                wallClock: SimulatorHarness.wallClock(clock),
                 rateLimiter: limiter,
                 logger: SimulatorHarness.quiet
             )

@@ -36,7 +36,8 @@ struct WebhookReconcilerTests {
             configuration: Configuration(
                 heygenBaseURL: BaseURL("https://api.heygen.test")!, heraBaseURL: BaseURL("https://hera.test")!,
                 heygenAPIKey: APIKey("k")),
-            transport: transport, retryPolicy: RetryPolicy(maxRetries: 0), wallClock: { now }, logger: logger)
+            transport: transport, retryPolicy: RetryPolicy(maxRetries: 0), clock: ManualClock(), wallClock: { now },
+            logger: logger)
         let receiver = WebhookReceiver(
             signature: try WebhookSignature(secrets: ["whsec_test"]), store: store, news: nil,
             wallClock: { now }, logger: logger)

@@ -23,6 +23,13 @@ struct WebhookSecretSourceTests {
         source.signature()?.isValid(WebhookSignature.sign(body, secret: secret), for: body) ?? false
     }
 
+    /// A fresh temporary directory.
+    static func directory() throws -> String {
+        let path = NSTemporaryDirectory() + "reelwatch-secrets-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     static func entry(_ secret: String) -> WebhookEndpointFile.Entry {
         WebhookEndpointFile.Entry(
             id: "ep_1", url: "https://hooks.example.com/webhooks/heygen", events: nil, secret: WebhookSecret(secret)!)
@@ -30,7 +37,7 @@ struct WebhookSecretSourceTests {
 
     @Test("no secret at first; a file written later is read within the check interval, not before")
     func pickedUp() throws {
-        let path = try WebhookEndpointFileTests.directory() + "/" + WebhookEndpointFile.fileName
+        let path = try Self.directory() + "/" + WebhookEndpointFile.fileName
         let clock = ManualClock()
         let source = try WebhookSecretSource(
             fixed: [], file: path, clock: clock, wallClock: { Self.date }, logger: SimulatorHarness.quiet)
@@ -46,7 +53,7 @@ struct WebhookSecretSourceTests {
 
     @Test("the environment's secrets with the file's; a rotation keeps the old one until its grace ends")
     func rotation() throws {
-        let path = try WebhookEndpointFileTests.directory() + "/" + WebhookEndpointFile.fileName
+        let path = try Self.directory() + "/" + WebhookEndpointFile.fileName
         try WebhookEndpointFile(entries: [Self.entry("whsec_first123")]).write(to: path)
         let clock = ManualClock()
         let now = Mutex(Self.date)
@@ -70,7 +77,7 @@ struct WebhookSecretSourceTests {
 
     @Test("a file turned insecure or malformed keeps the secrets read before; one removed takes them away")
     func keepsPrevious() throws {
-        let path = try WebhookEndpointFileTests.directory() + "/" + WebhookEndpointFile.fileName
+        let path = try Self.directory() + "/" + WebhookEndpointFile.fileName
         try WebhookEndpointFile(entries: [Self.entry("whsec_first123")]).write(to: path)
         let clock = ManualClock()
         let source = try WebhookSecretSource(
@@ -91,12 +98,12 @@ struct WebhookSecretSourceTests {
 
     @Test("an insecure file at start is an error (serve exits); an absent one is fine")
     func insecureAtStart() throws {
-        let path = try WebhookEndpointFileTests.directory() + "/" + WebhookEndpointFile.fileName
+        let path = try Self.directory() + "/" + WebhookEndpointFile.fileName
         try WebhookEndpointFile(entries: [Self.entry("whsec_first123")]).write(to: path)
         chmod(path, 0o660)
         let error = #expect(throws: ReelWatchError.self) {
             try WebhookSecretSource(
-                fixed: [], file: path, wallClock: { Self.date }, logger: SimulatorHarness.quiet)
+                fixed: [], file: path, clock: ManualClock(), wallClock: { Self.date }, logger: SimulatorHarness.quiet)
         }
         #expect(error?.code == .secretFileUnusable)
     }
@@ -105,7 +112,7 @@ struct WebhookSecretSourceTests {
     func notConfigured() async throws {
         let store = MemoryJobStore()
         let source = try WebhookSecretSource(
-            fixed: [], file: nil, wallClock: { Self.date }, logger: SimulatorHarness.quiet)
+            fixed: [], file: nil, clock: ManualClock(), wallClock: { Self.date }, logger: SimulatorHarness.quiet)
         let receiver = WebhookReceiver(
             secrets: source, store: store, news: nil, wallClock: { Self.date }, logger: SimulatorHarness.quiet)
         var headers = HTTPFields()
@@ -121,7 +128,7 @@ struct WebhookSecretSourceTests {
 
     @Test("a delivery costs no file read: 3,000 checks within one interval read the file once (at start)")
     func cheap() throws {
-        let path = try WebhookEndpointFileTests.directory() + "/" + WebhookEndpointFile.fileName
+        let path = try Self.directory() + "/" + WebhookEndpointFile.fileName
         try WebhookEndpointFile(entries: [Self.entry("whsec_first123")]).write(to: path)
         let clock = ManualClock()
         let source = try WebhookSecretSource(

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ReelWatch
 import ReelWatchSimulator
@@ -8,19 +9,29 @@ public enum SimulatorHarness {
     /// A logger that drops everything.
     public static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// Starts a simulator with frozen time holding `jobs`, runs `body`, and stops the server.
+    /// The date of simulated time zero in the harness's simulator, and of offset zero of a client's manual clock: the
+    /// simulator's dates (`created_at`, link expiries) and the client's agree, whatever the real date.
+    public static let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// The wall clock of a client on `clock`: ``epoch`` plus the clock's offset.
+    public static func wallClock(_ clock: ManualClock) -> @Sendable () -> Date {
+        { epoch.addingTimeInterval(clock.now.offset.secondsValue) }
+    }
+
+    /// Starts a simulator with frozen time at ``epoch`` holding `jobs`, runs `body`, and stops the server.
     public static func run<Result: Sendable>(
         _ jobs: [SimulatedJob],
         _ body: @Sendable (Simulator, SimulatorServer.Endpoint) async throws -> Result
     ) async throws -> Result {
-        let simulator = Simulator(timeScale: 0)
+        let simulator = Simulator(timeScale: 0, epoch: epoch)
         await simulator.add(jobs)
         return try await SimulatorServer(simulator: simulator, logger: quiet).withRunning { endpoint in
             try await body(simulator, endpoint)
         }
     }
 
-    /// A client for `endpoint` that backs off on `clock`, with jitter fixed at half the cap.
+    /// A client for `endpoint` that backs off on `clock` and reads dates from it (``wallClock(_:)``), with jitter
+    /// fixed at half the cap.
     public static func client(
         _ endpoint: SimulatorServer.Endpoint,
         clock: ManualClock = ManualClock(),
@@ -34,6 +45,7 @@ public enum SimulatorHarness {
             requestTimeout: requestTimeout,
             clock: clock,
             random: { 0.5 },
+            wallClock: wallClock(clock),
             logger: quiet
         )
     }

@@ -42,6 +42,8 @@ struct BulkStatusTests {
                 heygenBaseURL: BaseURL("http://heygen.test")!, heraBaseURL: BaseURL("http://hera.test")!,
                 heygenAPIKey: APIKey("k")),
             transport: transport,
+            clock: ManualClock(),
+            wallClock: { SimulatorHarness.epoch },
             logger: SimulatorHarness.quiet
         )
         let statuses = try await client.bulkStatuses(ofV3: ["a", "b"])
@@ -55,6 +57,8 @@ struct BulkStatusTests {
                 heygenBaseURL: BaseURL("http://heygen.test")!, heraBaseURL: BaseURL("http://hera.test")!,
                 heygenAPIKey: APIKey("k")),
             transport: ScriptedTransport([.json(#"{"data": {"video_id": "a"}}"#)]),
+            clock: ManualClock(),
+            wallClock: { SimulatorHarness.epoch },
             logger: SimulatorHarness.quiet
         )
         await #expect(throws: ReelWatchError.self) { try await bad.bulkStatuses(ofV3: ["a"]) }

@@ -116,7 +116,7 @@ struct DecodingVariantTests {
                 #"{"error": {"code": "unauthorized", "message": "Invalid API key"}}"#, ref: "heygen-translate:v")
         }
         #expect(auth.code == .authenticationFailed)
-        #expect(auth.hint == "check HEYGEN_API_KEY")
+        #expect(auth.provider == .heygen)
         let other = try #require(throws: ReelWatchError.self) {
             try Fixture.decode(
                 #"{"error": {"code": "internal_error", "message": "Something went wrong"}}"#, ref: "heygen:v")

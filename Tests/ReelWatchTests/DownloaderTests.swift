@@ -26,11 +26,13 @@ struct DownloaderTests {
         )
     }
 
-    /// A downloader whose retries wait milliseconds, on the real clock.
+    /// A downloader whose retries wait milliseconds on the real clock; dates are the harness simulator's (frozen).
     static func downloader(_ endpoint: SimulatorServer.Endpoint, apiKey: String) -> (StatusClient, Downloader) {
         let client = StatusClient(
             configuration: endpoint.configuration(apiKey: apiKey),
+            clock: ContinuousClock(),
             random: { 0.5 },
+            wallClock: { SimulatorHarness.epoch },
             logger: SimulatorHarness.quiet
         )
         let downloader = Downloader(
@@ -108,7 +110,7 @@ struct DownloaderTests {
             let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
             let items = try await Self.plan(client, job.ref, into: Self.directory())
             let expiry = try #require(items[0].asset.expiresAt)
-            #expect(expiry < Date())
+            #expect(expiry < SimulatorHarness.epoch)
             let result = try await downloader.download(items[0])
             #expect(result.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
             #expect(await simulator.statusRequestCount(for: job.ref) == 2)
@@ -277,7 +279,9 @@ struct DownloaderTests {
         let transport = ScriptedTransport([
             .response(status: 302, headers: [.location: "ftp://files.example/v.mp4"], body: [])
         ])
-        let client = StatusClient(configuration: .defaults, logger: SimulatorHarness.quiet)
+        let client = StatusClient(
+            configuration: .defaults, clock: ManualClock(), wallClock: { SimulatorHarness.epoch },
+            logger: SimulatorHarness.quiet)
         let downloader = Downloader(statusClient: client, transport: transport)
         let directory = Self.directory()
         let item = DownloadItem(

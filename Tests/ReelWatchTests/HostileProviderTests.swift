@@ -27,7 +27,9 @@ struct HostileProviderTests {
                 heygenAPIKey: APIKey(key), heraAPIKey: APIKey("other-secret-987654321")),
             retryPolicy: RetryPolicy(maxRetries: retries, baseDelay: .milliseconds(5), maxDelay: .milliseconds(10)),
             requestTimeout: requestTimeout,
+            clock: ContinuousClock(),
             random: { 0.5 },
+            wallClock: { SimulatorHarness.epoch },
             logger: logger
         )
     }

@@ -18,8 +18,8 @@ struct LegacyNoticeTests {
     /// A client of `endpoint` whose log lands in `log`.
     static func client(_ endpoint: SimulatorServer.Endpoint, _ log: RecordedLog) -> StatusClient {
         StatusClient(
-            configuration: endpoint.configuration(apiKey: "sim-key"), logger: Logger(label: "test") { _ in log.handler }
-        )
+            configuration: endpoint.configuration(apiKey: "sim-key"), clock: ManualClock(),
+            wallClock: { SimulatorHarness.epoch }, logger: Logger(label: "test") { _ in log.handler })
     }
 
     /// The warnings `log` holds.

@@ -81,6 +81,27 @@ struct PollScheduleTests {
         #expect(schedule.nextDelay(unknown, unitRandom: 1) == .seconds(10))
     }
 
+    @Test("one step counts a poll towards backoff only in the backoff phase; a cursor steps the same way")
+    func step() {
+        let young = PollSchedule.Situation(jobAge: .seconds(10), untilDeadline: hour, backoffPolls: 2)
+        #expect(schedule.phase(of: young) != .backoff)
+        #expect(schedule.step(young, unitRandom: 0.5).backoffPolls == 2)
+        #expect(schedule.step(young, unitRandom: 0.5).delay == schedule.nextDelay(young, unitRandom: 0.5))
+        let late = RenderTimeModel.heygenAvatar.windowEnd + .seconds(1)
+        var cursor = PollSchedule.Cursor(schedule)
+        var count = 0
+        for poll in 0..<4 {
+            let situation = PollSchedule.Situation(jobAge: late, untilDeadline: hour, backoffPolls: count)
+            let step = schedule.step(situation, unitRandom: 0.9)
+            #expect(step.backoffPolls == poll + 1)
+            #expect(cursor.next(jobAge: late, untilDeadline: hour, unitRandom: 0.9) == step.delay)
+            #expect(cursor.backoffPolls == step.backoffPolls)
+            count = step.backoffPolls
+        }
+        let ended = PollSchedule.Situation(jobAge: late, untilDeadline: .zero, backoffPolls: 1)
+        #expect(schedule.step(ended, unitRandom: 0.5).delay == nil)
+    }
+
     @Test("Retry-After is honoured, even beyond max delay")
     func retryAfter() {
         let peak = PollSchedule.Situation(jobAge: .seconds(540), untilDeadline: hour, retryAfter: .seconds(90))

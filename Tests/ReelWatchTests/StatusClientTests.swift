@@ -139,7 +139,9 @@ struct StatusClientTests {
         }
     }
 
-    @Test("a rejected key names the variable and never shows the key", arguments: ProviderAPI.allCases)
+    @Test(
+        "a rejected key names its provider, gives no CLI advice and never shows the key",
+        arguments: ProviderAPI.allCases)
     func rejectedKey(api: ProviderAPI) async throws {
         try await SimulatorHarness.run([SimulatorHarness.done(api)]) { _, endpoint in
             let key = "sk-live-very-secret-123"
@@ -148,7 +150,8 @@ struct StatusClientTests {
             }
             #expect(error.code == .authenticationFailed)
             #expect(error.httpStatus == 401)
-            #expect(error.hint == "check \(api.provider.apiKeyVariable)")
+            #expect(error.provider == api.provider)
+            #expect(error.hint == nil)
             #expect(!"\(error) \(error.hint ?? "") \(String(reflecting: error))".contains(key))
         }
     }
@@ -228,6 +231,7 @@ struct StatusClientTests {
             requestTimeout: .milliseconds(500),
             clock: clock,
             random: { 0.5 },
+            wallClock: { SimulatorHarness.epoch },
             logger: SimulatorHarness.quiet
         )
         let task = Task { try await client.snapshot(of: JobRef(api: .v3, id: "x")) }

@@ -100,6 +100,8 @@ struct TranslationTests {
                 heygenBaseURL: BaseURL("http://heygen.test/api")!, heraBaseURL: BaseURL("http://hera.test")!,
                 heygenAPIKey: APIKey("k")),
             transport: transport,
+            clock: ManualClock(),
+            wallClock: { SimulatorHarness.epoch },
             logger: SimulatorHarness.quiet
         )
         let statuses = try await client.bulkStatuses(of: ["a", "b"].map { JobRef(api: .translate, id: $0) })
@@ -123,6 +125,8 @@ struct TranslationTests {
         try await SimulatorHarness.run(jobs) { _, endpoint in
             let client = StatusClient(
                 configuration: endpoint.configuration(apiKey: "sim-key"),
+                clock: ManualClock(),
+                wallClock: { SimulatorHarness.epoch },
                 logger: Logger(label: "test") { _ in lines.handler }
             )
             for job in jobs {

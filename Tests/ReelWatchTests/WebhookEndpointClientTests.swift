@@ -20,7 +20,8 @@ struct WebhookEndpointClientTests {
         return StatusClient(
             configuration: configuration, transport: transport,
             retryPolicy: RetryPolicy(maxRetries: retries, baseDelay: .zero, maxDelay: .zero),
-            random: { 0 }, logger: quiet)
+            clock: ManualClock(), random: { 0 }, wallClock: { Date(timeIntervalSince1970: 1_800_000_000) },
+            logger: quiet)
     }
 
     static func body(_ transport: ScriptedTransport, _ index: Int = 0) throws -> JSONValue {

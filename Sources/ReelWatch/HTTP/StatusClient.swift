@@ -49,9 +49,9 @@ public struct StatusClient: Sendable {
         transport: any HTTPTransport = AsyncHTTPClientTransport(),
         retryPolicy: RetryPolicy = RetryPolicy(),
         requestTimeout: Duration = .seconds(30),
-        clock: some Clock<Duration> = ContinuousClock(),
+        clock: some Clock<Duration>,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        wallClock: @escaping @Sendable () -> Date = { .now },
+        wallClock: @escaping @Sendable () -> Date,
         rateLimiter: RateLimiter? = nil,
         logger: Logger
     ) {
@@ -294,12 +294,11 @@ public struct StatusClient: Sendable {
             )
         case 404:
             let said = json.flatMap { ProviderErrorBody(errorValue: $0["error"] ?? $0["message"]) }?.summary
-            let shown = said.map { ": \(ReelWatchError.printable($0))" } ?? ""
+            let shown = said.map { ": \(ReelWatchError.printable($0))" } ?? (json == nil ? Self.notJSON : "")
             return .failure(
                 ReelWatchError(
                     code: .jobNotFound,
                     message: "\(name) has no job '\(ReelWatchError.printable(ref.id))' (HTTP 404)\(shown)",
-                    hint: json == nil ? "the answer was not JSON: check \(ref.provider.baseURLVariable)" : nil,
                     ref: ref,
                     httpStatus: status
                 )
@@ -395,6 +394,9 @@ public struct StatusClient: Sendable {
     }
 
     private static let apiKeyField = HTTPField.Name("x-api-key")!
+
+    /// How the message of a 404 that was not JSON ends (a base URL that is most likely not the provider's API).
+    public static let notJSON = ": the answer was not JSON"
 }
 
 extension Duration {

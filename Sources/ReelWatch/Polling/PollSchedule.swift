@@ -109,6 +109,17 @@ public struct PollSchedule: Sendable, Hashable {
         return delay
     }
 
+    /// One step of a job's schedule after a poll made in `situation`: the delay before the next poll (nil when the
+    /// deadline has come) and the job's backoff count from then on, one more when this poll was in the backoff
+    /// phase. The one place a poll counts towards backoff: ``Cursor`` and the engine (with the count it persists
+    /// per job) both step through it.
+    ///
+    /// - Parameter unitRandom: a number in `0..<1` for jitter.
+    public func step(_ situation: Situation, unitRandom: Double) -> (delay: Duration?, backoffPolls: Int) {
+        let counted = phase(of: situation) == .backoff ? 1 : 0
+        return (nextDelay(situation, unitRandom: unitRandom), situation.backoffPolls + counted)
+    }
+
     private func clamp(_ delay: Duration) -> Duration {
         min(max(delay, minDelay), maxDelay)
     }
@@ -140,8 +151,9 @@ extension PollSchedule {
                 stateUnknown: stateUnknown,
                 retryAfter: retryAfter
             )
-            if schedule.phase(of: situation) == .backoff { backoffPolls += 1 }
-            return schedule.nextDelay(situation, unitRandom: unitRandom)
+            let step = schedule.step(situation, unitRandom: unitRandom)
+            backoffPolls = step.backoffPolls
+            return step.delay
         }
     }
 }

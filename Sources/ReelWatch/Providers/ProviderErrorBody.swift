@@ -69,7 +69,6 @@ extension ReelWatchError {
         return ReelWatchError(
             code: .authenticationFailed,
             message: "\(provider.displayName) rejected the API key (HTTP \(httpStatus))\(said)",
-            hint: "check \(provider.apiKeyVariable)",
             ref: ref,
             httpStatus: httpStatus
         )
@@ -81,7 +80,6 @@ extension ReelWatchError {
         return ReelWatchError(
             code: .missingAPIKey,
             message: "no \(provider.displayName) API key: set \(provider.apiKeyVariable)",
-            hint: "export \(provider.apiKeyVariable)=<your key>",
             ref: ref
         )
     }

@@ -109,8 +109,8 @@ public struct Tracker: Sendable {
         schedules[api] ?? options.watch.schedule(for: api)
     }
 
-    /// When to poll a job next, from its API's schedule (or the safety net's interval, for a job webhooks cover): its age against the render-time model, backoff once it is
-    /// overdue (continuing from the backoff count recorded for it), the server's `Retry-After`, and the deadline.
+    /// When to poll a job next, from its API's schedule (``PollSchedule/step(_:unitRandom:)``, continuing from the
+    /// backoff count recorded for the job), or the safety net's interval for a job webhooks cover.
     ///
     /// - Returns: the delay (nil when the deadline has come) and the job's backoff count after this poll.
     func nextDelay(
@@ -134,8 +134,7 @@ public struct Tracker: Sendable {
             guard untilDeadline > .zero else { return (nil, job.backoffPolls) }
             return (min(max(push.safetyDelay, retryAfter ?? .zero), untilDeadline), job.backoffPolls)
         }
-        let backoff = job.backoffPolls + (schedule.phase(of: situation) == .backoff ? 1 : 0)
-        return (schedule.nextDelay(situation, unitRandom: client.random()), backoff)
+        return schedule.step(situation, unitRandom: client.random())
     }
 
     /// Whether `job` is due well before its safety-net poll — an event made it due, so it has most likely ended and
