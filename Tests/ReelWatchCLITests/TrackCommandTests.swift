@@ -55,6 +55,9 @@ struct TrackCommandTests {
             #expect(first["state"] is NSNull)
             #expect(first["polls"] as? Int == 0)
             #expect(first["added_at"] as? String != nil)
+            #expect(first["download_dir"] as? String == downloads)
+            let followed = try #require(before.first { $0["ref"] as? String == "heygen-v1:c" })
+            #expect(followed["download_dir"] is NSNull)
 
             let check = try await CLI.run(["track", "check"], environment: environment)
             #expect(check.status == 1, "a render failed: \(check.stderr)")
