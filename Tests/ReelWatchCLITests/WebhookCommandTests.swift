@@ -199,4 +199,84 @@ struct WebhookCommandTests {
             #expect(run.status == 2, "\(arguments): \(run.stderr)")
         }
     }
+
+    @Test(
+        "update: new events and a new URL at HeyGen and in the secret file, the secret unchanged; all sends every type; no flag is exit 2, an unknown ID exit 3"
+    )
+    func update() async throws {
+        try await CLI.withSimulator([]) { simulator, base in
+            var environment = base
+            let home = TrackCommandTests.home()
+            environment["REELWATCH_HOME"] = home
+            let port = try ServeCommandTests.freePort()
+            let url = "http://127.0.0.1:\(port)/webhooks/heygen"
+            let moved = "http://localhost:\(port)/webhooks/heygen"
+            let seen = Seen()
+            let commands = environment
+            let serve = try await CLI.run(
+                ["serve", "--port", "\(port)"], environment: environment,
+                interruptWhen: {
+                    guard
+                        await ServeCommandTests.send(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"))?.0
+                            == 200
+                    else { return false }
+                    guard let register = try? await CLI.run(["webhook", "register", url], environment: commands),
+                        let id = await simulator.webhookEndpoints().first?.id
+                    else { return true }
+                    await seen.record("register", register)
+                    await seen.note("id", id)
+                    for (key, arguments) in [
+                        ("events", ["--events", "avatar_video.success"]), ("url", ["--url", moved, "--json"]),
+                        ("all", ["--events", "all"]),
+                    ] {
+                        if let run = try? await CLI.run(["webhook", "update", id] + arguments, environment: commands) {
+                            await seen.record(key, run)
+                        }
+                        if key == "events", let endpoint = await simulator.webhookEndpoints().first {
+                            await seen.note("events-at-heygen", (endpoint.events ?? []).joined(separator: ","))
+                        }
+                    }
+                    return true
+                },
+                signal: .terminate)
+            #expect(serve.status == 130, "\(serve.stderr)")
+            let runs = await seen.runs
+            let id = try #require(await seen.notes["id"])
+            #expect(try #require(runs["register"]).status == 0)
+
+            let events = try #require(runs["events"])
+            #expect(events.status == 0, "\(events.stderr)")
+            #expect(
+                events.stdout
+                    == "updated \(id): \(url)\nevents: avatar_video.success\nsaved in \(home)/webhook-endpoints.json\n")
+            #expect(await seen.notes["events-at-heygen"] == "avatar_video.success")
+
+            let movedRun = try #require(runs["url"])
+            #expect(movedRun.status == 0, "\(movedRun.stderr)")
+            let line = try JSONValue.parse(Array(try #require(movedRun.stdoutLines.first).utf8))
+            #expect(line["url"] == .string(moved))
+            #expect(line["events"] == .array([.string("avatar_video.success")]))
+
+            let all = try #require(runs["all"])
+            #expect(all.status == 0, "\(all.stderr)")
+            let endpoint = try #require(await simulator.webhookEndpoints().first)
+            #expect(endpoint.url == moved)
+            #expect((endpoint.events ?? []).count > 4)
+            #expect((endpoint.events ?? []).contains("video_translate.fail"))
+            // The saved entry follows HeyGen (all: every event, saved as all); its secret is the one HeyGen holds.
+            let file = try #require(try WebhookEndpointFile.read(path: home + "/webhook-endpoints.json"))
+            let entry = try #require(file.entry(id: id))
+            #expect(entry.url == moved)
+            #expect(entry.events == nil)
+            #expect(entry.secret.value == endpoint.secret)
+            for run in runs.values { #expect(!run.stdout.contains("whsec_") && !run.stderr.contains("whsec_")) }
+
+            let none = try await CLI.run(["webhook", "update", id], environment: environment)
+            #expect(none.status == 2)
+            #expect(none.stderr.contains("give --url, --events or both"))
+            let unknown = try await CLI.run(
+                ["webhook", "update", "ep_nobody", "--events", "avatar_video.success"], environment: environment)
+            #expect(unknown.status == 3, "\(unknown.stderr)")
+        }
+    }
 }
