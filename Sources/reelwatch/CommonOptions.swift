@@ -45,7 +45,7 @@ struct CommonOptions: ParsableArguments {
         var progress = MinimumProgress.default
         if let stallWindow, stallWindow > .zero {
             progress = MinimumProgress(
-                bytes: max(1, Int64(Double(stallWindow.milliseconds) * 1.024)), window: stallWindow)
+                bytes: Int64(min(max(1, Double(stallWindow.milliseconds) * 1.024), 1e15)), window: stallWindow)
         }
         return Downloader(
             statusClient: client, transport: AsyncHTTPClientTransport(client: http, minimumProgress: progress),

@@ -51,6 +51,15 @@ enum WebhookEndpointText {
 }
 
 extension WebhookEndpointText {
+    /// Refuses, as bad usage, a URL HeyGen could not deliver to.
+    static func validateURL(_ url: String) throws {
+        do {
+            try WebhookEndpoint.validateURL(url)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
     /// Refuses, as bad usage, an endpoint ID that cannot go into a request path.
     static func validateID(_ id: String) throws {
         if let problem = WebhookEndpoint.problem(withID: id) {

@@ -37,11 +37,7 @@ struct WebhookRegisterCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
-        do {
-            try WebhookEndpoint.validateURL(url)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        try WebhookEndpointText.validateURL(url)
     }
 
     func run() async throws {

@@ -40,13 +40,7 @@ struct WebhookUpdateCommand: AsyncParsableCommand {
         try WebhookEndpointText.validateID(id)
         guard url != nil || events != nil else { throw ValidationError("give --url, --events or both") }
         _ = try newEvents
-        if let url {
-            do {
-                try WebhookEndpoint.validateURL(url)
-            } catch {
-                throw ValidationError(error.message)
-            }
-        }
+        if let url { try WebhookEndpointText.validateURL(url) }
     }
 
     func run() async throws {
