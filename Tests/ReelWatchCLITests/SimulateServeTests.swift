@@ -11,7 +11,9 @@ import Testing
 
 /// `reelwatch simulate --webhook-url` and `reelwatch serve` as two processes, the simulator's signed webhooks
 /// going to serve over loopback HTTP: the whole push path between the built binaries.
-@Suite("simulate to serve", .timeLimit(.minutes(1)))
+// Two minutes: serve is given a minute to get every event recorded and every job done (`CLI.run`'s patience), so
+// that a run that does not get there reports what it saw rather than being cut off by the limit.
+@Suite("simulate to serve", .timeLimit(.minutes(2)))
 struct SimulateServeTests {
     /// The webhook secret both processes are given.
     static let secret = "whsec_e2e_7f3a91"
@@ -173,8 +175,12 @@ struct SimulateServeTests {
             environment: environment,
             interruptWhen: {
                 // Every event made (the last render ended), each recorded, and every job it tracked worked to the end.
-                guard let listed = try? await Self.listedEvents(simulatorEnvironment), listed.count == 6,
-                    let store = try? Self.stored(home), Set(store.events) == Set(listed.map(\.id)),
+                let listed = try? await Self.listedEvents(simulatorEnvironment)
+                let store = try? Self.stored(home)
+                await events.saw(
+                    "\(listed?.count ?? -1) events listed, \(store?.events.count ?? -1) recorded, phases "
+                        + "\(store?.phases.sorted { $0.key < $1.key } ?? [])")
+                guard let listed, listed.count == 6, let store, Set(store.events) == Set(listed.map(\.id)),
                     store.phases.count == 6, store.phases.values.allSatisfy({ $0 == "done" })
                 else { return false }
                 await events.set(listed)
@@ -194,7 +200,8 @@ struct SimulateServeTests {
 
         // Each event recorded exactly once, though every delivery was sent twice.
         let listed = await events.listed
-        try #require(listed.count == 6)
+        let lastSeen = await events.lastSeen
+        try #require(listed.count == 6, "last seen: \(lastSeen)\nserve: \(run.stderr.suffix(2000))")
         let store = try Self.stored(home)
         #expect(store.events.count == 6)
         #expect(Set(store.events) == Set(listed.map(\.id)))
@@ -249,5 +256,8 @@ private actor ServedRun {
 /// The simulator's events as last listed.
 private actor EventList {
     var listed: [(id: String, type: String, job: String)] = []
+    /// What the last check saw, for a run that never got there.
+    var lastSeen = ""
     func set(_ listed: [(id: String, type: String, job: String)]) { self.listed = listed }
+    func saw(_ text: String) { lastSeen = text }
 }
