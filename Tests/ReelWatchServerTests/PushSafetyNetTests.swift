@@ -46,6 +46,35 @@ struct PushSafetyNetTests {
         }
     }
 
+    @Test("an event's poll that fails is tried again on the job's own schedule, not a safety delay later")
+    func failedPollRetriesOnSchedule() async throws {
+        try await WebhookServerTests.withServer([WebhookServerTests.rendering("f1")]) { harness in
+            let ref = JobRef(api: .v3, id: "f1")
+            let push = PushCoverage(safetyDelay: .seconds(900), apis: [.v3])
+            _ = try await harness.store.track(
+                TrackRequest(ref: ref, downloadDirectory: harness.downloads), at: harness.now)
+            let engine = harness.engine(push: push)
+            try await harness.waitFor(ref) { $0?.state != nil }
+            #expect(try await harness.store.job(ref)?.nextPollAt == harness.now.addingTimeInterval(900))
+            // The render ends; its event makes the job due, but the provider answers that poll with a 503.
+            await harness.simulator.advance(by: .seconds(600))
+            await harness.simulator.inject(.serverError(status: 503), times: 1, for: ref)
+            #expect(try await harness.post(WebhookServerTests.success("f1")).text == "made_due\n")
+            try await harness.waitFor(ref) { $0?.lastError != nil }
+            let failed = try #require(try await harness.store.job(ref))
+            #expect(failed.phase == .polling)
+            // Asked again within the schedule's longest delay (300 s here), not the safety net's 900 s.
+            let next = failed.nextPollAt.timeIntervalSince(harness.now)
+            #expect(next > 0 && next <= 300, "next poll in \(next) s")
+            harness.clock.advance(by: .seconds(next))
+            await harness.simulator.advance(by: .seconds(next))
+            try await harness.waitFor(ref) { $0?.phase == .done }
+            #expect(try await harness.store.job(ref)?.files.map(\.status) == [.done])
+            engine.cancel()
+            _ = try await engine.value
+        }
+    }
+
     @Test("without coverage of its API a job keeps its render-time schedule")
     func uncoveredKeepsSchedule() async throws {
         try await WebhookServerTests.withServer([WebhookServerTests.rendering("u1")]) { harness in

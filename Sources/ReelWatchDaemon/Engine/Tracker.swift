@@ -110,13 +110,16 @@ public struct Tracker: Sendable {
     }
 
     /// When to poll a job next, from its API's schedule (``PollSchedule/step(_:unitRandom:)``, continuing from the
-    /// backoff count recorded for the job), or the safety net's interval for a job webhooks cover.
+    /// backoff count recorded for the job), or the safety net's interval for a job webhooks cover — unless its poll
+    /// failed: a covered job is then asked again on its own schedule (never later than the safety net), so that an
+    /// event's poll lost to a passing error does not leave the file ten minutes behind.
     ///
     /// - Returns: the delay (nil when the deadline has come) and the job's backoff count after this poll.
     func nextDelay(
         for job: TrackedJob,
         snapshot: JobSnapshot?,
         retryAfter: Duration?,
+        pollFailed: Bool = false,
         now: Date,
         untilDeadline: Duration
     ) -> (delay: Duration?, backoffPolls: Int) {
@@ -132,7 +135,11 @@ public struct Tracker: Sendable {
             // The safety net: a fixed slow interval (events bring polls forward), never past the deadline, never
             // before the server's Retry-After; the job's backoff count stays where it is.
             guard untilDeadline > .zero else { return (nil, job.backoffPolls) }
-            return (min(max(push.safetyDelay, retryAfter ?? .zero), untilDeadline), job.backoffPolls)
+            guard pollFailed else {
+                return (min(max(push.safetyDelay, retryAfter ?? .zero), untilDeadline), job.backoffPolls)
+            }
+            let step = schedule.step(situation, unitRandom: client.random())
+            return (step.delay.map { min($0, max(push.safetyDelay, retryAfter ?? .zero)) }, job.backoffPolls)
         }
         return schedule.step(situation, unitRandom: client.random())
     }

@@ -549,7 +549,8 @@ actor TrackerRun {
         let polling = outcome == .running && snapshot?.state.isTerminal != true
         if polling {
             let next = tracker.nextDelay(
-                for: job, snapshot: snapshot, retryAfter: error?.retryAfter, now: now, untilDeadline: untilDeadline)
+                for: job, snapshot: snapshot, retryAfter: error?.retryAfter, pollFailed: error != nil, now: now,
+                untilDeadline: untilDeadline)
             backoffPolls = next.backoffPolls
             delay = next.delay
             if delay == nil, followedJob != nil { outcome = .timedOut }
