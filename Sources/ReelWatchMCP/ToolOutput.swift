@@ -57,6 +57,7 @@ enum ToolOutput {
         case .bool(let flag): .bool(flag)
         case .number(let number):
             if let integer = Int(exactly: number) { .int(integer) } else { .double(number) }
+        case .largeInteger(let digits): Int(digits).map { .int($0) } ?? .string(digits)
         case .string(let text): .string(text)
         case .array(let elements): .array(elements.map(value))
         case .object(let members): .object(members.mapValues(value))

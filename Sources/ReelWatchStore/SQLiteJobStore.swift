@@ -16,17 +16,24 @@ public final class SQLiteJobStore: JobStore {
     /// `-wal` or `-shm` beside it — when it is not a reelwatch store: a symbolic link (never followed), anything
     /// but a regular file, a file that is not a SQLite database, another program's database, or one written by a
     /// newer reelwatch. An empty file or a database without tables becomes a new store.
+    ///
+    /// The store holds the callback token and signed links, so it is kept from other local users: a directory made
+    /// for it is mode 0700 (one that exists is left as it is: sharing it is the user's choice), a new store file is
+    /// created 0600 (SQLite gives its `-wal` and `-shm` the same mode), and an existing store's files are tightened
+    /// to 0600 when they are more open.
     public init(path: String) throws(ReelWatchError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw Self.storeError("cannot create the directory \(directory): \(Self.reason(error))", path)
             }
         }
         try StoreFile.vet(path)
+        try StoreFile.restrictMode(path)
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

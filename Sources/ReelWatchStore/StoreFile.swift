@@ -48,6 +48,34 @@ enum StoreFile {
         try checkSchema(path, header: header)
     }
 
+    /// The permission bits the store's files get: read and write for their owner only.
+    static let privateMode: mode_t = 0o600
+
+    /// Keeps the store at `path` (vetted: nothing, or a regular file) and its `-wal` and `-shm` private to their
+    /// owner: creates the store file with mode 0600 when it does not exist (SQLite creates its `-wal` and `-shm`
+    /// with the store's mode), and takes group and other permissions off any of the three that has them. Links are
+    /// never followed; a file owned by another user is left alone (its owner decides).
+    static func restrictMode(_ path: String) throws(ReelWatchError) {
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, privateMode)
+        if created >= 0 {
+            close(created)
+            return
+        }
+        for file in [path, path + "-wal", path + "-shm"] {
+            let descriptor = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            defer { close(descriptor) }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
+                info.st_mode & 0o077 != 0
+            else { continue }
+            guard fchmod(descriptor, info.st_mode & 0o600) == 0 else {
+                throw SQLiteJobStore.storeError(
+                    "cannot be made private to its owner (chmod 600): \(String(cString: strerror(errno)))", file)
+            }
+        }
+    }
+
     /// The file's first 100 bytes (SQLite's header), read without following a link or blocking on a FIFO.
     private static func header(_ path: String) throws(ReelWatchError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)

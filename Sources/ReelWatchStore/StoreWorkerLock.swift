@@ -22,7 +22,7 @@ public final class StoreWorkerLock: Sendable {
     public init(storePath: String, command: String) throws(ReelWatchError) {
         let path = storePath + ".worker"
         // Never through a symbolic link: one planted beside the store would have the lock truncate its target.
-        let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw Self.unavailable(path, "cannot be opened: \(String(cString: strerror(errno)))")
         }

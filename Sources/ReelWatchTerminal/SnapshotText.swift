@@ -21,7 +21,7 @@ public struct SnapshotText: Sendable {
         if let word = snapshot.providerStatus?.rawValue, word != snapshot.state.rawValue {
             status += " (\(ReelWatchError.printable(word)))"
         }
-        var lines = ["\(snapshot.ref)  \(status)"]
+        var lines = ["\(snapshot.ref.printable)  \(status)"]
         func row(_ label: String, _ value: String) {
             lines.append("  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + value)
         }

@@ -26,7 +26,7 @@ enum JSONFuzzing {
             for element in elements { visit(element, budget: &budget) }
         case .object(let members):
             for (_, member) in members { visit(member, budget: &budget) }
-        case .null, .bool, .number, .string:
+        case .null, .bool, .number, .largeInteger, .string:
             break
         }
     }

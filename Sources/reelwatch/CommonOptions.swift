@@ -86,7 +86,7 @@ struct CommonOptions: ParsableArguments {
         return Logger(label: "reelwatch") { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .debug
-            return handler
+            return PrintableLogHandler(handler)
         }
     }
 

@@ -83,7 +83,7 @@ struct TrackAddCommand: AsyncParsableCommand, RefListCommand {
             } else {
                 // One write for all the lines: thousands of refs are thousands of lines.
                 var lines = ""
-                for ref in unique { lines += "\(new.contains(ref) ? "tracking" : "updated") \(ref)\n" }
+                for ref in unique { lines += "\(new.contains(ref) ? "tracking" : "updated") \(ref.printable)\n" }
                 Console.standardOutput.write(lines)
             }
         } catch {
@@ -115,7 +115,7 @@ struct TrackRemoveCommand: AsyncParsableCommand, RefListCommand {
         for ref in parsed {
             do throws(ReelWatchError) {
                 if try await store.untrack(ref) {
-                    if !json { Console.standardOutput.write("removed \(ref)\n") }
+                    if !json { Console.standardOutput.write("removed \(ref.printable)\n") }
                 } else {
                     report.print(ReelWatchError(code: .jobNotFound, message: "not tracked", ref: ref))
                 }

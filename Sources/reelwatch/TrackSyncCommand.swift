@@ -66,7 +66,7 @@ struct TrackSyncCommand: AsyncParsableCommand {
         }
         var lines = ""
         for ref in summary.added {
-            lines += "tracking \(ReelWatchError.printable(ref.description, limit: JobRef.maximumIDLength + 40))\n"
+            lines += "tracking \(ref.printable)\n"
         }
         lines +=
             "synced: \(summary.added.count) added, \(summary.seen) listed, \(summary.skipped) unusable, "

@@ -16,7 +16,7 @@ enum TrackedJobText {
         let header = ["REF", "LABEL", "STATE", "AGE", "POLLS", "FILES"]
         let rows = jobs.map { job -> [String] in
             [
-                job.ref.description,
+                job.ref.printable,
                 ReelWatchError.printable(job.label ?? "-", limit: 30),
                 stateWord(job),
                 SnapshotText.format(seconds: max(0, now.timeIntervalSince(job.addedAt)).rounded(.down)),
@@ -47,7 +47,7 @@ enum TrackedJobText {
         if let snapshot = job.snapshot {
             lines.append(text.render(snapshot))
         } else {
-            lines.append("\(job.ref)  not polled yet")
+            lines.append("\(job.ref.printable)  not polled yet")
         }
         func field(_ name: String, _ value: String) {
             lines.append("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + value)

@@ -92,7 +92,7 @@ actor TrackerEventPrinter {
                 Console.standardOutput.write(snapshot.jsonLine() + "\n")
             } else {
                 let before = from?.rawValue ?? "new"
-                var line = "\(ref)  \(before) -> \(snapshot.state.rawValue)"
+                var line = "\(ref.printable)  \(before) -> \(snapshot.state.rawValue)"
                 if let status = snapshot.providerStatus?.rawValue, status != snapshot.state.rawValue {
                     line += " (\(ReelWatchError.printable(status)))"
                 }

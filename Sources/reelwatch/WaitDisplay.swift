@@ -78,7 +78,8 @@ actor WaitDisplay {
     private func redraw() {
         var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
         for ref in order {
-            let line = latest[ref].map { self.line(for: $0, live: true) } ?? "\(ref)  waiting for the first answer"
+            let line =
+                latest[ref].map { self.line(for: $0, live: true) } ?? "\(ref.printable)  waiting for the first answer"
             text += "\u{1B}[2K\r" + line + "\n"
         }
         drawnLines = order.count
@@ -91,7 +92,7 @@ actor WaitDisplay {
         if live, !progress.isFinal, let shown = shownAt[progress.ref] {
             elapsed += shown.duration(to: .now) * timeScale
         }
-        var parts = ["\(progress.ref)", stateWord(progress)]
+        var parts = [progress.ref.printable, stateWord(progress)]
         parts.append(SnapshotText.format(seconds: elapsed.secondsValue.rounded(.down)))
         parts.append("\(progress.polls) poll\(progress.polls == 1 ? "" : "s")")
         if let remaining = progress.expectedRemaining, progress.outcome == .running {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ReelWatch
 
 /// What reelwatch prints of the library's log without `--verbose`: warnings and errors only, one line each on
 /// stderr, in the CLI's own voice (`reelwatch: warning: …`), or as a JSON line under `--json`.
@@ -37,11 +38,13 @@ struct WarningLogHandler: LogHandler {
         Console.standardError.write(line + "\n")
     }
 
-    /// `text` on one line, with control characters escaped.
+    /// `text` on one line, with control and bidirectional characters escaped.
     static func singleLine(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" {
+            if scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
+                || ReelWatchError.isBidirectionalControl(scalar)
+            {
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)

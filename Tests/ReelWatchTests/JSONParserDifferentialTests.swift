@@ -271,6 +271,11 @@ enum Differential {
             else { return "\(value) against \(other)" }
             rounded = true
             return nil
+        case .largeInteger(let digits):
+            // Foundation reads such an integer as an Int64, a UInt64 or a Decimal: its text must be these digits.
+            guard let number = expected as? NSNumber, !isBoolean(number) else { return "a number" }
+            let other = (number as? NSDecimalNumber)?.description ?? number.description
+            return Double(other) == Double(digits) ? nil : "\(digits) against \(other)"
         case .string(let value):
             guard let other = expected as? String else { return "a string" }
             return Array(value.utf8) == Array(other.utf8) ? nil : "string \(escaped(Array(value.utf8)))"

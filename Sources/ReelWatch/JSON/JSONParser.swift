@@ -56,7 +56,7 @@ struct JSONParser {
         case UInt8(ascii: "t"): return try literal("true", .bool(true))
         case UInt8(ascii: "f"): return try literal("false", .bool(false))
         case UInt8(ascii: "n"): return try literal("null", .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw failure("unexpected character")
         }
     }
@@ -219,7 +219,8 @@ struct JSONParser {
         return value
     }
 
-    private mutating func number() throws(Failure) -> Double {
+    /// A number; an integer literal beyond 2⁵³, which a Double would round, keeps its digits (`largeInteger`).
+    private mutating func number() throws(Failure) -> JSONValue {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw failure("bad number") }
@@ -228,6 +229,7 @@ struct JSONParser {
         } else {
             skipDigits()
         }
+        let integral = index - start
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw failure("bad number") }
@@ -241,10 +243,12 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw failure("bad number") }
             skipDigits()
         }
-        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else {
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
             throw failure("number out of range")
         }
-        return value
+        if index - start == integral, abs(value) >= JSONValue.largestExactInteger { return .largeInteger(text) }
+        return .number(value)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

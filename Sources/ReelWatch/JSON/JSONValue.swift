@@ -11,6 +11,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case bool(Bool)
     /// A number.
     case number(Double)
+    /// An integer literal beyond 2⁵³, as its digits: a Double would round it, and an ID sent as a number is its text.
+    case largeInteger(String)
     /// A string.
     case string(String)
     /// An array.
@@ -36,6 +38,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The largest magnitude up to which every integer is exactly a Double (2⁵³).
+    public static let largestExactInteger: Double = 9_007_199_254_740_992
+
     /// Encodes the value as JSON.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
@@ -43,6 +48,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value): try container.encode(value)
+        case .largeInteger(let digits): try container.encode(Double(digits) ?? 0)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -71,6 +77,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
             } else {
                 output.append(contentsOf: value.description.utf8)
             }
+        case .largeInteger(let digits):
+            output.append(contentsOf: digits.utf8)
         case .string(let value):
             Self.write(value, into: &output)
         case .array(let elements):
@@ -167,6 +175,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .number(let value):
             if value.rounded() == value, let integer = CheckedConversion.int64(value) { return String(integer) }
             return String(value)
+        case .largeInteger(let digits):
+            return digits
         case .bool(let value):
             return String(value)
         case .null, .array, .object:
@@ -187,6 +197,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         switch self {
         case .bool(let value): return value
         case .number(let value): return value != 0
+        case .largeInteger: return true
         case .string(let value):
             switch value.trimmingWhitespace().lowercased() {
             case "true", "1", "yes": return true
@@ -202,6 +213,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
         switch self {
         case .number(let value):
             return value.isFinite ? value : nil
+        case .largeInteger(let digits):
+            return Double(digits)
         case .string(let value):
             guard let parsed = Double(value.trimmingWhitespace()), parsed.isFinite else { return nil }
             return parsed

@@ -48,6 +48,10 @@ public struct JobRef: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The reference as written: `PROVIDER:ID`.
     public var description: String { "\(api.refPrefix):\(id)" }
 
+    /// The reference for a terminal or a log line: `PROVIDER:ID` with control and bidirectional characters (an ID
+    /// is the provider's text) escaped, so that it cannot reorder or hide what is printed around it.
+    public var printable: String { ReelWatchError.printable(description, limit: Self.maximumIDLength + 40) }
+
     /// Decodes a reference from its `PROVIDER:ID` string.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

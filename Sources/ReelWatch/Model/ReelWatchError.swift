@@ -107,20 +107,22 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// The message, prefixed by the job reference when there is one.
     public var description: String {
-        if let ref { return "\(ref): \(message)" }
+        if let ref { return "\(ref.printable): \(message)" }
         return message
     }
 
     /// Returns `text` fit for a one-line message or a terminal: control characters and bidirectional overrides
     /// escaped (so no provider string can move the cursor, recolour or reorder what is shown), at most `limit`
-    /// characters.
+    /// Unicode scalars.
     public static func printable(_ text: some StringProtocol, limit: Int = 80) -> String {
         var out = ""
+        var shown = 0
         for scalar in text.unicodeScalars {
-            if out.count >= limit {
+            if shown >= limit {
                 out += "…"
                 break
             }
+            shown += 1
             if scalar.properties.generalCategory == .control || isBidirectionalControl(scalar) {
                 out += scalar.escaped(asASCII: true)
             } else {
@@ -130,8 +132,8 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         return out
     }
 
-    /// U+061C, U+200E–U+200F, U+202A–U+202E and U+2066–U+2069: they reorder the text around them.
-    private static func isBidirectionalControl(_ scalar: Unicode.Scalar) -> Bool {
+    /// Whether `scalar` is U+061C, U+200E–U+200F, U+202A–U+202E or U+2066–U+2069: they reorder the text around them.
+    public static func isBidirectionalControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
         default: false
