@@ -14,7 +14,7 @@ enum ErrorAdvice {
         switch error.code {
         case .notReady:
             guard let ref = error.ref, let downloadDirectory else { return nil }
-            return "use: reelwatch wait \(ref) --download \(downloadDirectory)"
+            return "use: reelwatch wait \(ref.printable) --download \(downloadDirectory)"
         case .storeUnavailable:
             return "set REELWATCH_HOME to use another store"
         case .storeBusy:

@@ -74,7 +74,7 @@ struct TrackShowCommand: AsyncParsableCommand {
         do throws(ReelWatchError) {
             guard let job = try await store.job(ref) else {
                 throw ReelWatchError(
-                    code: .jobNotFound, message: "not tracked", hint: "reelwatch track add \(ref)", ref: ref)
+                    code: .jobNotFound, message: "not tracked", hint: "reelwatch track add \(ref.printable)", ref: ref)
             }
             let history = try await store.history(of: ref)
             if json {

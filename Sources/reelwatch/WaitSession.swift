@@ -117,7 +117,7 @@ struct WaitSession {
                         code: .timedOut,
                         message:
                             "still \(progress.snapshot?.state.rawValue ?? "not answering") after \(progress.elapsed.shortDescription) (\(progress.polls) polls)",
-                        hint: "resume with: reelwatch wait \(ref)",
+                        hint: "resume with: reelwatch wait \(ref.printable)",
                         ref: ref
                     )
                 )
@@ -131,7 +131,7 @@ struct WaitSession {
                             code: .cancelled,
                             message:
                                 "interrupted while \(state) after \(progress.elapsed.shortDescription) (\(progress.polls) polls)",
-                            hint: "resume with: reelwatch wait \(ref)",
+                            hint: "resume with: reelwatch wait \(ref.printable)",
                             ref: ref
                         )
                     )
