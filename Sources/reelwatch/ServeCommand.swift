@@ -74,6 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: .private, transform: DurationArgument.parse)
     var idleTimeout: Duration = ConnectionLimits().idleTimeout
 
+    /// The most connections served at once (default: half the open-file limit, at most 1,024; tests raise it).
+    @Option(name: .long, help: .private)
+    var maxConnections: Int?
+
     @OptionGroup var syncEvery: SyncEveryFlag
 
     @OptionGroup(title: "Account Sync Options (with --sync-every)") var syncWindow: AccountSyncWindowFlags
@@ -91,6 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if safetyDelay < .zero { throw ValidationError("--safety-delay must be 0 or more") }
         if idleTimeout <= .zero { throw ValidationError("--idle-timeout must be more than 0") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be 1 or more") }
         if reconcileEvery != .zero, reconcileEvery < .seconds(1) {
             throw ValidationError("--reconcile-every must be 0 or at least 1s")
         }
@@ -136,7 +141,8 @@ struct ServeCommand: AsyncParsableCommand {
         let (host, json, path) = (host, options.json, store.path)
         let limits = ConnectionLimits(
             idleTimeout: idleTimeout,
-            maximumConnections: ConnectionLimits.maximumConnections(descriptorLimit: Self.descriptorLimit()))
+            maximumConnections: maxConnections
+                ?? ConnectionLimits.maximumConnections(descriptorLimit: Self.descriptorLimit()))
         let server = WebhookServer.application(
             receiver: receiver, host: host, port: port, limits: limits, logger: logger
         ) { port in

@@ -226,16 +226,17 @@ struct ServeCommandTests {
     }
 
     @Test(
-        "serve under ulimit -n 1024: 2,000 idle or half-sent connections are all closed (beyond the cap at once, the rest after the idle timeout), and /healthz answers within 2 s once they are"
-    )
-    func idleConnections() async throws {
+        "serve under ulimit -n 1024: 2,000 idle or half-sent connections are all closed (beyond the cap at once, the rest after the idle timeout), and /healthz answers within 2 s once they are; also with a cap over the limit (the descriptor table full)",
+        arguments: [nil, 4000])
+    func idleConnections(maximumConnections: Int?) async throws {
         // The storm's 2,000 sockets, in this process.
         try #require(ConnectionStorm.allowDescriptors(2_500), "the hard limit of open files is under 2,500")
         try await CLI.withSimulator([]) { _, environment in
             let port = try Self.freePort()
             let seen = StormSeen()
             let run = try await CLI.run(
-                ["serve", "--port", "\(port)", "--no-bulk", "--reconcile-every", "0", "--idle-timeout", "1s"],
+                ["serve", "--port", "\(port)", "--no-bulk", "--reconcile-every", "0", "--idle-timeout", "1s"]
+                    + (maximumConnections.map { ["--max-connections", "\($0)"] } ?? []),
                 environment: environment, descriptorLimit: 1024,
                 interruptWhen: {
                     guard await Self.send(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"))?.0 == 200 else {
@@ -253,6 +254,10 @@ struct ServeCommandTests {
                     return true
                 })
             #expect(run.status == 130, "\(run.stderr)")
+            if maximumConnections == nil {
+                // Under the cap the descriptor table never fills: the engine and its store work on.
+                #expect(!run.stderr.contains("reelwatch: error:"), "\(run.stderr)")
+            }
             let outcome = try #require(await seen.storm)
             #expect(outcome.closed == 2_000, "\(outcome)")
             let answered = try #require(await seen.health)
