@@ -114,6 +114,13 @@ public struct WebhookReceiver: Sendable {
     /// signed delivery is.
     public func receiveCallback(token: String, body: [UInt8], headers: HTTPFields) async -> WebhookOutcome {
         let now = wallClock()
+        if let refusal = await callbackRefusal(token: token, at: now) { return refusal }
+        return await receiveCheckedCallback(body: body, headers: headers, at: now)
+    }
+
+    /// Why a per-job callback on `token`'s path is refused before its body is read — 404 when `token` is not the
+    /// store's capability, 503 when the store fails — or nil when it is the store's.
+    func callbackRefusal(token: String, at now: Date) async -> WebhookOutcome? {
         let expected: String
         do throws(ReelWatchError) {
             expected = try await store.callbackToken()
@@ -126,6 +133,11 @@ public struct WebhookReceiver: Sendable {
                 "webhook callback to an unknown path refused", error: "no such callback token", at: now, logger: logger)
             return .unknownCallback
         }
+        return nil
+    }
+
+    /// Handles the body of a per-job callback whose path ``callbackRefusal(token:at:)`` accepted.
+    func receiveCheckedCallback(body: [UInt8], headers: HTTPFields, at now: Date) async -> WebhookOutcome {
         let delivery: WebhookDelivery
         let eventID: String
         do throws(ReelWatchError) {

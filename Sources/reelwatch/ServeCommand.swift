@@ -9,6 +9,10 @@ import ReelWatchStore
 import ReelWatchWebhooks
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `reelwatch serve`: the daemon of `run`, woken by HeyGen's signed webhooks.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,6 +70,14 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var reconcileEvery: Duration = .seconds(300)
 
+    /// How long a connection may wait without a complete request head, or stall in a body (tests shorten it).
+    @Option(name: .long, parsing: .unconditional, help: .private, transform: DurationArgument.parse)
+    var idleTimeout: Duration = ConnectionLimits().idleTimeout
+
+    /// The most connections served at once (default: half the open-file limit, at most 1,024; tests raise it).
+    @Option(name: .long, help: .private)
+    var maxConnections: Int?
+
     @OptionGroup var syncEvery: SyncEveryFlag
 
     @OptionGroup(title: "Account Sync Options (with --sync-every)") var syncWindow: AccountSyncWindowFlags
@@ -82,6 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--since, --folder and --label go with --sync-every")
         }
         if safetyDelay < .zero { throw ValidationError("--safety-delay must be 0 or more") }
+        if idleTimeout <= .zero { throw ValidationError("--idle-timeout must be more than 0") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be 1 or more") }
         if reconcileEvery != .zero, reconcileEvery < .seconds(1) {
             throw ValidationError("--reconcile-every must be 0 or at least 1s")
         }
@@ -125,7 +139,13 @@ struct ServeCommand: AsyncParsableCommand {
             secrets: secrets, store: store, news: news, trackUntracked: trackWebhooks,
             downloadDirectory: downloadDirectory.map(StoreLocation.absolute), wallClock: { Date() }, logger: logger)
         let (host, json, path) = (host, options.json, store.path)
-        let server = WebhookServer.application(receiver: receiver, host: host, port: port, logger: logger) { port in
+        let limits = ConnectionLimits(
+            idleTimeout: idleTimeout,
+            maximumConnections: maxConnections
+                ?? ConnectionLimits.maximumConnections(descriptorLimit: Self.descriptorLimit()))
+        let server = WebhookServer.application(
+            receiver: receiver, host: host, port: port, limits: limits, logger: logger
+        ) { port in
             if !json {
                 Console.standardError.write(
                     "reelwatch: serving http://\(host):\(port)\(WebhookServer.webhookPath) and working the jobs in "
@@ -157,5 +177,17 @@ struct ServeCommand: AsyncParsableCommand {
                 return ReelWatchError(code: .invalidConfiguration, message: "the server stopped: \(reason)")
             })
         throw report.status
+    }
+
+    /// How many descriptors this process may have open (its soft `RLIMIT_NOFILE`); 1,024 when it cannot be read.
+    static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        #if os(Linux)
+            let read = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        #else
+            let read = getrlimit(RLIMIT_NOFILE, &limit)
+        #endif
+        guard read == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
     }
 }

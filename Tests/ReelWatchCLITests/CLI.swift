@@ -29,10 +29,11 @@ enum CLI {
 
     /// Runs `reelwatch ARGS` with only PATH, HOME and `environment` set; with `interruptAfter`, sends it SIGINT
     /// after that long; with `interruptWhen`, as soon as that holds (checked every 20 ms, for up to 60 s); `signal`
-    /// replaces SIGINT.
+    /// replaces SIGINT. With `descriptorLimit`, it runs under `ulimit -n` of that many open descriptors.
     static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
+        descriptorLimit: Int? = nil,
         interruptAfter: Duration? = nil,
         interruptWhen: (@Sendable () async -> Bool)? = nil,
         signal: Subprocess.Signal = .interrupt
@@ -46,11 +47,21 @@ enum CLI {
         for (key, value) in environment {
             if let key = Environment.Key(rawValue: key) { variables[key] = value }
         }
-        let configuration = Configuration(
-            executable: .path(executable),
-            arguments: Arguments(arguments),
-            environment: .custom(variables)
-        )
+        let configuration =
+            if let descriptorLimit {
+                Configuration(
+                    executable: .path("/bin/sh"),
+                    arguments: Arguments(
+                        ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", executable.string] + arguments),
+                    environment: .custom(variables)
+                )
+            } else {
+                Configuration(
+                    executable: .path(executable),
+                    arguments: Arguments(arguments),
+                    environment: .custom(variables)
+                )
+            }
         let result = try await Subprocess.run(
             configuration,
             input: .none,

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import ReelWatch
 import ReelWatchSimulator
+import ReelWatchTestSupport
 import ReelWatchWebhooks
 import Subprocess
 import Testing
@@ -27,6 +28,15 @@ struct ServeCommandTests {
         func record(delivery: (Int, String)) { self.delivery = delivery }
         func record(polls: Int) { self.polls = polls }
         func record(second: CLI.Run) { self.second = second }
+    }
+
+    /// What the test saw of a connection storm and of the `/healthz` after it.
+    actor StormSeen {
+        var storm: ConnectionStorm.Outcome?
+        var health: (answer: String, after: Duration)?
+
+        func record(storm: ConnectionStorm.Outcome) { self.storm = storm }
+        func record(health answer: String, after: Duration) { health = (answer, after) }
     }
 
     /// A port nobody listens on right now (the kernel's pick for a socket bound and closed at once).
@@ -212,6 +222,47 @@ struct ServeCommandTests {
             // at least every 60 s — and so would serve if the safety net were off.
             #expect((1...3).contains(servePolls), "serve polled \(servePolls) times")
             #expect(runPolls >= 6, "run polled \(runPolls) times")
+        }
+    }
+
+    @Test(
+        "serve under ulimit -n 1024: 2,000 idle or half-sent connections are all closed (beyond the cap at once, the rest after the idle timeout), and /healthz answers within 2 s once they are; also with a cap over the limit (the descriptor table full)",
+        arguments: [nil, 4000])
+    func idleConnections(maximumConnections: Int?) async throws {
+        // The storm's 2,000 sockets, in this process.
+        try #require(ConnectionStorm.allowDescriptors(2_500), "the hard limit of open files is under 2,500")
+        try await CLI.withSimulator([]) { _, environment in
+            let port = try Self.freePort()
+            let seen = StormSeen()
+            let run = try await CLI.run(
+                ["serve", "--port", "\(port)", "--no-bulk", "--reconcile-every", "0", "--idle-timeout", "1s"]
+                    + (maximumConnections.map { ["--max-connections", "\($0)"] } ?? []),
+                environment: environment, descriptorLimit: 1024,
+                interruptWhen: {
+                    guard await Self.send(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"))?.0 == 200 else {
+                        return false
+                    }
+                    guard let outcome = try? await ConnectionStorm.run(port: port, count: 2_000, within: .seconds(30))
+                    else { return true }
+                    await seen.record(storm: outcome)
+                    // A new client once every connection of the storm is closed: answered at once.
+                    let start = ContinuousClock.now
+                    guard let connection = try? await RawConnection(port: port) else { return true }
+                    try? await connection.sendAll("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    let answer = await connection.receiveAnswer(within: .seconds(10))
+                    await seen.record(health: answer.text, after: ContinuousClock.now - start)
+                    return true
+                })
+            #expect(run.status == 130, "\(run.stderr)")
+            if maximumConnections == nil {
+                // Under the cap the descriptor table never fills: the engine and its store work on.
+                #expect(!run.stderr.contains("reelwatch: error:"), "\(run.stderr)")
+            }
+            let outcome = try #require(await seen.storm)
+            #expect(outcome.closed == 2_000, "\(outcome)")
+            let answered = try #require(await seen.health)
+            #expect(answered.answer.hasSuffix("\r\n\r\nok\n"), "\(answered.answer)")
+            #expect(answered.after < .seconds(2), "\(answered.after)")
         }
     }
 

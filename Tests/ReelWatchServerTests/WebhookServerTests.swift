@@ -242,6 +242,31 @@ struct WebhookServerTests {
         }
     }
 
+    @Test(
+        "a wrong 64-hex callback token is 404 before the body is read: a 2 MiB body (not 413), a promised body never sent (at once)"
+    )
+    func callbackTokenBeforeBody() async throws {
+        try await Self.withServer { harness in
+            let token = try await harness.store.callbackToken()
+            let wrong = String(token.dropLast()) + (token.last == "0" ? "1" : "0")
+            let head = "POST \(WebhookServer.callbackPath)/\(wrong) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            let large = try await RawConnection(port: harness.port)
+            let body = [UInt8](repeating: UInt8(ascii: "x"), count: 2 << 20)
+            try await large.sendAll(head + "Content-Length: \(body.count)\r\n\r\n")
+            try await large.sendAll(body)
+            let largeAnswer = await large.receiveAnswer(within: .seconds(10))
+            #expect(largeAnswer.text.hasPrefix("HTTP/1.1 404"), "\(largeAnswer.text)")
+            #expect(largeAnswer.text.hasSuffix("\r\n\r\nnot_found\n"))
+            // 1,000 bytes promised and none sent: the answer comes at once, not after a wait for the body.
+            let promised = try await RawConnection(port: harness.port)
+            try await promised.sendAll(head + "Content-Length: 1000\r\n\r\n")
+            let promisedAnswer = await promised.receiveAnswer(within: .seconds(4))
+            #expect(promisedAnswer.text.hasPrefix("HTTP/1.1 404"), "\(promisedAnswer.text)")
+            #expect(promisedAnswer.text.hasSuffix("\r\n\r\nnot_found\n"))
+            #expect(try harness.events().isEmpty)
+        }
+    }
+
     @Test("a signed fail event: the engine polls and records the failure the provider reports")
     func failEvent() async throws {
         let failure = SimulatedJob.documentedFailure(for: .v3)
