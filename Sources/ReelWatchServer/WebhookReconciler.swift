@@ -10,6 +10,9 @@ import ReelWatch
 /// The first reconciliation looks back ``lookBack`` (HeyGen redelivers for 24 hours; older events have long been
 /// caught by the safety-net polls); each later one goes back to where the one before started, less ``overlap``
 /// for events listed late. A reconciliation that fails leaves that mark where it was, so the next covers the gap.
+///
+/// Paging stops at a `next_token` the list sent before in the same reconciliation (a list going round in a cycle,
+/// said once per reconciler as a warning), and at cancellation: each page checks first.
 public actor WebhookReconciler {
     /// Where the events go, as deliveries.
     public nonisolated let receiver: WebhookReceiver
@@ -23,6 +26,8 @@ public actor WebhookReconciler {
     public nonisolated let maximumPages: Int
     private let logger: Logger
     private var since: Date?
+    /// Whether a token cycle was logged already: said once, not every round.
+    private var cycleLogged = false
 
     /// Creates a reconciler.
     public init(
@@ -41,13 +46,18 @@ public actor WebhookReconciler {
         self.logger = logger
     }
 
-    /// One reconciliation: the events listed since the last one, each handed to the receiver.
+    /// One reconciliation: the events listed since the last one, each handed to the receiver. Cancelled, it reads
+    /// no further page and throws `cancelled`, leaving its mark where it was.
     public func reconcile() async throws(ReelWatchError) -> WebhookReconciliation {
         let start = client.wallClock()
         let from = since ?? start.addingTimeInterval(-lookBack.secondsValue)
         var summary = WebhookReconciliation()
         var token: String?
+        var tokens = Set<String>()
         repeat {
+            if Task.isCancelled {
+                throw ReelWatchError(code: .cancelled, message: "webhook reconciliation cancelled", provider: .heygen)
+            }
             let page = try await client.webhookEventPage(token: token)
             summary.pages += 1
             summary.skipped += page.skipped
@@ -61,6 +71,18 @@ public actor WebhookReconciler {
                 summary.outcomes[await receiver.receiveListed(event), default: 0] += 1
             }
             token = reachedMark ? nil : page.nextToken
+            if let next = token, !tokens.insert(next).inserted {
+                summary.repeatedToken = true
+                if !cycleLogged {
+                    cycleLogged = true
+                    logger.warning(
+                        """
+                        HeyGen's list of webhook events sent a next_token it had sent before (a cycle): \
+                        reconciliation stops at the repeat (after \(summary.pages) pages), now and in later rounds
+                        """)
+                }
+                break
+            }
             if token != nil, summary.pages >= maximumPages {
                 summary.truncated = true
                 logger.warning(
@@ -69,7 +91,7 @@ public actor WebhookReconciler {
             }
         } while token != nil
         // A round that stopped early resumes from the same mark; otherwise the next goes back to this start.
-        if !summary.truncated, summary.outcomes[.storeFailed] == nil {
+        if !summary.truncated, !summary.repeatedToken, summary.outcomes[.storeFailed] == nil {
             since = start.addingTimeInterval(-overlap.secondsValue)
         }
         return summary

@@ -10,6 +10,9 @@ public struct WebhookReconciliation: Sendable, Hashable {
     public var outcomes: [WebhookOutcome: Int] = [:]
     /// Whether the reconciliation stopped at its page limit before reaching its mark.
     public var truncated = false
+    /// Whether the reconciliation stopped at a `next_token` the list had sent before (a cycle) before reaching its
+    /// mark.
+    public var repeatedToken = false
 
     /// How many events had not been seen before and made a job due or tracked one: deliveries that were missed.
     public var recovered: Int { (outcomes[.madeDue] ?? 0) + (outcomes[.tracked] ?? 0) }

@@ -32,17 +32,28 @@ public protocol JobStore: Sendable {
     /// Up to `limit` jobs still polling whose next poll is due at `now`, most overdue first.
     func dueJobs(at now: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
 
-    /// Takes up to `limit` jobs still polling whose next poll is due at `now`, most overdue first, and leases them
-    /// until `leaseUntil`: until the lease ends, an update is recorded for them or they are released, no other call
-    /// returns them as due and `nextDue()` does not count them. A worker that dies holding a lease loses it when it
-    /// ends.
+    /// Takes up to `limit` jobs still polling whose next poll is due at `now` (of `api` only, when given), most
+    /// overdue first, and leases them until `leaseUntil`: until the lease ends, an update is recorded for them or
+    /// they are released, no other call returns them as due and `nextDue()` does not count them. A lease that ends
+    /// with its work still in flight is renewed by taking the job again (it keeps the time it was due); a worker
+    /// that dies holding leases loses them when they end, or at once when the next worker reclaims them
+    /// (``reclaimLeases()``).
     ///
     /// The jobs come back with their `nextPollAt` as it was before the lease (the lease is their next poll time
     /// meanwhile, which is what ``job(_:)`` shows).
-    func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob]
+    func takeDue(
+        of api: ProviderAPI?, at now: Date, limit: Int, leaseUntil: Date
+    ) async throws(ReelWatchError)
+        -> [TrackedJob]
 
     /// Gives back leased jobs that were not polled: each one still polling is due again at `dueAt`.
     func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError)
+
+    /// Ends every lease: each leased job still polling is due again when it was due before it was taken. Only the
+    /// store's one worker calls it, as it starts: whatever is leased then was taken by a worker that died (killed,
+    /// its machine lost) with its polls in flight, and the new worker owns those jobs. Returns how many it ended.
+    @discardableResult
+    func reclaimLeases() async throws(ReelWatchError) -> Int
 
     /// Up to `limit` jobs that succeeded and whose earliest link expires before `date`, soonest first.
     func expiringLinks(before date: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob]
@@ -88,6 +99,12 @@ extension JobStore {
     /// Every tracked job, oldest first, optionally only those in `phases`.
     public func jobs(in phases: Set<TrackedJob.Phase>?) async throws(ReelWatchError) -> [TrackedJob] {
         try await jobs(in: phases, limit: nil)
+    }
+
+    /// Takes up to `limit` jobs of any API due at `now`, leased until `leaseUntil`
+    /// (``takeDue(of:at:limit:leaseUntil:)``).
+    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
+        try await takeDue(of: nil, at: now, limit: limit, leaseUntil: leaseUntil)
     }
 }
 

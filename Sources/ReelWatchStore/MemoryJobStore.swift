@@ -20,6 +20,8 @@ public actor MemoryJobStore: JobStore {
         var linksExpireAt: Date?
         /// Its state changes, oldest first.
         var history: [StateTransition] = []
+        /// While it is leased, when it was due before it was taken.
+        var leasedDue: Date?
     }
 
     private var entries: [JobRef: Entry] = [:]
@@ -78,16 +80,33 @@ public actor MemoryJobStore: JobStore {
         due(at: now, limit: limit).map { Self.withoutFiles(entries[$0]!.job) }
     }
 
-    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
-        due(at: now, limit: limit).map { ref in
+    public func takeDue(
+        of api: ProviderAPI?, at now: Date, limit: Int, leaseUntil: Date
+    ) async throws(ReelWatchError) -> [TrackedJob] {
+        due(at: now, limit: limit, of: api).map { ref in
             let job = entries[ref]!.job
+            entries[ref]!.leasedDue = entries[ref]!.leasedDue ?? job.nextPollAt
             entries[ref]!.job.nextPollAt = leaseUntil
             return Self.withoutFiles(job)
         }
     }
 
     public func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError) {
-        for ref in refs where polling.contains(ref) { entries[ref]!.job.nextPollAt = dueAt }
+        for ref in refs where polling.contains(ref) {
+            entries[ref]!.job.nextPollAt = dueAt
+            entries[ref]!.leasedDue = nil
+        }
+    }
+
+    public func reclaimLeases() async throws(ReelWatchError) -> Int {
+        var reclaimed = 0
+        for ref in polling {
+            guard let due = entries[ref]!.leasedDue else { continue }
+            entries[ref]!.job.nextPollAt = due
+            entries[ref]!.leasedDue = nil
+            reclaimed += 1
+        }
+        return reclaimed
     }
 
     public func expiringLinks(before date: Date, limit: Int) async throws(ReelWatchError) -> [TrackedJob] {
@@ -216,6 +235,7 @@ public actor MemoryJobStore: JobStore {
         entry.job.polls += update.polls
         if let backoffPolls = update.backoffPolls { entry.job.backoffPolls = backoffPolls }
         entry.job.nextPollAt = update.nextPollAt
+        entry.leasedDue = nil
         entry.job.updatedAt = update.at
         guard let snapshot = update.snapshot else {
             entry.job.lastError = update.error
@@ -239,11 +259,12 @@ public actor MemoryJobStore: JobStore {
         entry.linksExpireAt = snapshot.assets.compactMap(\.expiresAt).min()
     }
 
-    /// The refs of up to `limit` jobs still polling that are due at `now`, most overdue first.
-    private func due(at now: Date, limit: Int) -> [JobRef] {
+    /// The refs of up to `limit` jobs still polling (of `api` only, when given) that are due at `now`, most overdue
+    /// first.
+    private func due(at now: Date, limit: Int, of api: ProviderAPI? = nil) -> [JobRef] {
         guard limit > 0 else { return [] }
         var due: [(at: Date, sequence: Int, ref: JobRef)] = []
-        for ref in polling {
+        for ref in polling where api.map({ ref.api == $0 }) ?? true {
             let entry = entries[ref]!
             if entry.job.nextPollAt <= now { due.append((entry.job.nextPollAt, entry.sequence, ref)) }
         }

@@ -97,8 +97,15 @@ public struct MirroredJobStore: JobStore {
         try await primary.dueJobs(at: now, limit: limit)
     }
 
-    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
-        try await primary.takeDue(at: now, limit: limit, leaseUntil: leaseUntil)
+    public func takeDue(
+        of api: ProviderAPI?, at now: Date, limit: Int, leaseUntil: Date
+    ) async throws(ReelWatchError) -> [TrackedJob] {
+        try await primary.takeDue(of: api, at: now, limit: limit, leaseUntil: leaseUntil)
+    }
+
+    /// Leases are taken in the primary store only; the mirror never holds one.
+    public func reclaimLeases() async throws(ReelWatchError) -> Int {
+        try await primary.reclaimLeases()
     }
 
     public func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError) {

@@ -153,41 +153,87 @@ public final class SQLiteJobStore: JobStore {
         try await read { db in try Self.due(db, at: now, limit: limit) }
     }
 
-    public func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
+    public func takeDue(
+        of api: ProviderAPI?, at now: Date, limit: Int, leaseUntil: Date
+    ) async throws(ReelWatchError) -> [TrackedJob] {
         guard limit > 0 else { return [] }
         return try await write { db in
-            let jobs = try Self.due(db, at: now, limit: limit)
-            // The lease is the next poll time: recording an update overwrites it, and it passes by itself.
-            try Self.setNextPoll(db, of: jobs.map(\.ref), to: leaseUntil, onlyPolling: false)
+            let jobs = try Self.due(db, at: now, limit: limit, of: api)
+            // The lease is the next poll time: recording an update overwrites it, and it passes by itself. The time
+            // the job was due is kept beside it (a lease renewed keeps the first), for a worker that reclaims it.
+            try Self.setNextPoll(db, of: jobs.map(\.ref), to: leaseUntil, onlyPolling: false, lease: .take)
             return jobs
         }
     }
 
     public func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError) {
         guard !refs.isEmpty else { return }
-        try await write { db in try Self.setNextPoll(db, of: refs, to: dueAt, onlyPolling: true) }
+        try await write { db in try Self.setNextPoll(db, of: refs, to: dueAt, onlyPolling: true, lease: .end) }
     }
 
-    /// Up to `limit` jobs still polling that are due at `now`, most overdue first.
+    public func reclaimLeases() async throws(ReelWatchError) -> Int {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE job SET next_poll_at = leased_due, leased_due = NULL
+                    WHERE leased_due IS NOT NULL AND phase = 'polling'
+                    """)
+            let reclaimed = db.changesCount
+            try db.execute(sql: "UPDATE job SET leased_due = NULL WHERE leased_due IS NOT NULL")
+            return reclaimed
+        }
+    }
+
+    /// Up to `limit` jobs still polling (of `api` only, when given) that are due at `now`, most overdue first.
     ///
     /// Through the index `job_due`, named: left to itself, SQLite (3.40, no statistics) prefers `job_phase`, reads
     /// every job still polling and sorts them — 50 ms a call with 100,000 of them, against 1 ms.
-    private static func due(_ db: Database, at now: Date, limit: Int) throws -> [TrackedJob] {
+    private static func due(
+        _ db: Database, at now: Date, limit: Int, of api: ProviderAPI? = nil
+    ) throws
+        -> [TrackedJob]
+    {
+        var arguments: StatementArguments = [now.timeIntervalSince1970]
+        var filter = ""
+        if let api {
+            let prefix = api.refPrefix + ":"
+            filter = " AND substr(ref, 1, ?) = ?"
+            arguments += [prefix.count, prefix]
+        }
+        arguments += [limit]
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT * FROM job INDEXED BY job_due WHERE phase = 'polling' AND next_poll_at <= ?
+                    SELECT * FROM job INDEXED BY job_due WHERE phase = 'polling' AND next_poll_at <= ?\(filter)
                     ORDER BY next_poll_at LIMIT ?
                     """),
-            arguments: [now.timeIntervalSince1970, limit]
+            arguments: arguments
         )
         return try rows.map { try Self.job(from: $0, files: []) }
     }
 
+    /// What setting a next poll time does to a job's lease.
+    private enum LeaseChange {
+        /// The time is a lease: the time the job was due is kept (the first, when a lease is renewed).
+        case take
+        /// The lease, if any, ends.
+        case end
+        /// The lease, if any, stays (it ends when an update is recorded or it is released).
+        case keep
+    }
+
     /// Sets the next poll time of the jobs of `refs` (of those still polling, when `onlyPolling`), a few hundred
     /// per statement: SQLite limits the number of a statement's parameters.
-    private static func setNextPoll(_ db: Database, of refs: [JobRef], to date: Date, onlyPolling: Bool) throws {
+    private static func setNextPoll(
+        _ db: Database, of refs: [JobRef], to date: Date, onlyPolling: Bool, lease: LeaseChange
+    ) throws {
         let condition = onlyPolling ? "phase = 'polling' AND " : ""
+        let leaseColumn =
+            switch lease {
+            case .take: ", leased_due = COALESCE(leased_due, next_poll_at)"
+            case .end: ", leased_due = NULL"
+            case .keep: ""
+            }
         var start = refs.startIndex
         while start < refs.endIndex {
             let chunk = refs[start..<min(start + 500, refs.endIndex)]
@@ -196,7 +242,8 @@ public final class SQLiteJobStore: JobStore {
             var arguments: StatementArguments = [date.timeIntervalSince1970]
             arguments += StatementArguments(chunk.map(\.description))
             try db.execute(
-                sql: "UPDATE job SET next_poll_at = ? WHERE \(condition)ref IN (\(placeholders))", arguments: arguments)
+                sql: "UPDATE job SET next_poll_at = ?\(leaseColumn) WHERE \(condition)ref IN (\(placeholders))",
+                arguments: arguments)
         }
     }
 
@@ -235,18 +282,19 @@ public final class SQLiteJobStore: JobStore {
             let failed = try db.cachedStatement(
                 sql: """
                     UPDATE job SET polls = polls + ?, backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?,
-                    last_error = ?, updated_at = ?, phase = CASE WHEN ? THEN 'done' ELSE phase END WHERE ref = ?
+                    leased_due = NULL, last_error = ?, updated_at = ?, phase = CASE WHEN ? THEN 'done' ELSE phase END
+                    WHERE ref = ?
                     """)
             let answered = try db.cachedStatement(
                 sql: """
                     UPDATE job SET snapshot = ?, state = ?, phase = ?, polls = polls + ?,
-                    backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?, last_error = NULL, updated_at = ?,
-                    links_expire_at = ? WHERE ref = ?
+                    backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?, leased_due = NULL, last_error = NULL,
+                    updated_at = ?, links_expire_at = ? WHERE ref = ?
                     """)
             let unchanged = try db.cachedStatement(
                 sql: """
                     UPDATE job SET polls = polls + ?, backoff_polls = COALESCE(?, backoff_polls), next_poll_at = ?,
-                    last_error = NULL, updated_at = ? WHERE ref = ?
+                    leased_due = NULL, last_error = NULL, updated_at = ? WHERE ref = ?
                     """)
             let transition = try db.cachedStatement(
                 sql: "INSERT INTO transition (ref, state, provider_status, at) VALUES (?, ?, ?, ?)")
@@ -392,7 +440,7 @@ public final class SQLiteJobStore: JobStore {
 
     public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
         try await write { db in
-            try Self.setNextPoll(db, of: [ref], to: now, onlyPolling: true)
+            try Self.setNextPoll(db, of: [ref], to: now, onlyPolling: true, lease: .keep)
             return try Self.fetchJob(db, ref: ref.description)
         }
     }

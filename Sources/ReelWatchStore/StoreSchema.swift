@@ -97,6 +97,11 @@ enum StoreSchema {
                     """
             )
         }
+        // v7: a leased job keeps the time it was due (its next poll time is the lease meanwhile), so that the next
+        // worker reclaims the leases of one that died and polls those jobs at once instead of when the leases end.
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN leased_due DOUBLE")
+        }
         return migrator
     }
 

@@ -79,6 +79,8 @@ struct TrackBenchmark: AsyncParsableCommand {
         /// Status calls per job beyond the one detail call each finished job needs for its links.
         var callsBeyondDetail: Double { Double(counts.statusCalls - finished) / Double(jobs) }
         var cpuMicrosecondsPerPoll: Double { usage.cpuSeconds * 1e6 / Double(max(counts.polls, 1)) }
+        /// Job IDs per bulk status request, as `reelwatch-bench wait` reports for `wait`.
+        var idsPerBulkRequest: Double { Double(counts.bulkIDs) / Double(max(counts.bulkRequests, 1)) }
     }
 
     func run() async throws {
@@ -259,6 +261,7 @@ struct TrackBenchmark: AsyncParsableCommand {
             let counts = figures.counts
             print(
                 "\(figures.name): \(counts.polls) polls (\(counts.bulkIDs) IDs in \(counts.bulkRequests) bulk requests, "
+                    + String(format: "%.1f IDs a request, ", figures.idsPerBulkRequest)
                     + "\(counts.statusRequests) single), \(counts.fileRequests) file requests")
         }
         print("")
@@ -277,6 +280,12 @@ struct TrackBenchmark: AsyncParsableCommand {
             (
                 main.pollsPerSecond >= 2000,
                 String(format: "%.0f polls/s sustained (target >= 2000)", main.pollsPerSecond)
+            ),
+            (
+                main.idsPerBulkRequest >= 50,
+                String(
+                    format: "%.1f IDs per bulk request (target >= 50; the one batching rule wait uses too)",
+                    main.idsPerBulkRequest)
             ),
             (
                 main.callsBeyondDetail < 2,

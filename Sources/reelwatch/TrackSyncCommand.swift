@@ -29,16 +29,31 @@ struct TrackSyncCommand: AsyncParsableCommand {
         let store = try StoreLocation.open(report: &report)
         let client = try options.makeClient(report: &report)
         let sync = AccountSync(client: client, store: store, options: window.options())
-        let summary: AccountSyncSummary
-        do throws(ReelWatchError) {
-            summary = try await sync.run()
-        } catch {
+        // SIGINT or SIGTERM cancels the sync: it reads no further page and tracks what the pages it read found.
+        let (result, interruption) = await SignalScope.run { await Self.result(of: sync) }
+        switch result {
+        case .success(let summary):
+            Console.standardOutput.write(Self.text(summary, json: options.json))
+            for failure in summary.failures { report.print(failure) }
+        case .failure(let error):
             report.print(error)
-            throw report.status
         }
-        Console.standardOutput.write(Self.text(summary, json: options.json))
-        for failure in summary.failures { report.print(failure) }
+        if let interruption {
+            report.print(
+                interruption.error(
+                    "track sync stopped; the renders on the pages it read are tracked", hint: "run it again to go on"))
+        }
         throw report.status
+    }
+
+    /// The sync's summary or its error. (The work of a task-group child catches in a method, not inline: see
+    /// ``StatusClient/result(of:)``.)
+    private static func result(of sync: AccountSync) async -> Result<AccountSyncSummary, ReelWatchError> {
+        do throws(ReelWatchError) {
+            return .success(try await sync.run())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The sync of `run --sync-every` and `serve --sync-every`, every interval beside the daemon, printing what each

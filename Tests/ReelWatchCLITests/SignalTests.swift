@@ -2,6 +2,7 @@ import Foundation
 import ReelWatch
 import ReelWatchSimulator
 import Subprocess
+import Synchronization
 import Testing
 
 /// SIGTERM and SIGINT in the middle of the work: exit 130 with one line saying what stopped, what finished is
@@ -171,6 +172,40 @@ struct SignalTests {
             #expect(rerun.stdoutLines.count == 1)
             #expect(rerun.stdout.hasPrefix("hera:slow  new -> succeeded"))
             #expect(await simulator.statusRequestCount(for: jobs[0].ref) == 1)
+        }
+    }
+
+    @Test("run restarted after SIGKILL polls the job the killed run had taken at once, not when its lease ends")
+    func restartAfterKill() async throws {
+        let job = SimulatedJob(ref: JobRef(api: .hera, id: "leased"), queueTime: .zero, renderTime: .seconds(3600))
+        try await CLI.withSimulator([job]) { simulator, base in
+            var environment = base
+            environment["REELWATCH_HOME"] = TrackCommandTests.home()
+            #expect(try await CLI.run(["track", "add", "hera:leased"], environment: environment).status == 0)
+            // The first run's poll hangs: the job is leased (for a minute) when the process is killed.
+            await simulator.inject(.slow(.seconds(12)), times: 1, for: job.ref)
+            let killed = try await CLI.run(
+                ["run"], environment: environment,
+                interruptWhen: { await simulator.statusRequestCount(for: job.ref) == 1 }, signal: .kill)
+            #expect(killed.status == 128 + 9)
+
+            let started = ContinuousClock.now
+            let seen = Mutex<Duration?>(nil)
+            let restarted = try await CLI.run(
+                ["run"], environment: environment,
+                interruptWhen: {
+                    if await simulator.statusRequestCount(for: job.ref) >= 2 {
+                        seen.withLock { $0 = $0 ?? started.duration(to: .now) }
+                        return true
+                    }
+                    return started.duration(to: .now) > .seconds(30)
+                },
+                signal: .terminate)
+            #expect(restarted.status == 130, "\(restarted.stderr)")
+            // At once: the process starts and asks (a generous bound for a loaded machine; the lease was 60 s).
+            let after = try #require(seen.withLock { $0 }, "the restarted run did not poll the job within 30 s")
+            #expect(after < .seconds(10), "polled \(after) after the restart")
+            #expect(restarted.stdout.contains("hera:leased  new -> processing"), "\(restarted.stdout)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ReelWatch
 import ReelWatchSimulator
+import Subprocess
 import Synchronization
 import Testing
 
@@ -99,6 +100,55 @@ struct TrackSyncCommandTests {
             #expect(FileManager.default.fileExists(atPath: saved))
             let shown = try await CLI.run(["track", "show", "heygen:late", "--json"], environment: shared)
             #expect(shown.stdout.contains("\"label\":\"account\""), "\(shown.stdout)")
+        }
+    }
+
+    /// A simulator holding `count` unfinished v3 renders made just now: `count / 100` pages of the account's list.
+    static func longList(_ count: Int) async -> Simulator {
+        let simulator = Simulator(timeScale: 0)
+        await simulator.add((0..<count).map { Self.job("r\($0)", folder: nil) })
+        return simulator
+    }
+
+    @Test("track sync: SIGTERM in the middle of a long list exits 130 having tracked the renders of the pages it read")
+    func interrupted() async throws {
+        let simulator = await Self.longList(40_000)
+        try await SimulatorServer(simulator: simulator, logger: CLI.quiet).withRunning { endpoint in
+            var environment = endpoint.environment(apiKey: simulator.apiKey)
+            environment["REELWATCH_HOME"] = NSTemporaryDirectory() + "reelwatch-sync-" + UUID().uuidString
+            let run = try await CLI.run(
+                ["track", "sync"], environment: environment,
+                interruptWhen: { await simulator.counts.listRequests >= 5 }, signal: .terminate)
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(
+                run.stderrLines == [
+                    "reelwatch: interrupted by SIGTERM: track sync stopped; the renders on the pages it read are "
+                        + "tracked (run it again to go on)"
+                ])
+            let requests = await simulator.counts.listRequests
+            #expect(requests < 40, "\(requests) of 400 pages asked for after SIGTERM at 5")
+            let summary = try #require(run.stdoutLines.last)
+            let added = run.stdoutLines.dropLast().count
+            #expect(added >= 400 && added % 100 == 0, "\(summary)")
+            #expect(summary.hasPrefix("synced: \(added) added, \(added) listed, 0 unusable, \(added / 100) pages"))
+            let listed = try await CLI.run(["track", "list", "--json"], environment: environment)
+            #expect(listed.stdoutLines.count == added)
+        }
+    }
+
+    @Test("run --sync-every: SIGTERM in the middle of a long list stops the sync within a few pages, exit 130")
+    func daemonSyncInterrupted() async throws {
+        let simulator = await Self.longList(40_000)
+        try await SimulatorServer(simulator: simulator, logger: CLI.quiet).withRunning { endpoint in
+            var environment = endpoint.environment(apiKey: simulator.apiKey)
+            environment["REELWATCH_HOME"] = NSTemporaryDirectory() + "reelwatch-sync-" + UUID().uuidString
+            let run = try await CLI.run(
+                ["run", "--sync-every", "1h"], environment: environment,
+                interruptWhen: { await simulator.counts.listRequests >= 5 }, signal: .terminate)
+            #expect(run.status == 130, "\(run.stderr)")
+            let requests = await simulator.counts.listRequests
+            #expect(requests < 40, "\(requests) of 400 pages asked for after SIGTERM at 5")
+            #expect(run.stderr.contains("interrupted by SIGTERM: run stopped"), "\(run.stderr)")
         }
     }
 }

@@ -202,4 +202,31 @@ struct AccountSyncTests {
             try await syncing.value
         }
     }
+
+    @Test("cancelled in the middle of a 2,000-page list, a sync reads no further page and tracks what it read")
+    func cancelledMidList() async throws {
+        let clock = ManualClock()
+        let jobs = (0..<2000).map { Self.job(.v3, "r\($0)") }
+        try await EngineTests.withSimulator(jobs, clock: clock) { simulator, client in
+            let store = try SQLiteJobStore(path: EngineTests.storePath())
+            var options = AccountSyncOptions(apis: [.v3])
+            options.pageLimit = 1
+            options.maximumPages = 5000
+            let sync = AccountSync(client: client, store: store, options: options)
+            let running = Task { try await sync.run() }
+            for _ in 0..<5000 where await simulator.counts.listRequests < 5 {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            running.cancel()
+            let summary = try await running.value
+            #expect(summary.cancelled)
+            #expect(summary.failures.isEmpty)
+            let requests = await simulator.counts.listRequests
+            #expect(requests < 50, "\(requests) of 2,000 pages asked for")
+            // One render a page, every one new: each page read is tracked.
+            #expect(summary.pages >= 4)
+            #expect(summary.added.count == summary.pages)
+            #expect(try await store.jobs(in: nil).count == summary.pages)
+        }
+    }
 }

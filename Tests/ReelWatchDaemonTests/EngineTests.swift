@@ -5,6 +5,7 @@ import ReelWatchSimulator
 import ReelWatchStore
 import ReelWatchTestSupport
 import ReelWatchTesting
+import Synchronization
 import Testing
 
 /// The one engine, as `wait` (a ``Watcher``, which follows jobs over an in-memory store) and as `run` (the daemon
@@ -20,6 +21,7 @@ struct EngineTests {
         _ jobs: [SimulatedJob],
         clock: ManualClock,
         retries: Int = 0,
+        random: @escaping @Sendable () -> Double = { 0.5 },
         _ body: @Sendable (Simulator, StatusClient) async throws -> Result
     ) async throws -> Result {
         let simulator = Simulator(timeScale: 0, epoch: epoch)
@@ -30,7 +32,7 @@ struct EngineTests {
                 configuration: endpoint.configuration(apiKey: simulator.apiKey),
                 retryPolicy: RetryPolicy(maxRetries: retries, baseDelay: .seconds(1), maxDelay: .seconds(8)),
                 clock: clock,
-                random: { 0.5 },
+                random: random,
                 wallClock: { epoch.addingTimeInterval(clock.now.offset.secondsValue) },
                 logger: SimulatorHarness.quiet
             )
@@ -290,6 +292,80 @@ struct EngineTests {
             return await Self.pollTimes(of: Self.longJob.ref, simulator)
         }
         #expect(restarted == straight)
+    }
+
+    /// Numbers in `0..<1` from a fixed seed (a 64-bit LCG): jitter that differs from poll to poll, the same every run.
+    static func seededRandom(_ seed: UInt64) -> @Sendable () -> Double {
+        let state = Mutex(seed)
+        return {
+            state.withLock { value in
+                value = value &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Double(value >> 11) / Double(UInt64(1) << 53)
+            }
+        }
+    }
+
+    @Test("run over 200 v3 jobs: a bulk request carries every job of its API due within the lag target (>= 50 IDs)")
+    func bulkUnderRun() async throws {
+        let jobs = (0..<200).map {
+            SimulatedJob(ref: JobRef(api: .v3, id: "r\($0)"), queueTime: .zero, renderTime: .seconds(3600))
+        }
+        let clock = ManualClock()
+        let counts = try await Self.withSimulator(jobs, clock: clock, random: Self.seededRandom(2026)) {
+            simulator, client in
+            let store = try SQLiteJobStore(path: Self.storePath())
+            _ = try await store.track(all: jobs.map { TrackRequest(ref: $0.ref) }, at: client.wallClock())
+            // As `run --max-delay 2s` does: each job on its own jittered schedule, at most 2 s apart.
+            var options = TrackerOptions(watch: WatchOptions(minDelay: .milliseconds(500), maxDelay: .seconds(2)))
+            options.idleInterval = .seconds(24 * 3600)
+            options.lease = .seconds(48 * 3600)
+            let tracker = Tracker(store: store, client: client, downloader: nil, options: options)
+            let daemon = Task { try await tracker.run(.daemon) }
+            let driver = Self.drive(clock, simulator)
+            for _ in 0..<20000 where clock.now.offset < .seconds(60) {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            driver.cancel()
+            daemon.cancel()
+            _ = try await daemon.value
+            #expect(clock.now.offset >= .seconds(60))
+            return await simulator.counts
+        }
+        #expect(counts.statusRequests == 0, "no job finished: every poll is a bulk one")
+        let perRequest = Double(counts.bulkIDs) / Double(max(counts.bulkRequests, 1))
+        // A round every ~2 s for a minute, two requests a round (100 IDs at most each): not one request a job.
+        #expect(counts.bulkRequests >= 30, "\(counts.bulkRequests) bulk requests")
+        #expect(perRequest >= 50, "\(counts.bulkIDs) IDs in \(counts.bulkRequests) bulk requests")
+    }
+
+    @Test("a daemon started after one that died holding leases polls those jobs at once, not when the leases end")
+    func reclaimsDeadWorkersLeases() async throws {
+        let job = SimulatedJob(ref: JobRef(api: .hera, id: "leased"), queueTime: .zero, renderTime: .seconds(3600))
+        let clock = ManualClock()
+        let times = try await Self.withSimulator([job], clock: clock) { simulator, client in
+            let path = Self.storePath()
+            let store = try SQLiteJobStore(path: path)
+            let now = client.wallClock()
+            _ = try await store.track(TrackRequest(ref: job.ref), at: now)
+            // The worker before took the job as its engine does (leased for a minute) and was killed (SIGKILL)
+            // before it recorded an answer.
+            let taken = try await store.takeDue(at: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
+            try #require(taken.map(\.ref) == [job.ref])
+            // The next worker, a new process on the same file (its own leases long, so that the clock driver never
+            // moves time on while its poll is on its way).
+            let reopened = try SQLiteJobStore(path: path)
+            let daemon = Task { try await Self.daemon(reopened, client: client).run(.daemon) }
+            let driver = Self.drive(clock, simulator)
+            for _ in 0..<5000 where await simulator.statusRequestCount(for: job.ref) == 0 {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            driver.cancel()
+            daemon.cancel()
+            _ = try await daemon.value
+            #expect(try await reopened.job(job.ref)?.polls == 1)
+            return await Self.pollTimes(of: job.ref, simulator)
+        }
+        #expect(times.first == .zero, "first poll at \(times.first.map { "\($0)" } ?? "never"), not at once")
     }
 }
 

@@ -29,9 +29,9 @@ struct WebhookReconcilerTests {
     }
 
     static func reconciler(
-        _ transport: ScriptedTransport, store: any JobStore, maximumPages: Int = 1000
+        _ transport: ScriptedTransport, store: any JobStore, maximumPages: Int = 1000, log: RecordedLog? = nil
     ) throws -> WebhookReconciler {
-        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let logger = Logger(label: "test") { _ -> any LogHandler in log?.handler ?? SwiftLogNoOpLogHandler() }
         let client = StatusClient(
             configuration: Configuration(
                 heygenBaseURL: BaseURL("https://api.heygen.test")!, heraBaseURL: BaseURL("https://hera.test")!,
@@ -116,6 +116,39 @@ struct WebhookReconcilerTests {
         let second = try await reconciler.reconcile()
         #expect(second.truncated)
         #expect(second.seen == 1, "two hours old is within the first look-back of a day")
+    }
+
+    @Test("a next_token cycle (A, B, A) stops the reading at the repeat, every round, and is said once")
+    func tokenCycle() async throws {
+        // Each round: the first page, A, B, then B's next token is A again. More pages are scripted than two rounds
+        // read: a reconciler that followed the cycle would read them all (and then fail).
+        var answers: [ScriptedTransport.Answer] = []
+        for round in 0..<2 {
+            answers += [
+                Self.page([Self.event("r\(round)-0", "v", at: Self.now)], next: "A"),
+                Self.page([Self.event("r\(round)-a", "v", at: Self.now)], next: "B"),
+                Self.page([Self.event("r\(round)-b", "v", at: Self.now)], next: "A"),
+            ]
+        }
+        for index in 0..<20 {
+            answers.append(Self.page([Self.event("x\(index)", "v", at: Self.now)], next: index % 2 == 0 ? "B" : "A"))
+        }
+        let transport = ScriptedTransport(answers)
+        let log = RecordedLog()
+        let reconciler = try Self.reconciler(transport, store: MemoryJobStore(), log: log)
+        for _ in 0..<2 {
+            let summary = try await reconciler.reconcile()
+            #expect(summary.pages == 3)
+            #expect(summary.repeatedToken)
+            #expect(!summary.truncated)
+        }
+        let tokens = transport.requests.map { $0.path ?? "" }.map {
+            $0.components(separatedBy: "token=").dropFirst().first
+        }
+        #expect(tokens == [nil, "A", "B", nil, "A", "B"])
+        let warnings = log.entries.filter { $0.level >= .warning }
+        #expect(warnings.count == 1, "\(warnings)")
+        #expect(warnings.first?.message.contains("next_token") == true)
     }
 
     @Test("an error answer is one clear error without the key; unusable lists are refused")

@@ -533,6 +533,60 @@ struct JobStoreTests {
     }
 
     @Test(
+        "the next worker reclaims a dead worker's leases: each job due again when it was, a renewed lease keeping the first time",
+        arguments: [StoreKind.sqlite, .memory])
+    func reclaimLeases(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let refs = try await Self.trackDue(store, count: 4)
+        let now = Self.t0.addingTimeInterval(10)
+        let leaseUntil = Self.t0.addingTimeInterval(70)
+        #expect(try await store.takeDue(at: now, limit: 4, leaseUntil: leaseUntil).count == 4)
+        // refs[0]'s lease ran out with its poll still in flight: taken again, it keeps the time it was due.
+        let renewed = try await store.takeDue(
+            at: leaseUntil, limit: 10, leaseUntil: leaseUntil.addingTimeInterval(60))
+        #expect(Set(renewed.map(\.ref)) == Set(refs))
+        // refs[1] was answered, refs[2] released: no lease left on them.
+        let next = Self.t0.addingTimeInterval(500)
+        try await store.record([Self.answer(refs[1], .processing, next: next, at: now)])
+        try await store.release([refs[2]], dueAt: Self.t0.addingTimeInterval(400))
+        #expect(try await store.takeDue(at: now, limit: 10, leaseUntil: leaseUntil).isEmpty)
+        #expect(try await store.nextDue() == Self.t0.addingTimeInterval(130))
+
+        // The worker dies; the next one (a new process: the store opened again) reclaims what it held.
+        let reopened = try kind.reopen(store)
+        #expect(try await reopened.reclaimLeases() == 2)
+        #expect(try await reopened.nextDue() == Self.t0.addingTimeInterval(1))
+        let due = try await reopened.takeDue(at: now, limit: 10, leaseUntil: leaseUntil)
+        #expect(due.map(\.ref) == [refs[0], refs[3]])
+        #expect(due.map(\.nextPollAt) == [Self.t0.addingTimeInterval(1), Self.t0.addingTimeInterval(4)])
+        #expect(try await reopened.job(refs[1])?.nextPollAt == next)
+        #expect(try await reopened.job(refs[2])?.nextPollAt == Self.t0.addingTimeInterval(400))
+        #expect(try await reopened.reclaimLeases() == 2)
+        #expect(try await reopened.reclaimLeases() == 0)
+    }
+
+    @Test(
+        "takeDue of one API takes only that API's due jobs, leaving the others due",
+        arguments: [StoreKind.sqlite, .memory])
+    func takeDueOfOneAPI(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let refs = try await Self.trackDue(store, count: 2)
+        let translation = JobRef(api: .translate, id: "due-1")
+        let v2 = JobRef(api: .translateV2, id: "due-2")
+        _ = try await store.track(all: [TrackRequest(ref: translation), TrackRequest(ref: v2)], at: Self.t0)
+        let now = Self.t0.addingTimeInterval(10)
+        let leaseUntil = Self.t0.addingTimeInterval(600)
+        let videos = try await store.takeDue(of: .v3, at: now, limit: 10, leaseUntil: leaseUntil)
+        #expect(videos.map(\.ref) == refs)
+        #expect(try await store.takeDue(of: .v3, at: now, limit: 10, leaseUntil: leaseUntil).isEmpty)
+        #expect(
+            try await store.takeDue(of: .translate, at: now, limit: 10, leaseUntil: leaseUntil).map(\.ref) == [
+                translation
+            ])
+        #expect(try await store.takeDue(at: now, limit: 10, leaseUntil: leaseUntil).map(\.ref) == [v2])
+    }
+
+    @Test(
         "takeDue over thousands of jobs hands each out once, in batches",
         arguments: [StoreKind.sqlite, .memory])
     func takeDueInBatches(kind: StoreKind) async throws {

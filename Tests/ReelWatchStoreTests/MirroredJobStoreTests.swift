@@ -68,9 +68,16 @@ actor BreakingJobStore: JobStore {
         return try await inner.dueJobs(at: now, limit: limit)
     }
 
-    func takeDue(at now: Date, limit: Int, leaseUntil: Date) async throws(ReelWatchError) -> [TrackedJob] {
+    func takeDue(
+        of api: ProviderAPI?, at now: Date, limit: Int, leaseUntil: Date
+    ) async throws(ReelWatchError) -> [TrackedJob] {
         try await call()
-        return try await inner.takeDue(at: now, limit: limit, leaseUntil: leaseUntil)
+        return try await inner.takeDue(of: api, at: now, limit: limit, leaseUntil: leaseUntil)
+    }
+
+    func reclaimLeases() async throws(ReelWatchError) -> Int {
+        try await call()
+        return try await inner.reclaimLeases()
     }
 
     func release(_ refs: [JobRef], dueAt: Date) async throws(ReelWatchError) {

@@ -76,7 +76,7 @@ struct WebhookStoreTests {
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
         #expect(applied == StoreSchema.migrator.migrations)
-        #expect(applied.last == "v6")
+        #expect(applied.contains("v6"))
         let event = DeliveredEvent(id: "evt_9", type: "avatar_video.fail", ref: ref, receivedAt: Self.t0)
         #expect(try await store.recordDelivery(event))
         let row = try queue.read { db in

@@ -74,10 +74,14 @@ public struct PollSchedule: Sendable, Hashable {
         case backoff
     }
 
+    /// The interval between polls while most renders finish: the model's ``RenderTimeModel/lagTarget`` within
+    /// `minDelay ... maxDelay` (before jitter).
+    public var lagInterval: Duration { clamp(model.lagTarget) }
+
     /// Whether a job in `situation` is in the backoff phase (its next poll counts towards `backoffPolls`).
     public func phase(of situation: Situation) -> Phase {
         if situation.stateUnknown || situation.jobAge >= windowEnd { return .backoff }
-        if situation.jobAge + clamp(model.lagTarget) >= windowStart { return .window }
+        if situation.jobAge + lagInterval >= windowStart { return .window }
         return .early
     }
 
@@ -94,9 +98,9 @@ public struct PollSchedule: Sendable, Hashable {
             let untilWindow = windowStart - situation.jobAge
             delay = clamp(min(maxDelay, untilWindow)) * (1 - jitter * random)
         case .window:
-            delay = clamp(model.lagTarget) * (1 - jitter * random)
+            delay = lagInterval * (1 - jitter * random)
         case .backoff:
-            let base = situation.stateUnknown ? minDelay : clamp(model.lagTarget)
+            let base = situation.stateUnknown ? minDelay : lagInterval
             let cap = min(maxDelay, base * (1 << min(max(situation.backoffPolls, 0) + 1, 20)))
             delay = minDelay + (cap - minDelay) * random
         }

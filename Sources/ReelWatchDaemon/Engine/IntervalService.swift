@@ -5,7 +5,9 @@ import ServiceLifecycle
 /// graceful shutdown or cancellation: the one loop behind `run --sync-every` and `serve`'s reconciliation.
 ///
 /// The interval runs from the start of one round to the start of the next; a round that took longer is followed
-/// at once by the next. The work handles its own failures: nothing it does stops the loop.
+/// at once by the next. The work handles its own failures: nothing it does stops the loop. A graceful shutdown
+/// cancels a round in progress (the work checks for cancellation between its pages), so that `run` and `serve` stop
+/// in seconds even in the middle of reading thousands of pages.
 public struct IntervalService: Service {
     /// The time from the start of one round to the start of the next.
     public let interval: Duration
@@ -24,7 +26,7 @@ public struct IntervalService: Service {
     public func run() async throws {
         var next = time.now()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await work()
+            await cancelWhenGracefulShutdown { await work() }
             next += max(interval, .milliseconds(1))
             if next < time.now() { next = time.now() }
             let until = next

@@ -20,8 +20,9 @@ public struct TrackerOptions: Sendable, Hashable {
     /// leaves expired links alone (downloads fetch fresh ones when they need them).
     public var refreshLinksAhead: Duration?
     /// How long a job taken for a poll is kept from other workers before it counts as due again if no answer was
-    /// recorded: how soon a job whose worker died is polled again. A poll that takes longer (its retries waiting on
-    /// `Retry-After`) is not asked twice by its own worker, which renews the lease when it looks again.
+    /// recorded. A poll that takes longer (its retries waiting on `Retry-After`) is not asked twice by its own
+    /// worker, which renews the lease when it looks again; a worker that starts (the daemon, a `track check` pass)
+    /// reclaims at once every lease a worker that died left (``JobStore/reclaimLeases()``).
     public var lease: Duration = .seconds(60)
     /// The longest the daemon goes without looking at the store (jobs added by other processes are seen within it).
     public var idleInterval: Duration = .seconds(1)

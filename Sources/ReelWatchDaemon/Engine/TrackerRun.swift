@@ -130,6 +130,16 @@ actor TrackerRun {
         }
     }
 
+    /// Whether the run is the store's one worker, taking its due jobs (`run`, `serve`, `track check`: the commands
+    /// that hold its worker lock), rather than a `follow` run over its own jobs.
+    private var worksTheStore: Bool {
+        switch scope {
+        case .daemon: true
+        case .pass(let polls, _): polls
+        case .refreshLinks, .follow: false
+        }
+    }
+
     private var downloadsWanted: Bool {
         guard tracker.downloader != nil else { return false }
         switch scope {
@@ -143,6 +153,15 @@ actor TrackerRun {
     // MARK: - The run
 
     func run() async throws(ReelWatchError) -> TrackerRunSummary {
+        if worksTheStore {
+            // Whatever is leased now was taken by a worker that died with its polls in flight: due again at once,
+            // not when those leases end.
+            let reclaimed = try await store.reclaimLeases()
+            if reclaimed > 0 {
+                tracker.client.logger.notice(
+                    "jobs a stopped worker had taken are due again", metadata: ["jobs.reclaimed": "\(reclaimed)"])
+            }
+        }
         if let plan = follow {
             var seen = Set<JobRef>()
             let refs = plan.refs.filter { seen.insert($0).inserted }
@@ -269,56 +288,61 @@ actor TrackerRun {
             if case .pass = scope { takenAll = true }
             return false
         }
+        var jobs = admit(due)
+        jobs += await companions(of: jobs, now: now)
+        enqueue(jobs)
+        // Jobs this run is already polling (whose lease ran out: taking them renewed it) or has finished with are
+        // not news.
+        return !jobs.isEmpty
+    }
+
+    /// The jobs among `taken` this run polls now, marked in flight: not those it is polling already, nor in a
+    /// `follow` run those it does not follow or has ended.
+    private func admit(_ taken: [TrackedJob]) -> [TrackedJob] {
         var jobs: [TrackedJob] = []
-        for job in due where !inFlight.contains(job.ref) {
+        for job in taken where !inFlight.contains(job.ref) {
             if follow != nil, followed[job.ref].map({ !$0.ended }) != true { continue }
             scheduled[job.ref] = nil
             jobs.append(job)
             inFlight.insert(job.ref)
         }
-        jobs += await companions(of: jobs, now: now)
-        enqueue(jobs)
-        // Jobs this run is already polling (whose lease ran out) or has finished with are not news.
-        return !jobs.isEmpty
+        return jobs
     }
 
-    /// The followed jobs that ride along in a bulk status request going out now: those of the same API due within
-    /// its lag target. Each job keeps its own schedule, so left alone a bulk request would carry only the few
-    /// whose jitter happens to match; an extra ID costs nothing, and a job asked a little early is only seen
-    /// sooner. (A daemon wakes at most once a second and takes everything due then, which batches by itself.)
+    /// The jobs that ride along in the bulk status requests going out now, taken from the store: for each API
+    /// `jobs` are asked through in bulk, its other jobs due within its lag target (the interval its schedule polls
+    /// at while most renders finish). Each job keeps its own jittered schedule, so left alone a bulk request would
+    /// carry only the few whose jitter happens to match; an extra ID costs nothing, and a job asked a little early
+    /// is only seen sooner. The one batching rule of every scope: `wait`, `track check`, `run` and `serve`.
     private func companions(of jobs: [TrackedJob], now: Date) async -> [TrackedJob] {
-        guard follow != nil, options.useBulkStatus, follow?.pollOnce != true else { return [] }
-        let apis = Set(jobs.map(\.ref.api).filter { $0.bulkAdapter != nil })
-        guard !apis.isEmpty else { return [] }
-        var horizon: [ProviderAPI: Date] = [:]
-        for api in apis { horizon[api] = date(after: tracker.schedule(for: api).model.lagTarget, from: now) }
-        let riders = scheduled.filter { ref, due in
-            horizon[ref.api].map { due <= $0 } ?? false && !inFlight.contains(ref)
-        }
+        let apis = Set(jobs.filter(goesInBulk).map(\.ref.api))
         var companions: [TrackedJob] = []
-        for ref in riders.keys.sorted(by: { riders[$0]! < riders[$1]! }) {
-            let job: TrackedJob?
+        for api in apis.sorted(by: { $0.rawValue < $1.rawValue }) {
+            let horizon = date(after: tracker.schedule(for: api).lagInterval, from: now)
             do throws(ReelWatchError) {
-                job = try await store.job(ref)
+                let taken = try await store.takeDue(
+                    of: api, at: horizon.addingTimeInterval(Self.dueTolerance), limit: max(1, options.batchSize),
+                    leaseUntil: date(after: options.lease, from: now))
+                companions += admit(taken)
             } catch {
                 fail(error)
-                return companions
+                break
             }
-            guard let job, job.phase == .polling, !inFlight.contains(ref) else { continue }
-            scheduled[ref] = nil
-            inFlight.insert(ref)
-            companions.append(job)
         }
         return companions
     }
 
+    /// Whether `job` is asked through its API's bulk status (else on its own).
+    private func goesInBulk(_ job: TrackedJob) -> Bool {
+        options.useBulkStatus && follow?.pollOnce != true && job.ref.api.bulkAdapter != nil
+            && !tracker.madeDueByEvent(job, now: now)
+    }
+
     /// Queues polls of `jobs`: through bulk status where their API offers it, one by one otherwise.
     private func enqueue(_ jobs: [TrackedJob]) {
-        let bulk = options.useBulkStatus && follow?.pollOnce != true
         var groups: [ProviderAPI: [TrackedJob]] = [:]
-        let now = self.now
         for job in jobs {
-            if bulk, job.ref.api.bulkAdapter != nil, !tracker.madeDueByEvent(job, now: now) {
+            if goesInBulk(job) {
                 groups[job.ref.api, default: []].append(job)
             } else {
                 queue.append(.detail(job, polls: 0))

@@ -34,6 +34,9 @@ public struct AccountSync: Sendable {
 
     /// Reads the lists and tracks what is new. A list that fails (after the client's retries) is reported in
     /// ``AccountSyncSummary/failures`` and the others are still read; only a store that fails throws.
+    ///
+    /// Cancelled, it reads no further page (each one checks first) and tracks what the pages it read found, then
+    /// returns with ``AccountSyncSummary/cancelled`` set.
     public func run() async throws(ReelWatchError) -> AccountSyncSummary {
         let now = wallClock()
         let cutoff = now.addingTimeInterval(-options.since.secondsValue)
@@ -46,8 +49,10 @@ public struct AccountSync: Sendable {
                 try await read(api, since: cutoff, into: &summary) { render in
                     if wanted(render), refs.insert(render.ref).inserted { found.append(render) }
                 }
+            } catch  where error.code == .cancelled {
+                summary.cancelled = true
+                break
             } catch {
-                if error.code == .cancelled { throw error }
                 summary.failures.append(error)
             }
         }
@@ -73,6 +78,7 @@ public struct AccountSync: Sendable {
         var tokens = Set<String>()
         var pages = 0
         while true {
+            if Task.isCancelled { throw ReelWatchError(code: .cancelled, message: "cancelled", provider: api.provider) }
             let page = try await client.renderListPage(
                 of: api, token: token, limit: options.pageLimit, folderID: options.folderID)
             pages += 1

@@ -14,6 +14,9 @@ public struct AccountSyncSummary: Sendable, Hashable {
     /// Why a list could not be read to its end (each list is read independently; what was found before the error
     /// is still tracked).
     public var failures: [ReelWatchError] = []
+    /// Whether the sync was cancelled before it read every list to its end (what the pages it read found is
+    /// tracked).
+    public var cancelled = false
 
     /// Creates an empty summary.
     public init() {}
