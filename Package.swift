@@ -274,6 +274,7 @@ let package = Package(
                 "reelwatch",
                 "ReelWatch",
                 "ReelWatchSimulator",
+                "ReelWatchTestSupport",
                 "ReelWatchWebhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -29,13 +29,15 @@ enum CLI {
 
     /// Runs `reelwatch ARGS` with only PATH, HOME and `environment` set; with `interruptAfter`, sends it SIGINT
     /// after that long; with `interruptWhen`, as soon as that holds (checked every 20 ms, for up to 60 s); `signal`
-    /// replaces SIGINT.
+    /// replaces SIGINT. With `killAfter`, it runs under `timeout(1)`, which kills it then (exit 137): a test of how
+    /// soon a command ends fails in seconds, not minutes, when it does not.
     static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
         interruptAfter: Duration? = nil,
         interruptWhen: (@Sendable () async -> Bool)? = nil,
-        signal: Subprocess.Signal = .interrupt
+        signal: Subprocess.Signal = .interrupt,
+        killAfter: Duration? = nil
     ) async throws -> Run {
         var variables: [Environment.Key: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -46,9 +48,10 @@ enum CLI {
         for (key, value) in environment {
             if let key = Environment.Key(rawValue: key) { variables[key] = value }
         }
+        let limit = killAfter.map { ["--signal=KILL", "\($0.components.seconds)", executable.string] } ?? []
         let configuration = Configuration(
-            executable: .path(executable),
-            arguments: Arguments(arguments),
+            executable: .path(killAfter == nil ? executable : FilePath("/usr/bin/timeout")),
+            arguments: Arguments(limit + arguments),
             environment: .custom(variables)
         )
         let result = try await Subprocess.run(
