@@ -11,6 +11,8 @@ struct RateLimiterTests {
     func timeLeft() async throws {
         let clock = ManualClock()
         let limiter = RateLimiter(rate: 1, burst: 1, clock: clock)
+        // No time at all: not even a token that is there is taken.
+        #expect(try await limiter.acquire(.heygen, within: .milliseconds(-1)) == false)
         // The bucket's one token: no wait, so no time is needed.
         #expect(try await limiter.acquire(.heygen, within: .zero))
         // The next token comes in 1 s: more than the 0.5 s left.

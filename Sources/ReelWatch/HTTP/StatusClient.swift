@@ -20,7 +20,7 @@ public struct StatusClient: Sendable {
     /// How long past a caller's deadline a request may run: the last poll, made at the deadline, gets this long to
     /// answer (when ``requestTimeout`` is not shorter); no request runs past the deadline plus this, and none starts
     /// after it.
-    public var finalRequestTimeout: Duration = .milliseconds(500)
+    public var finalRequestTimeout: Duration = .milliseconds(250)
 
     /// The time every wait of this client (backoff, polling, rate limiting) runs on.
     public let time: TimeSource

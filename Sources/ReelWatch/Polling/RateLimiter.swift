@@ -37,8 +37,10 @@ public final class RateLimiter: Sendable {
     }
 
     /// Waits until a request to `provider` may go and takes a token, unless that would mean waiting longer than
-    /// `limit` (nil: no limit): then it returns false at once, without waiting or taking a token.
+    /// `limit` (nil: no limit; negative: no time at all): then it returns false at once, without waiting or taking
+    /// a token.
     public func acquire(_ provider: ProviderName, within limit: Duration?) async throws -> Bool {
+        if let limit, limit < .zero { return false }
         let start = time.now()
         while true {
             let wait = buckets.withLock { buckets -> Duration? in
