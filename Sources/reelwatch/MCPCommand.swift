@@ -1,7 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import MCP
 import ReelWatch
 import ReelWatchMCP
 import ReelWatchStore
@@ -58,12 +57,15 @@ struct MCPCommand: AsyncParsableCommand {
             resolveDirectory: { StoreLocation.absolute($0) },
             logger: logger
         )
+        let transport = StdioLineTransport(logger: logger)
         do {
-            try await ReelWatchMCPServer(environment: environment).run(transport: StdioTransport(logger: logger))
+            try await ReelWatchMCPServer(environment: environment).run(transport: transport)
         } catch {
             let reason = ReelWatchError.printable(String(describing: error))
             report.print(ReelWatchError(code: .invalidResponse, message: "the MCP session failed: \(reason)"))
         }
+        // Stdin and stdout are left as they were inherited (a terminal or a pipe stays blocking).
+        await transport.disconnect()
         try? await http.shutdown()
         throw report.status
     }

@@ -29,14 +29,17 @@ enum CLI {
 
     /// Runs `reelwatch ARGS` with only PATH, HOME and `environment` set; with `interruptAfter`, sends it SIGINT
     /// after that long; with `interruptWhen`, as soon as that holds (checked every 20 ms, for up to 60 s); `signal`
-    /// replaces SIGINT. With `descriptorLimit`, it runs under `ulimit -n` of that many open descriptors.
+    /// replaces SIGINT. With `descriptorLimit`, it runs under `ulimit -n` of that many open descriptors. With
+    /// `killAfter`, it runs under `timeout(1)`, which kills it then (exit 137): a test of how soon a command ends
+    /// fails in seconds, not minutes, when it does not.
     static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
         descriptorLimit: Int? = nil,
         interruptAfter: Duration? = nil,
         interruptWhen: (@Sendable () async -> Bool)? = nil,
-        signal: Subprocess.Signal = .interrupt
+        signal: Subprocess.Signal = .interrupt,
+        killAfter: Duration? = nil
     ) async throws -> Run {
         var variables: [Environment.Key: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -47,21 +50,18 @@ enum CLI {
         for (key, value) in environment {
             if let key = Environment.Key(rawValue: key) { variables[key] = value }
         }
-        let configuration =
-            if let descriptorLimit {
-                Configuration(
-                    executable: .path("/bin/sh"),
-                    arguments: Arguments(
-                        ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", executable.string] + arguments),
-                    environment: .custom(variables)
-                )
-            } else {
-                Configuration(
-                    executable: .path(executable),
-                    arguments: Arguments(arguments),
-                    environment: .custom(variables)
-                )
-            }
+        var command = [executable.string] + arguments
+        if let killAfter {
+            command = ["/usr/bin/timeout", "--signal=KILL", "\(killAfter.components.seconds)"] + command
+        }
+        if let descriptorLimit {
+            command = ["/bin/sh", "-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\""] + command
+        }
+        let configuration = Configuration(
+            executable: .path(FilePath(command[0])),
+            arguments: Arguments(Array(command.dropFirst())),
+            environment: .custom(variables)
+        )
         let result = try await Subprocess.run(
             configuration,
             input: .none,

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import ReelWatch
+import Subprocess
+import SystemPackage
 import Testing
 
 /// `reelwatch mcp`'s own flags, run as the real binary (the tools themselves: `ReelWatchMCPTests`).
@@ -89,5 +91,71 @@ struct MCPCommandTests {
             #expect(warnings.count == 1, "\(session.stderr)")
             #expect(warnings.first?.contains("move to heygen-translate: refs") == true)
         }
+    }
+
+    /// A `tools/call` of `status` with an argument the tool does not take, padded to a line of `size` bytes.
+    static func paddedCall(id: Int, size: Int) -> [UInt8] {
+        let head = Array(
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"status","arguments":{"pad":""#.utf8)
+        let tail = Array(#"","refs":["heygen:x"]}}}"#.utf8)
+        return head + [UInt8](repeating: UInt8(ascii: "a"), count: size - head.count - tail.count) + tail
+    }
+
+    /// The SDK's reader rescanned its buffer after every 4 KiB read: a 1 MiB line took 10.7 s, 4 MiB two minutes.
+    @Test(
+        "a 1 MiB request line is answered; one past 4 MiB gets a JSON-RPC error and the session goes on",
+        .timeLimit(.minutes(1)))
+    func longRequestLines() async throws {
+        let directory = NSTemporaryDirectory() + "reelwatch-mcp-lines-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let list: JSONValue = ["jsonrpc": "2.0", "id": 3, "method": "tools/list"]
+        let exchange = try await MCPStdio.exchange(
+            [
+                MCPStdio.Line(bytes: Self.paddedCall(id: 1, size: 1 << 20), answerID: 1),
+                MCPStdio.Line(bytes: Self.paddedCall(id: 2, size: (4 << 20) + 1), answerID: .null),
+                MCPStdio.Line(bytes: list.serialized(), answerID: 3),
+            ],
+            environment: ["HEYGEN_API_KEY": "k", "REELWATCH_HOME": directory], workingDirectory: directory)
+        #expect(exchange.status == 0, "\(exchange.stderr)")
+        try #require(exchange.answers.count == 3)
+        // The 1 MiB line was read whole: its call is refused for the argument the tool does not take.
+        #expect(exchange.answers[0]["error"]?["code"] == -32602, "\(exchange.answers[0])")
+        #expect(exchange.answers[0]["error"]?["message"]?.text?.contains("pad") == true)
+        #expect(exchange.times[0] < .seconds(2), "\(exchange.times[0])")
+        // The over-long one is refused without being read (its id is unknown), and the session goes on.
+        #expect(
+            exchange.answers[1]
+                == [
+                    "jsonrpc": "2.0", "id": .null,
+                    "error": ["code": -32600, "message": "request line too long (limit 4 MiB)"],
+                ])
+        #expect(exchange.answers[2]["result"]?["tools"]?.arrayValue?.count == 6, "\(exchange.answers[2])")
+        #expect(exchange.stderr.contains("refused a request line longer than the limit"), "\(exchange.stderr)")
+    }
+
+    /// The SDK's transport set `O_NONBLOCK` on both and left it: a shell that gave `reelwatch mcp` its terminal got
+    /// it back non-blocking.
+    @Test("stdin and stdout keep their inherited flags: a blocking pipe stays blocking, a non-blocking one as it was")
+    func inheritedFlags() async throws {
+        var input: [Int32] = [-1, -1]
+        var output: [Int32] = [-1, -1]
+        try #require(pipe(&input) == 0 && pipe(&output) == 0)
+        // The child's ends, seen through descriptors of their own (the flags belong to the open pipe, shared).
+        let (stdinProbe, stdoutProbe) = (dup(input[0]), dup(output[1]))
+        defer { for descriptor in [input[1], output[0], stdinProbe, stdoutProbe] { close(descriptor) } }
+        _ = fcntl(stdoutProbe, F_SETFL, fcntl(stdoutProbe, F_GETFL) | O_NONBLOCK)
+        let initialize = MCPStdio.opening[0].serialized() + [0x0A]
+        _ = initialize.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
+        close(input[1])
+        input[1] = -1
+        let result = try await Subprocess.run(
+            MCPStdio.configuration(environment: ["HEYGEN_API_KEY": "k"], workingDirectory: NSTemporaryDirectory()),
+            input: .fileDescriptor(FileDescriptor(rawValue: input[0]), closeAfterSpawningProcess: true),
+            output: .fileDescriptor(FileDescriptor(rawValue: output[1]), closeAfterSpawningProcess: true),
+            error: .string(limit: 1 << 20))
+        #expect(result.terminationStatus == .exited(0), "\(result.standardError)")
+        #expect(fcntl(stdinProbe, F_GETFL) & O_NONBLOCK == 0)
+        #expect(fcntl(stdoutProbe, F_GETFL) & O_NONBLOCK != 0)
     }
 }

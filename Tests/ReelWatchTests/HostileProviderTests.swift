@@ -260,6 +260,24 @@ struct HostileProviderTests {
         #expect(server.received().count <= 2)
     }
 
+    @Test("bulk status under a deadline, against a host that takes the request and never answers, ends by then")
+    func bulkDeadline() async throws {
+        let listener = try SilentListener()
+        var client = Self.client(listener.url, retries: 4, requestTimeout: .seconds(30))
+        client.finalRequestTimeout = .milliseconds(200)
+        let started = client.time.now()
+        let error = await #expect(throws: ReelWatchError.self) {
+            try await client.bulkStatuses(of: [Self.ref], before: started + .milliseconds(500))
+        }
+        let elapsed = client.time.now() - started
+        // The request has until the deadline plus the final request's time; no retry starts after the deadline.
+        // (Before, a bulk request knew no deadline: 30 s for each of its five attempts.)
+        #expect(elapsed < .seconds(2), "\(elapsed)")
+        #expect(error?.code == .providerUnavailable)
+        #expect(error?.message.contains("until the deadline") == true, "\(error?.message ?? "")")
+        extendLifetime(listener)
+    }
+
     @Test("a status body that never ends is refused once it passes the size limit")
     func endlessStatus() async throws {
         let error = try await HostileServer { _ in HostileServer.Answer(endless: 64 << 10) }.run { base in

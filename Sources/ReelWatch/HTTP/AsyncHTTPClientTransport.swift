@@ -19,11 +19,14 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     }
 
     /// A client for the life of the process that follows no redirects (`HTTPClient.shared` follows them, with
-    /// every header but `Authorization` and cookies, to any host).
-    public static let sharedClient = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow)
-    )
+    /// every header but `Authorization` and cookies, to any host) and does not retry a connection that failed: a
+    /// refused connection fails the request at once, and the ``RetryPolicy`` retries it with its backoff under the
+    /// caller's deadline (AsyncHTTPClient's own retries held each attempt until its timeout, 10 s or more).
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// The largest body ``send(_:timeout:)`` collects; a longer one fails with ``HTTPBody/TooLarge``.
     public static let largestCollectedBody = 16 << 20

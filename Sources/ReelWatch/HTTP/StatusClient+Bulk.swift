@@ -11,7 +11,12 @@ extension StatusClient {
     ///
     /// Jobs the answer does not mention are absent from the result. Throws `invalidReference` when the refs are of
     /// several APIs or of one without bulk status.
-    public func bulkStatuses(of refs: [JobRef]) async throws(ReelWatchError) -> [JobRef: BulkStatus] {
+    ///
+    /// - Parameter deadline: when given (an instant of ``time``), it bounds every request and retry, pages
+    ///   included, as in ``snapshot(of:before:)``.
+    public func bulkStatuses(
+        of refs: [JobRef], before deadline: Duration? = nil
+    ) async throws(ReelWatchError) -> [JobRef: BulkStatus] {
         guard let first = refs.first else { return [:] }
         guard let adapter = first.api.bulkAdapter, refs.allSatisfy({ $0.api == first.api }) else {
             throw ReelWatchError(
@@ -25,7 +30,7 @@ extension StatusClient {
             var token: String?
             var pages = 0
             repeat {
-                let page = try await bulkPage(chunk.map(\.id), adapter: adapter, token: token)
+                let page = try await bulkPage(chunk.map(\.id), adapter: adapter, token: token, deadline: deadline)
                 for entry in page.entries { result[JobRef(api: first.api, id: entry.id)] = entry }
                 token = page.nextToken
                 pages += 1
@@ -41,14 +46,14 @@ extension StatusClient {
     }
 
     private func bulkPage(
-        _ ids: [String], adapter: any BulkStatusProvider, token: String?
+        _ ids: [String], adapter: any BulkStatusProvider, token: String?, deadline: Duration?
     ) async throws(ReelWatchError) -> BulkStatusPage {
         let ref = JobRef(api: adapter.api, id: ids.first ?? "")
         let request = adapter.bulkStatusRequest(
             ids: ids, token: token, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger
         logger[metadataKey: "bulk.count"] = "\(ids.count)"
-        return try await send(request, adapter: adapter, ref: ref, logger: logger) {
+        return try await send(request, adapter: adapter, ref: ref, deadline: deadline, logger: logger) {
             json, status throws(ReelWatchError) in
             var page = try adapter.bulkStatusPage(from: json, ref: ref, httpStatus: status)
             let redaction = configuration.redaction

@@ -17,9 +17,10 @@ public struct StatusClient: Sendable {
     public var requestTimeout: Duration
     /// The largest status body accepted.
     public var maximumBodySize: Int = 4 << 20
-    /// The time a request started at (or after) a caller's deadline still gets, when ``requestTimeout`` is not
-    /// shorter.
-    public var finalRequestTimeout: Duration = .seconds(2)
+    /// How long past a caller's deadline a request may run: the last poll, made at the deadline, gets this long to
+    /// answer (when ``requestTimeout`` is not shorter); no request runs past the deadline plus this, and none starts
+    /// after it.
+    public var finalRequestTimeout: Duration = .milliseconds(250)
 
     /// The time every wait of this client (backoff, polling, rate limiting) runs on.
     public let time: TimeSource
@@ -68,9 +69,10 @@ public struct StatusClient: Sendable {
 
     /// The current status of `ref`, retrying transient failures.
     ///
-    /// - Parameter deadline: when given (an instant of ``time``), no request runs past it and no retry starts
-    ///   after it: a caller that waits until a deadline is not held minutes beyond it by a slow provider. A
-    ///   request that starts at the deadline still gets up to ``finalRequestTimeout``.
+    /// - Parameter deadline: when given (an instant of ``time``), no retry starts after it and no request (nor its
+    ///   wait for the rate limit) runs past it plus ``finalRequestTimeout``, whatever the provider does: a caller that
+    ///   waits until a deadline is not held beyond it by a provider that never answers. A request at the deadline
+    ///   gets ``finalRequestTimeout``; one that would start after that fails at once without being sent.
     public func snapshot(of ref: JobRef, before deadline: Duration? = nil) async throws(ReelWatchError) -> JobSnapshot {
         let adapter = ref.api.adapter
         let request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
@@ -97,6 +99,8 @@ public struct StatusClient: Sendable {
     /// - Parameters:
     ///   - body: the JSON body to send, if any.
     ///   - purpose: what the request is for, in error messages: `status request`, `webhook registration`.
+    ///   - deadline: an instant of ``time`` that bounds the request and its retries, as in
+    ///     ``snapshot(of:before:)``.
     func send<T: Sendable>(
         _ request: HTTPRequest,
         body: [UInt8]? = nil,
@@ -147,11 +151,9 @@ public struct StatusClient: Sendable {
                 )
             }
         ) { () async throws(ReelWatchError) -> RetryPolicy.Verdict<T, ReelWatchError> in
-            var timeout = requestTimeout
-            if let deadline { timeout = min(timeout, max(deadline - time.now(), finalRequestTimeout)) }
             switch await attempt(
-                request, body: body, purpose: purpose, adapter: adapter, ref: ref, timeout: timeout,
-                secret: key.secret, logger: logger, decode: decode)
+                request, body: body, purpose: purpose, adapter: adapter, ref: ref,
+                cutoff: deadline.map { $0 + finalRequestTimeout }, secret: key.secret, logger: logger, decode: decode)
             {
             case .value(let value):
                 return .done(value)
@@ -205,7 +207,7 @@ public struct StatusClient: Sendable {
         purpose: String,
         adapter: any Provider,
         ref: JobRef,
-        timeout: Duration,
+        cutoff: Duration?,
         secret: String,
         logger: Logger,
         decode: (JSONValue, Int) throws(ReelWatchError) -> T
@@ -215,7 +217,16 @@ public struct StatusClient: Sendable {
         let head: HTTPResponse
         let bytes: [UInt8]
         do {
-            try await rateLimiter?.acquire(ref.provider)
+            if let rateLimiter {
+                let acquired = try await rateLimiter.acquire(ref.provider, within: cutoff.map { $0 - time.now() })
+                guard acquired else { return .failure(Self.noTimeLeft(name: name, purpose: purpose, ref: ref)) }
+            }
+            var timeout = requestTimeout
+            if let cutoff {
+                let left = cutoff - time.now()
+                guard left > .zero else { return .failure(Self.noTimeLeft(name: name, purpose: purpose, ref: ref)) }
+                timeout = min(timeout, left)
+            }
             logger.debug("\(request.method.rawValue)", metadata: ["http.path": "\(request.path ?? "")"])
             let (response, body) = try await transport.send(request, body: requestBody, timeout: timeout)
             head = response
@@ -386,6 +397,15 @@ public struct StatusClient: Sendable {
                 + "whether it took effect is unknown",
             ref: ref,
             httpStatus: httpStatus
+        )
+    }
+
+    /// The error for a request that was not sent because the caller's deadline (and the grace after it) had passed.
+    private static func noTimeLeft(name: String, purpose: String, ref: JobRef) -> ReelWatchError {
+        ReelWatchError(
+            code: .providerUnavailable,
+            message: "no time left until the deadline to send the \(purpose) to \(name)",
+            ref: ref
         )
     }
 

@@ -33,6 +33,15 @@ public final class RateLimiter: Sendable {
 
     /// Waits until a request to `provider` may go, then takes a token.
     public func acquire(_ provider: ProviderName) async throws {
+        _ = try await acquire(provider, within: nil)
+    }
+
+    /// Waits until a request to `provider` may go and takes a token, unless that would mean waiting longer than
+    /// `limit` (nil: no limit; negative: no time at all): then it returns false at once, without waiting or taking
+    /// a token.
+    public func acquire(_ provider: ProviderName, within limit: Duration?) async throws -> Bool {
+        if let limit, limit < .zero { return false }
+        let start = time.now()
         while true {
             let wait = buckets.withLock { buckets -> Duration? in
                 let now = time.now()
@@ -47,7 +56,8 @@ public final class RateLimiter: Sendable {
                 let seconds = (1 - bucket.tokens) / rate
                 return .milliseconds(max(1, Int64((seconds * 1000).rounded(.up))))
             }
-            guard let wait else { return }
+            guard let wait else { return true }
+            if let limit, time.now() - start + wait > limit { return false }
             try await time.sleep(for: wait)
         }
     }

@@ -395,7 +395,7 @@ actor TrackerRun {
                 answers.append(.answered(job, result, polls: 1, refresh: true, at: client.time.now()))
             }
         case .bulk(let jobs):
-            switch await Self.bulkStatuses(of: jobs, client: client) {
+            switch await Self.bulkStatuses(of: jobs, client: client, before: jobs.first.flatMap(deadline(of:))) {
             case .success(let statuses):
                 let at = client.time.now()
                 var detail: [TrackedJob] = []
@@ -425,10 +425,10 @@ actor TrackerRun {
     /// The bulk statuses as a `Result` (task-group children do not catch typed errors inline: see
     /// ``StatusClient/result(of:before:)``).
     private static func bulkStatuses(
-        of jobs: [TrackedJob], client: StatusClient
+        of jobs: [TrackedJob], client: StatusClient, before deadline: Duration?
     ) async -> Result<[JobRef: BulkStatus], ReelWatchError> {
         do {
-            return .success(try await client.bulkStatuses(of: jobs.map(\.ref)))
+            return .success(try await client.bulkStatuses(of: jobs.map(\.ref), before: deadline))
         } catch {
             return .failure(error)
         }
