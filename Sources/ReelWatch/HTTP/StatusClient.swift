@@ -400,10 +400,11 @@ public struct StatusClient: Sendable {
         )
     }
 
-    /// The error for a request that was not sent because the caller's deadline (and the grace after it) had passed.
+    /// The error for a request that was not sent because the caller's deadline (and the grace after it) had passed:
+    /// `timed_out`, which no other status error is, so a caller can tell a request never sent from one that failed.
     private static func noTimeLeft(name: String, purpose: String, ref: JobRef) -> ReelWatchError {
         ReelWatchError(
-            code: .providerUnavailable,
+            code: .timedOut,
             message: "no time left until the deadline to send the \(purpose) to \(name)",
             ref: ref
         )

@@ -382,9 +382,13 @@ actor TrackerRun {
         switch work {
         case .detail(let job, let polls):
             let result = await client.result(of: job.ref, before: deadline(of: job))
-            if case .failure(let error) = result, error.code == .cancelled {
+            switch result {
+            case .failure(let error) where error.code == .cancelled:
                 answers.append(.notAsked([job]))
-            } else {
+            case .failure(let error) where error.code == .timedOut:
+                // Not sent: the follow's deadline had passed. Not a poll; settling it ends the job as timed out.
+                answers.append(.answered(job, result, polls: polls, refresh: false, at: client.time.now()))
+            default:
                 answers.append(.answered(job, result, polls: polls + 1, refresh: false, at: client.time.now()))
             }
         case .refresh(let job):
@@ -414,6 +418,10 @@ actor TrackerRun {
                 if !detail.isEmpty { answers.append(.needsDetail(detail, polls: 1)) }
             case .failure(let error) where error.code == .cancelled:
                 answers.append(.notAsked(jobs))
+            case .failure(let error) where error.code == .timedOut:
+                // Not sent: the follow's deadline had passed; no detail call would be either.
+                let at = client.time.now()
+                for job in jobs { answers.append(.answered(job, .failure(error), polls: 0, refresh: false, at: at)) }
             case .failure:
                 // The bulk call failed after its retries: each job is asked on its own.
                 answers.append(.needsDetail(jobs, polls: 1))
@@ -536,8 +544,15 @@ actor TrackerRun {
         var followedJob = followed[job.ref]
         var outcome = JobProgress.Outcome.running
         if followedJob != nil {
+            let deadlinePassed = follow.map { Tracker.seconds(now.timeIntervalSince(startDate)) >= $0.timeout } ?? false
             if let error {
                 switch error.code {
+                case .timedOut:
+                    // A poll the deadline kept from being sent: the schedule below ends the job as timed out.
+                    break
+                case .providerUnavailable where deadlinePassed:
+                    // The last poll of a follow whose deadline has come: there is no "again"; the timeout says it.
+                    break
                 case .providerUnavailable:
                     tracker.client.logger.warning(
                         "poll failed; trying again on schedule",
