@@ -49,8 +49,9 @@ struct MCPDeadlineTests {
             let elapsed = ContinuousClock.now - started
             await mcp.disconnect()
             try await group.waitForAll()
-            // 3.3 s measured alone; the allowance is for the parallel suite on two cores (the old code took 157 s).
-            #expect(elapsed < .seconds(3 + 5), "\(elapsed)")
+            // 3.3 s measured alone; the allowance is for the whole suite in parallel on two cores, where a timer can
+            // fire seconds late (the old code took 157 s).
+            #expect(elapsed < .seconds(3 + 12), "\(elapsed)")
             #expect(result.isError == false, "\(result)")
             #expect(result.structuredContent?.objectValue?["running"] == ["heygen:x"])
         }

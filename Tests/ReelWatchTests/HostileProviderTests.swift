@@ -271,8 +271,9 @@ struct HostileProviderTests {
         }
         let elapsed = client.time.now() - started
         // The request has until the deadline plus the final request's time; no retry starts after the deadline.
-        // (Before, a bulk request knew no deadline: 30 s for each of its five attempts.)
-        #expect(elapsed < .seconds(2), "\(elapsed)")
+        // (Before, a bulk request knew no deadline: 30 s for each of its five attempts.) It takes 0.7 s; the bound
+        // leaves room for the whole suite in parallel on two cores, where a timer can fire seconds late.
+        #expect(elapsed < .seconds(12), "\(elapsed)")
         #expect(error?.code == .providerUnavailable)
         #expect(error?.message.contains("until the deadline") == true, "\(error?.message ?? "")")
         extendLifetime(listener)
