@@ -58,6 +58,11 @@ actor BreakingJobStore: JobStore {
         return try await inner.job(ref)
     }
 
+    func rename(_ old: JobRef, to new: JobRef) async throws(ReelWatchError) -> Bool {
+        try await call()
+        return try await inner.rename(old, to: new)
+    }
+
     func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob] {
         try await call()
         return try await inner.jobs(in: phases, limit: limit)

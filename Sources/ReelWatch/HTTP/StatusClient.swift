@@ -34,7 +34,7 @@ public struct StatusClient: Sendable {
 
     private let transport: any HTTPTransport
     private let unknownStatuses = UnknownStatusLog()
-    private let legacyNotices = LegacyNoticeLog()
+    let legacyNotices = LegacyNoticeLog()
 
     /// Creates a client.
     ///
@@ -66,12 +66,13 @@ public struct StatusClient: Sendable {
         self.logger = logger
     }
 
-    /// The current status of `ref`, retrying transient failures.
+    /// The current status of `ref` from its own route, retrying transient failures (``snapshot(of:before:)`` also
+    /// asks a retired route's successor).
     ///
     /// - Parameter deadline: when given (an instant of ``time``), no request runs past it and no retry starts
     ///   after it: a caller that waits until a deadline is not held minutes beyond it by a slow provider. A
     ///   request that starts at the deadline still gets up to ``finalRequestTimeout``.
-    public func snapshot(of ref: JobRef, before deadline: Duration? = nil) async throws(ReelWatchError) -> JobSnapshot {
+    func routeSnapshot(of ref: JobRef, before deadline: Duration?) async throws(ReelWatchError) -> JobSnapshot {
         let adapter = ref.api.adapter
         let request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger
