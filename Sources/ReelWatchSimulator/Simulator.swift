@@ -35,6 +35,7 @@ public actor Simulator {
     private var fileFaults: [JobRef: [SimulatorFileFault?]] = [:]
     private var expiredLinkAnswers: [JobRef: Int] = [:]
     private var deprecations: [ProviderAPI: SimulatedDeprecation] = [:]
+    private var retirement: SimulatedRetirement?
     private var bytesPlanned: [String: Int] = [:]
     /// The webhook endpoints registered through the endpoint API.
     var webhookRegistry = WebhookEndpointRegistry()
@@ -132,6 +133,12 @@ public actor Simulator {
     /// header, as a provider phasing an endpoint out does; nil stops it.
     public func announce(_ deprecation: SimulatedDeprecation?, for api: ProviderAPI) {
         deprecations[api] = deprecation
+    }
+
+    /// Makes HeyGen's legacy status routes (v1 videos, v2 translations) answer as `retirement` says, as they do
+    /// since 2026-11-01; nil serves them again. Their jobs are served on the successor routes either way.
+    public func retireLegacyRoutes(_ retirement: SimulatedRetirement?) {
+        self.retirement = retirement
     }
 
     /// `answer` with the header announced for `api`, if any.
@@ -247,6 +254,7 @@ public actor Simulator {
         let authorized = apiKey == self.apiKey
         keep(SimulatorRequest(ref: ref, path: nil, userAgent: userAgent, authorized: authorized))
         counts.statusRequests += 1
+        if let retirement, ref.api.successor != nil { return retirement.answer(api: ref.api) }
         guard authorized else { return StatusBodies.unauthorized(api: ref.api) }
         var delay: Duration?
         var statusOverride: String?
@@ -302,7 +310,7 @@ public actor Simulator {
         let path = "/files/\(ref.api.rawValue)/\(ref.id)/\(name)"
         keep(SimulatorRequest(ref: nil, path: path, userAgent: nil, authorized: true, range: range))
         counts.fileRequests += 1
-        guard let entry = jobs[ref], phase(of: entry) == .done,
+        guard let entry = entry(for: ref), phase(of: entry) == .done,
             let file = StatusBodies.files(for: entry.job).first(where: { $0.name == name }),
             entry.job.outcome == .success || ref.api == .hera
         else { return .error(.xmlError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.")) }
@@ -380,7 +388,7 @@ public actor Simulator {
     }
 
     private func answer(ref: JobRef, statusOverride: String?, fileBase: String) -> SimulatorResponse {
-        guard let entry = jobs[ref] else { return StatusBodies.notFound(api: ref.api) }
+        guard let entry = entry(for: ref) else { return StatusBodies.notFound(api: ref.api) }
         let phase = phase(of: entry)
         let expired = phase == .done && takeExpiredLinks(for: ref)
         return .json(
@@ -404,6 +412,17 @@ public actor Simulator {
             times: times,
             fileBase: fileBase
         )
+    }
+
+    /// The job `ref` names: one added under `ref`, or one added under the legacy API whose successor `ref`'s API
+    /// is (a v1 video is a v3 video with the same ID), seen as a job of `ref`'s API.
+    private func entry(for ref: JobRef) -> Entry? {
+        if let entry = jobs[ref] { return entry }
+        guard let legacy = ProviderAPI.allCases.first(where: { $0.successor == ref.api }),
+            var entry = jobs[JobRef(api: legacy, id: ref.id)]
+        else { return nil }
+        entry.job.ref = ref
+        return entry
     }
 
     func phase(of entry: Entry) -> SimulatedPhase {

@@ -18,11 +18,19 @@ public protocol JobStore: Sendable {
     /// How many jobs are in each phase (phases without jobs are absent).
     func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int]
 
-    /// Forgets a job and its history; false when it was not tracked.
+    /// Forgets a job and its history (found under its ref or one it was renamed from); false when it was not
+    /// tracked.
     func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool
 
-    /// The job tracked under `ref`, with its files.
+    /// The job tracked under `ref` (or renamed from it: ``rename(_:to:)``), with its files.
     func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob?
+
+    /// Moves the job tracked under `old` to `new` (its provider now answers for it there), keeping its history,
+    /// files and schedule; `old` stays an alias, so ``job(_:)``, ``history(of:)`` and ``untrack(_:)`` given `old`
+    /// find the job under `new`. When a job is tracked under `new` already, the one under `old` is dropped and `old`
+    /// names that one. False when nothing is tracked under `old`.
+    @discardableResult
+    func rename(_ old: JobRef, to new: JobRef) async throws(ReelWatchError) -> Bool
 
     /// Tracked jobs, optionally only those in `phases`: all of them oldest first, or with a `limit`, the `limit`
     /// that have gone longest without an update (so that a page of jobs whose downloads keep failing does not

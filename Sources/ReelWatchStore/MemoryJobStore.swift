@@ -33,6 +33,8 @@ public actor MemoryJobStore: JobStore {
     /// Webhook events received, by ID.
     private var deliveries: [String: DeliveredEvent] = [:]
     private var callback: String?
+    /// The refs jobs were renamed from, and the refs they are tracked under now.
+    private var aliases: [JobRef: JobRef] = [:]
 
     /// Creates an empty store.
     public init() {}
@@ -55,6 +57,8 @@ public actor MemoryJobStore: JobStore {
     }
 
     public func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool {
+        let ref = resolve(ref)
+        aliases = aliases.filter { $0.key != ref && $0.value != ref }
         guard let entry = entries.removeValue(forKey: ref) else { return false }
         polling.remove(ref)
         for file in entry.job.files { release(file.path, of: ref) }
@@ -62,7 +66,34 @@ public actor MemoryJobStore: JobStore {
     }
 
     public func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob? {
-        entries[ref]?.job
+        entries[resolve(ref)]?.job
+    }
+
+    public func rename(_ old: JobRef, to new: JobRef) async throws(ReelWatchError) -> Bool {
+        guard old != new, let entry = entries.removeValue(forKey: old) else { return false }
+        let wasPolling = polling.remove(old) != nil
+        for file in entry.job.files { release(file.path, of: old) }
+        if entries[new] == nil {
+            var moved = Entry(job: entry.job, key: new.description, sequence: entry.sequence)
+            moved.job.ref = new
+            moved.job.snapshot?.ref = new
+            moved.filesPlanned = entry.filesPlanned
+            moved.linksExpireAt = entry.linksExpireAt
+            moved.history = entry.history
+            moved.leasedDue = entry.leasedDue
+            entries[new] = moved
+            if wasPolling { polling.insert(new) }
+            for file in moved.job.files { holders[file.path, default: [:]][new, default: 0] += 1 }
+        }
+        for (alias, target) in aliases where target == old { aliases[alias] = new }
+        aliases[old] = new
+        aliases[new] = nil
+        return true
+    }
+
+    /// The ref the job `ref` names is tracked under: `ref`, or the one it was renamed to.
+    private func resolve(_ ref: JobRef) -> JobRef {
+        entries[ref] == nil ? aliases[ref] ?? ref : ref
     }
 
     public func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob] {
@@ -171,7 +202,7 @@ public actor MemoryJobStore: JobStore {
     }
 
     public func history(of ref: JobRef) async throws(ReelWatchError) -> [StateTransition] {
-        entries[ref]?.history ?? []
+        entries[resolve(ref)]?.history ?? []
     }
 
     public func recordDelivery(_ event: DeliveredEvent) async throws(ReelWatchError) -> Bool {

@@ -85,6 +85,15 @@ public struct MirroredJobStore: JobStore {
         return untracked
     }
 
+    public func rename(_ old: JobRef, to new: JobRef) async throws(ReelWatchError) -> Bool {
+        let renamed = try await primary.rename(old, to: new)
+        await mirrored { mirror throws(ReelWatchError) in
+            state.mutex.withLock { _ = $0.known.remove(old) }
+            if try await mirror.rename(old, to: new) { remember([new]) }
+        }
+        return renamed
+    }
+
     public func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob? {
         try await primary.job(ref)
     }

@@ -119,13 +119,49 @@ public final class SQLiteJobStore: JobStore {
 
     public func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM job WHERE ref = ?", arguments: [ref.description])
-            return db.changesCount > 0
+            let current = try Self.resolve(db, ref: ref.description)
+            try db.execute(sql: "DELETE FROM job WHERE ref = ?", arguments: [current])
+            let removed = db.changesCount > 0
+            try db.execute(sql: "DELETE FROM job_alias WHERE ref = ? OR old_ref = ?", arguments: [current, current])
+            return removed
         }
     }
 
     public func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob? {
-        try await read { db in try Self.fetchJob(db, ref: ref.description) }
+        try await read { db in try Self.fetchJob(db, ref: Self.resolve(db, ref: ref.description)) }
+    }
+
+    public func rename(_ old: JobRef, to new: JobRef) async throws(ReelWatchError) -> Bool {
+        guard old != new else { return false }
+        return try await write { db in
+            let (from, to) = (old.description, new.description)
+            guard let job = try Self.fetchJob(db, ref: from) else { return false }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE ref = ?", arguments: [to]) == true {
+                try db.execute(sql: "DELETE FROM job WHERE ref = ?", arguments: [from])
+            } else {
+                // The job's row and the rows that refer to it move together; the keys are checked at the commit.
+                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                let snapshot = job.snapshot.map { stored in
+                    var snapshot = stored
+                    snapshot.ref = new
+                    return Self.encode(snapshot)
+                }
+                try db.execute(
+                    sql: "UPDATE job SET ref = ?, snapshot = ? WHERE ref = ?", arguments: [to, snapshot, from])
+                try db.execute(sql: "UPDATE transition SET ref = ? WHERE ref = ?", arguments: [to, from])
+                try db.execute(sql: "UPDATE file SET ref = ? WHERE ref = ?", arguments: [to, from])
+            }
+            try db.execute(sql: "UPDATE job_alias SET ref = ? WHERE ref = ?", arguments: [to, from])
+            try db.execute(sql: "INSERT OR REPLACE INTO job_alias (old_ref, ref) VALUES (?, ?)", arguments: [from, to])
+            try db.execute(sql: "DELETE FROM job_alias WHERE old_ref = ?", arguments: [to])
+            return true
+        }
+    }
+
+    /// The ref a job is tracked under now: `ref` itself, or the ref it was renamed to.
+    private static func resolve(_ db: Database, ref: String) throws -> String {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE ref = ?", arguments: [ref]) == true { return ref }
+        return try String.fetchOne(db, sql: "SELECT ref FROM job_alias WHERE old_ref = ?", arguments: [ref]) ?? ref
     }
 
     public func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob] {
@@ -397,7 +433,7 @@ public final class SQLiteJobStore: JobStore {
         try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT state, provider_status, at FROM transition WHERE ref = ? ORDER BY id",
-                arguments: [ref.description]
+                arguments: [Self.resolve(db, ref: ref.description)]
             ).map { row in
                 StateTransition(
                     state: JobState(rawValue: row["state"]) ?? .unknown,

@@ -102,6 +102,16 @@ enum StoreSchema {
         migrator.registerMigration("v7") { db in
             try db.execute(sql: "ALTER TABLE job ADD COLUMN leased_due DOUBLE")
         }
+        // v8: the refs a job was renamed from (a retired legacy route's job followed on its successor), so that the
+        // old ref still finds it.
+        migrator.registerMigration("v8") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE job_alias (old_ref TEXT PRIMARY KEY NOT NULL, ref TEXT NOT NULL);
+                    CREATE INDEX job_alias_ref ON job_alias (ref);
+                    """
+            )
+        }
         return migrator
     }
 

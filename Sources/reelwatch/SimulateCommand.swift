@@ -75,6 +75,14 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The seed the webhook faults are drawn from.", valueName: "n"))
     var webhookSeed: UInt64 = 0
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Retire HeyGen's legacy status routes (v1 videos, v2 translations): retired (410 with a JSON message) or "
+                + "retired-404 (404 Not Found); their jobs stay on the v3 routes.",
+            valueName: "mode"))
+    var legacy: String?
+
     @Flag(name: [.short, .long], help: "Log every request to stderr.")
     var verbose = false
 
@@ -96,6 +104,9 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         if let webhookSecret, webhookSecret.isEmpty || webhookSecret.contains(where: \.isNewline) {
             throw ValidationError("--webhook-secret must be a non-empty single line")
+        }
+        if let legacy, SimulatedRetirement(rawValue: legacy) == nil {
+            throw ValidationError("--legacy must be retired or retired-404")
         }
         if webhookURL.isEmpty, webhookSecret != nil || faults != WebhookFaults() {
             throw ValidationError("the --webhook-* options need --webhook-url")
@@ -125,6 +136,7 @@ struct SimulateCommand: AsyncParsableCommand {
             await simulator.addWebhookDestination(WebhookDestination(url: url, secret: webhookSecret))
         }
         await simulator.injectWebhookFaults(faults)
+        await simulator.retireLegacyRoutes(legacy.flatMap(SimulatedRetirement.init(rawValue:)))
         let server = SimulatorServer(simulator: simulator, port: port, logger: logger)
         let apiKey = self.apiKey
         var webhookLines = webhookURL.map { "webhooks to \($0) (\(webhookSecret == nil ? "unsigned" : "signed"))" }

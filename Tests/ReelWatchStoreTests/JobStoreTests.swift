@@ -330,6 +330,58 @@ struct JobStoreTests {
     }
 
     @Test(
+        "a renamed job keeps its history, files and schedule under the new ref; the old ref still finds and removes it",
+        arguments: [StoreKind.sqlite, .memory])
+    func rename(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let (old, new) = (JobRef(api: .v1, id: "x"), JobRef(api: .v3, id: "x"))
+        let other = JobRef(api: .v3, id: "other")
+        _ = try await store.track(TrackRequest(ref: old, label: "launch", downloadDirectory: "/d"), at: Self.t0)
+        _ = try await store.track(TrackRequest(ref: other, downloadDirectory: "/d"), at: Self.t0)
+        try await store.record([Self.answer(old, .processing, next: Self.t0.addingTimeInterval(30))])
+        let file = TrackedFile(name: "x.mp4", kind: .video, path: "/d/x.mp4")
+        #expect(try await store.plan([file], for: old, at: Self.t0).map(\.path) == ["/d/x.mp4"])
+
+        #expect(try await store.rename(old, to: new))
+        #expect(try await store.rename(old, to: new) == false)
+        let reopened = try kind.reopen(store)
+        let job = try #require(try await reopened.job(new))
+        #expect(job.ref == new)
+        #expect(job.snapshot?.ref == new)
+        #expect(job.label == "launch")
+        #expect(job.polls == 1)
+        #expect(job.nextPollAt == Self.t0.addingTimeInterval(30))
+        #expect(job.files.map(\.path) == ["/d/x.mp4"])
+        #expect(try await reopened.job(old)?.ref == new)
+        #expect(try await reopened.history(of: new).map(\.state) == [.processing])
+        #expect(try await reopened.history(of: old).map(\.state) == [.processing])
+        #expect(try await reopened.jobs(in: nil, limit: nil).map(\.ref) == [other, new])
+        // Recorded under the new ref from then on; its file's path is still its own.
+        try await reopened.record([Self.answer(new, .succeeded, next: Self.t0.addingTimeInterval(60))])
+        #expect(try await reopened.history(of: old).map(\.state) == [.processing, .succeeded])
+        #expect(try await reopened.plan([file], for: other, at: Self.t0).map(\.path) == ["/d/x-2.mp4"])
+
+        #expect(try await reopened.untrack(old))
+        #expect(try await reopened.job(new) == nil)
+        #expect(try await reopened.job(old) == nil)
+        #expect(try await reopened.untrack(old) == false)
+        #expect(try await reopened.jobs(in: nil, limit: nil).map(\.ref) == [other])
+    }
+
+    @Test(
+        "renaming onto a ref tracked already drops the old job; the old ref names the one kept",
+        arguments: [StoreKind.sqlite, .memory])
+    func renameOntoTracked(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let (old, new) = (JobRef(api: .translateV2, id: "t"), JobRef(api: .translate, id: "t"))
+        _ = try await store.track(TrackRequest(ref: old), at: Self.t0)
+        _ = try await store.track(TrackRequest(ref: new, label: "kept"), at: Self.t0)
+        #expect(try await store.rename(old, to: new))
+        #expect(try await store.jobs(in: nil, limit: nil).map(\.ref) == [new])
+        #expect(try await store.job(old)?.label == "kept")
+    }
+
+    @Test(
         "files of a job that is not tracked are refused, and nothing is recorded",
         arguments: [StoreKind.sqlite, .memory])
     func filesOfUntrackedJob(kind: StoreKind) async throws {

@@ -58,6 +58,11 @@ actor BreakingJobStore: JobStore {
         return try await inner.job(ref)
     }
 
+    func rename(_ old: JobRef, to new: JobRef) async throws(ReelWatchError) -> Bool {
+        try await call()
+        return try await inner.rename(old, to: new)
+    }
+
     func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob] {
         try await call()
         return try await inner.jobs(in: phases, limit: limit)
@@ -224,6 +229,27 @@ struct MirroredJobStoreTests {
         #expect(try await store.expiringLinks(before: Self.at(1000), limit: 10).isEmpty)
         #expect(failures.all.isEmpty)
         #expect(store.mirrorIsUsable)
+    }
+
+    @Test("a rename reaches the mirror: the job and its history move there too, and the old ref still finds it")
+    func renameReachesMirror() async throws {
+        let primary = MemoryJobStore()
+        let mirror = try SQLiteJobStore(path: JobStoreTests.path())
+        let failures = MirrorFailures()
+        let (old, new) = (JobRef(api: .v1, id: "x"), JobRef(api: .v3, id: "x"))
+        // Tracked in the mirror by an earlier command, with a label the mirror keeps.
+        _ = try await mirror.track(TrackRequest(ref: old, label: "launch"), at: Self.at(-100))
+        let store = MirroredJobStore(primary: primary, mirror: mirror, onMirrorFailure: failures.report)
+        _ = try await store.track(TrackRequest(ref: old), at: Self.t0)
+        try await store.record([Self.answer(old, .processing, next: Self.at(10))])
+
+        #expect(try await store.rename(old, to: new))
+        try await store.record([Self.answer(new, .succeeded, next: Self.at(20))])
+        #expect(failures.all.isEmpty)
+        #expect(try await store.job(old)?.ref == new)
+        #expect(try await mirror.jobs(in: nil, limit: nil).map(\.ref) == [new])
+        #expect(try await mirror.job(old)?.label == "launch")
+        #expect(try await mirror.history(of: old).map(\.state) == [.processing, .succeeded])
     }
 
     @Test("a job the mirror has keeps its label there; one it lacks is added as the primary has it, read only once")

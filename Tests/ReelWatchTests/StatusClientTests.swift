@@ -135,7 +135,8 @@ struct StatusClientTests {
             #expect(error.code == .jobNotFound)
             #expect(error.httpStatus == 404)
             #expect(error.ref == ref)
-            #expect(await simulator.requests.count == 1)
+            // A legacy route's 404 is asked once more, on its successor (the IDs name the same renders).
+            #expect(await simulator.requests.count == (api.successor == nil ? 1 : 2))
         }
     }
 

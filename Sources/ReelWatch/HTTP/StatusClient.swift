@@ -35,7 +35,7 @@ public struct StatusClient: Sendable {
 
     private let transport: any HTTPTransport
     private let unknownStatuses = UnknownStatusLog()
-    private let legacyNotices = LegacyNoticeLog()
+    let legacyNotices = LegacyNoticeLog()
 
     /// Creates a client.
     ///
@@ -67,13 +67,14 @@ public struct StatusClient: Sendable {
         self.logger = logger
     }
 
-    /// The current status of `ref`, retrying transient failures.
+    /// The current status of `ref` from its own route, retrying transient failures (``snapshot(of:before:)`` also
+    /// asks a retired route's successor).
     ///
     /// - Parameter deadline: when given (an instant of ``time``), no retry starts after it and no request (nor its
     ///   wait for the rate limit) runs past it plus ``finalRequestTimeout``, whatever the provider does: a caller that
     ///   waits until a deadline is not held beyond it by a provider that never answers. A request at the deadline
     ///   gets ``finalRequestTimeout``; one that would start after that fails at once without being sent.
-    public func snapshot(of ref: JobRef, before deadline: Duration? = nil) async throws(ReelWatchError) -> JobSnapshot {
+    func routeSnapshot(of ref: JobRef, before deadline: Duration?) async throws(ReelWatchError) -> JobSnapshot {
         let adapter = ref.api.adapter
         let request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger

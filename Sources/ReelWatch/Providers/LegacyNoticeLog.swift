@@ -9,6 +9,7 @@ import Synchronization
 /// the `Deprecation`, `Sunset` and `Warning` headers; every answer, successful or not, is looked at.
 final class LegacyNoticeLog: Sendable {
     private let warned = Mutex<Set<ProviderAPI>>([])
+    private let followed = Mutex<Set<ProviderAPI>>([])
 
     /// The longest notice quoted in the warning.
     static let quoteLimit = 160
@@ -24,6 +25,22 @@ final class LegacyNoticeLog: Sendable {
             "\(Logger.Message(stringLiteral: Self.message(api: api, quoted: quoted)))",
             metadata: ["provider.api": "\(api.rawValue)"]
         )
+    }
+
+    /// Warns, the first time for `api`, that its route is retired (it answered `httpStatus`) and its jobs are now
+    /// followed on the successor's route.
+    func followSuccessor(of api: ProviderAPI, httpStatus: Int, logger: Logger) {
+        guard let successor = api.successor, followed.withLock({ $0.insert(api).inserted }) else { return }
+        logger.warning(
+            "\(Logger.Message(stringLiteral: Self.retiredMessage(api: api, successor: successor, httpStatus: httpStatus)))",
+            metadata: ["provider.api": "\(api.rawValue)"]
+        )
+    }
+
+    /// The warning for `api`'s retired route.
+    static func retiredMessage(api: ProviderAPI, successor: ProviderAPI, httpStatus: Int) -> String {
+        "\(api.provider.displayName) retired the endpoint behind \(api.refPrefix): refs (HTTP \(httpStatus)); "
+            + "reelwatch follows those jobs as \(successor.refPrefix): refs (the same IDs) from now on"
     }
 
     /// The warning for `api` whose provider said `quoted`.

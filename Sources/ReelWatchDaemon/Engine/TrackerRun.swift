@@ -488,8 +488,20 @@ actor TrackerRun {
             case .notAsked(let jobs):
                 for job in jobs { inFlight.remove(job.ref) }
                 released += jobs.map(\.ref)
-            case .answered(let job, let result, let polls, let refresh, let offset):
+            case .answered(var job, let result, let polls, let refresh, let offset):
                 inFlight.remove(job.ref)
+                if case .success(let snapshot) = result, snapshot.ref != job.ref {
+                    // Its provider answers for it under another ref now (a retired legacy route's successor).
+                    do throws(ReelWatchError) {
+                        try await store.rename(job.ref, to: snapshot.ref)
+                    } catch {
+                        fail(error)
+                        return
+                    }
+                    moveFollowed(job.ref, to: snapshot.ref)
+                    job.ref = snapshot.ref
+                    job.snapshot?.ref = snapshot.ref
+                }
                 let answered = date(after: offset - startOffset, from: startDate)
                 if refresh {
                     summary.refreshed += 1
@@ -520,6 +532,12 @@ actor TrackerRun {
         }
         for event in events { await report(event) }
         for (job, snapshot) in succeeded { await queueDownloads(of: job, snapshot: snapshot, now: now) }
+    }
+
+    /// Carries what the run keeps about a followed job over to the ref it was renamed to.
+    private func moveFollowed(_ old: JobRef, to new: JobRef) {
+        if let entry = followed.removeValue(forKey: old) { followed[new] = entry }
+        if let date = scheduled.removeValue(forKey: old) { scheduled[new] = date }
     }
 
     /// What one answer means: the store update, the events, and the snapshot when the job just succeeded and its
