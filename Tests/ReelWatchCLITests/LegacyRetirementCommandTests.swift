@@ -100,9 +100,9 @@ struct LegacyRetirementCommandTests {
             let added = try await CLI.run(["track", "add", old, "--download", downloads], environment: environment)
             #expect(added.status == 0, "\(added.stderr)")
             // Still on the legacy route: the store records it processing under the old ref, and the wait that gives up
-            // leaves it due at once.
+            // leaves it due at once. (6 s: on two loaded cores the deadline can cut a first poll that takes seconds.)
             let wait = try await CLI.run(
-                ["wait", old, "--timeout", "1s", "--min-delay", "50ms", "--max-delay", "200ms"],
+                ["wait", old, "--timeout", "6s", "--min-delay", "50ms", "--max-delay", "200ms"],
                 environment: environment)
             #expect(wait.status == 4, "\(wait.stderr)")
 

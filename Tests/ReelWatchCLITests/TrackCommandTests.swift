@@ -104,7 +104,9 @@ struct TrackCommandTests {
             var environment = base
             environment["REELWATCH_HOME"] = Self.home()
             let wait = try await CLI.run(
-                ["wait", "heygen:w", "--timeout", "3s", "--min-delay", "50ms", "--max-delay", "200ms"],
+                // 6 s: on two loaded cores the deadline can cut a first poll that takes seconds, and then nothing is
+                // recorded.
+                ["wait", "heygen:w", "--timeout", "6s", "--min-delay", "50ms", "--max-delay", "200ms"],
                 environment: environment)
             #expect(wait.status == 4)
             let during = try Self.objects(try await CLI.run(["track", "list", "--json"], environment: environment))
