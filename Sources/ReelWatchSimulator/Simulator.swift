@@ -34,6 +34,7 @@ public actor Simulator {
     public internal(set) var counts = SimulatorCounts()
     private var fileFaults: [JobRef: [SimulatorFileFault?]] = [:]
     private var expiredLinkAnswers: [JobRef: Int] = [:]
+    private var linkExpiries: [JobRef: SimulatedLinkExpiry] = [:]
     private var deprecations: [ProviderAPI: SimulatedDeprecation] = [:]
     private var retirement: SimulatedRetirement?
     private var bytesPlanned: [String: Int] = [:]
@@ -124,9 +125,11 @@ public actor Simulator {
         fileFaults[ref, default: []].append(contentsOf: Array(repeating: fault, count: max(times, 0)))
     }
 
-    /// Makes the next `times` status answers for `ref` carry links that have already expired.
-    public func expireLinks(times: Int = 1, for ref: JobRef) {
+    /// Makes the next `times` status answers for `ref` carry links that have already expired, refused the way
+    /// `refusal` says (S3's answer unless told otherwise).
+    public func expireLinks(times: Int = 1, for ref: JobRef, refusal: SimulatedLinkExpiry = .s3) {
         expiredLinkAnswers[ref, default: 0] += times
+        linkExpiries[ref] = refusal
     }
 
     /// Makes every answer about `api` (status, bulk status and list; successful or not) carry `deprecation`'s
@@ -162,6 +165,7 @@ public actor Simulator {
         jobFaults.removeAll()
         fileFaults.removeAll()
         expiredLinkAnswers.removeAll()
+        linkExpiries.removeAll()
     }
 
     /// Every request received so far, oldest first.
@@ -314,8 +318,9 @@ public actor Simulator {
             let file = StatusBodies.files(for: entry.job).first(where: { $0.name == name }),
             entry.job.outcome == .success || ref.api == .hera
         else { return .error(.xmlError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.")) }
-        if let expiry = SignedURLExpiry.expiry(of: url), expiry < epoch.addingTimeInterval(now.seconds) {
-            return .error(.xmlError(status: 403, code: "AccessDenied", message: "Request has expired"))
+        let current = epoch.addingTimeInterval(now.seconds)
+        if let expiry = SignedURLExpiry.expiry(of: url), expiry < current {
+            return .error((linkExpiries[ref] ?? .s3).refusal(expiredAt: expiry, now: current))
         }
         var dropAfter: Int?
         var chunkPause: Duration?
@@ -331,6 +336,7 @@ public actor Simulator {
             case .dropAfter(let bytes): dropAfter = bytes
             case .ignoreRange: honourRange = false
             case .slowBody(let pause): chunkPause = pause
+            case .emptyRange: return .error(SimulatorResponse(status: 206, contentType: file.contentType, body: []))
             case nil: break
             }
         }

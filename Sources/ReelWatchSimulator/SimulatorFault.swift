@@ -39,4 +39,7 @@ public enum SimulatorFileFault: Sendable, Hashable {
     case ignoreRange
     /// Sends the file normally but pauses this long after each 256 KiB chunk, as a slow link does.
     case slowBody(pause: Duration)
+    /// HTTP 206 with an empty body and no `Content-Range`, whatever range was asked: a server that does not refuse
+    /// a range past the end of the file.
+    case emptyRange
 }

@@ -26,13 +26,16 @@ struct DownloaderTests {
         )
     }
 
-    /// A downloader whose retries wait milliseconds on the real clock; dates are the harness simulator's (frozen).
-    static func downloader(_ endpoint: SimulatorServer.Endpoint, apiKey: String) -> (StatusClient, Downloader) {
+    /// A downloader whose retries wait milliseconds on the real clock; dates are the harness simulator's (frozen),
+    /// or `skew` away from them.
+    static func downloader(
+        _ endpoint: SimulatorServer.Endpoint, apiKey: String, skew: TimeInterval = 0
+    ) -> (StatusClient, Downloader) {
         let client = StatusClient(
             configuration: endpoint.configuration(apiKey: apiKey),
             clock: ContinuousClock(),
             random: { 0.5 },
-            wallClock: { SimulatorHarness.epoch },
+            wallClock: { SimulatorHarness.epoch.addingTimeInterval(skew) },
             logger: SimulatorHarness.quiet
         )
         let downloader = Downloader(
@@ -114,6 +117,120 @@ struct DownloaderTests {
             let result = try await downloader.download(items[0])
             #expect(result.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
             #expect(await simulator.statusRequestCount(for: job.ref) == 2)
+        }
+    }
+
+    @Test(
+        "a link the server says has expired (S3's answer, declaration first; CloudFront's AccessDenied) is refreshed",
+        arguments: [SimulatedLinkExpiry.s3, .cloudFront]
+    )
+    func expiredByTheServersClock(refusal: SimulatedLinkExpiry) async throws {
+        let job = Self.job(.v3, "s")
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            await simulator.expireLinks(times: 1, for: job.ref, refusal: refusal)
+            // The client's clock is an hour behind the server's: by it, the link is good for 59 more minutes.
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey, skew: -3600)
+            let items = try await Self.plan(client, job.ref, into: Self.directory())
+            #expect(try #require(items[0].asset.expiresAt) > client.wallClock())
+            let result = try await downloader.download(items[0])
+            #expect(result.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
+            // One status call to plan, one for the fresh link; the dead link was asked once.
+            #expect(await simulator.statusRequestCount(for: job.ref) == 2)
+            #expect(await simulator.requests.filter { $0.path == "/files/v3/s/video.mp4" }.count == 2)
+        }
+    }
+
+    @Test("a 403 that says nothing of expiry asks for a fresh link once, then is retried like any failure")
+    func forbiddenRefreshesOnce() async throws {
+        let job = Self.job(.v3, "f")
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            await simulator.inject(.forbidden, times: 3, forFilesOf: job.ref)
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            let items = try await Self.plan(client, job.ref, into: Self.directory())
+            let result = try await downloader.download(items[0])
+            #expect(result.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
+            #expect(await simulator.statusRequestCount(for: job.ref) == 2)
+            #expect(await simulator.requests.filter { $0.path == "/files/v3/f/video.mp4" }.count == 4)
+        }
+    }
+
+    @Test(
+        "a complete file at the name without a record is this one when the server confirms it (empty 206, 503 once)",
+        arguments: [SimulatorFileFault.emptyRange, .serverError(status: 503)]
+    )
+    func completeFileWithoutRecord(fault: SimulatorFileFault) async throws {
+        let job = Self.job()
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            let item = try await Self.plan(client, job.ref, into: Self.directory())[0]
+            let bytes = SimulatedFile.bytes(count: Self.size, seed: SimulatedFile.seed(forName: "video.mp4"))
+            _ = FileManager.default.createFile(atPath: item.path, contents: Data(bytes))
+            await simulator.inject(fault, forFilesOf: job.ref)
+            let result = try await downloader.download(item)
+            #expect(result.alreadyComplete)
+            #expect(result.path == item.path)
+            #expect(result.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: item.directory) == [item.fileName])
+            #expect(await simulator.totalBytesServed == 0)
+        }
+    }
+
+    @Test("a file at the name with the recorded length and SHA-256 is this one without asking; another is not")
+    func recordedLengthAndDigest() async throws {
+        let job = Self.job()
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            var item = try await Self.plan(client, job.ref, into: Self.directory())[0]
+            let bytes = SimulatedFile.bytes(count: Self.size, seed: SimulatedFile.seed(forName: "video.mp4"))
+            _ = FileManager.default.createFile(atPath: item.path, contents: Data(bytes))
+            await simulator.inject(.serverError(status: 503), times: 10, forFilesOf: job.ref)
+            item.expectedBytes = Int64(Self.size)
+            item.expectedSHA256 = Self.expectedHash(name: "video.mp4", size: Self.size)
+            let own = try await downloader.download(item)
+            #expect(own.alreadyComplete)
+            #expect(own.path == item.path)
+            #expect(await simulator.requests.filter { $0.path == "/files/v3/d/video.mp4" }.isEmpty)
+
+            // Another file of the same length at the name: the recorded digest tells them apart.
+            await simulator.clearFaults()
+            _ = FileManager.default.createFile(
+                atPath: item.path, contents: Data(repeating: 0xEE, count: Self.size))
+            let other = try await downloader.download(item)
+            #expect(!other.alreadyComplete)
+            #expect(other.path == DownloadItem.numbered(item.path, 2))
+            #expect(other.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
+        }
+    }
+
+    @Test("beforeRename is told where the complete file lands before the rename; throwing leaves the whole .part")
+    func beforeRename() async throws {
+        let job = Self.job()
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            let item = try await Self.plan(client, job.ref, into: Self.directory())[0]
+            let told = Landings()
+            let error = try await #require(throws: ReelWatchError.self) {
+                try await downloader.download(
+                    item,
+                    beforeRename: { landing throws(ReelWatchError) in
+                        #expect(!FileManager.default.fileExists(atPath: landing.path))
+                        await told.add(landing)
+                        throw ReelWatchError(code: .storeUnavailable, message: "killed at the rename", ref: item.ref)
+                    })
+            }
+            #expect(error.message == "killed at the rename")
+            let landing = try #require(await told.all.first)
+            #expect(landing.path == item.path)
+            #expect(landing.bytes == Int64(Self.size))
+            #expect(landing.sha256 == Self.expectedHash(name: "video.mp4", size: Self.size))
+            let part = try FileManager.default.attributesOfItem(atPath: item.path + ".part")
+            #expect(part[.size] as? Int == Self.size)
+            // The next run finds the whole file in the .part and fetches nothing more.
+            let result = try await downloader.download(item)
+            #expect(result.path == item.path)
+            #expect(result.resumedFrom == Int64(Self.size))
+            #expect(result.fetched == 0)
+            #expect(result.sha256 == landing.sha256)
         }
     }
 
@@ -316,4 +433,11 @@ struct DownloaderTests {
             #expect(!FileManager.default.fileExists(atPath: item.path))
         }
     }
+}
+
+/// What ``Downloader/download(_:progress:beforeRename:)`` was told before its renames.
+private actor Landings {
+    var all: [DownloadResult] = []
+
+    func add(_ landing: DownloadResult) { all.append(landing) }
 }

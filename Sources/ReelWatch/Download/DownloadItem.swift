@@ -13,10 +13,14 @@ public struct DownloadItem: Sendable, Hashable {
     /// The length the file had when it was last saved (from the job store), if known: a file of that length
     /// under the final name counts as complete without asking the server.
     public var expectedBytes: Int64?
+    /// The SHA-256 (lowercase hex) recorded with ``expectedBytes``, if known: a file of that length under the final
+    /// name counts as complete only when its content has this digest.
+    public var expectedSHA256: String?
 
     /// Creates an item.
     public init(
-        ref: JobRef, asset: Asset, assetIndex: Int, directory: String, fileName: String, expectedBytes: Int64? = nil
+        ref: JobRef, asset: Asset, assetIndex: Int, directory: String, fileName: String, expectedBytes: Int64? = nil,
+        expectedSHA256: String? = nil
     ) {
         self.ref = ref
         self.asset = asset
@@ -24,6 +28,7 @@ public struct DownloadItem: Sendable, Hashable {
         self.directory = directory
         self.fileName = fileName
         self.expectedBytes = expectedBytes
+        self.expectedSHA256 = expectedSHA256
     }
 
     /// The final path of the file.
@@ -48,6 +53,7 @@ public struct DownloadItem: Sendable, Hashable {
         var item = self
         item.fileName = Self.numbered(fileName, number)
         item.expectedBytes = nil
+        item.expectedSHA256 = nil
         return item
     }
 

@@ -7,8 +7,9 @@ import NIOCore
 /// Downloads the files of finished renders: streamed to `NAME.part`, resumed with `Range`/`If-Range`,
 /// verified against the announced length, synced and renamed into place only when complete.
 ///
-/// Retries 404/403 right after completion, dropped connections and 5xx with full-jitter backoff; a 403 on a
-/// link that has expired (or says so) fetches a fresh link through the status call and continues from the
+/// Retries 404/403 right after completion, dropped connections and 5xx with full-jitter backoff. The first 403 on
+/// a file's link, and any 403 whose answer says the link expired (S3's and CloudFront's error documents, read
+/// whole) or on a link past its `Expires`, fetches a fresh link through the status call and continues from the
 /// same offset. Only `http`/`https` links and redirects are followed.
 public struct Downloader: Sendable {
     private let statusClient: StatusClient
@@ -86,9 +87,15 @@ public struct Downloader: Sendable {
     }
 
     /// Downloads `item`, resuming a `.part` an earlier run left, and returns the verified file.
+    ///
+    /// - Parameter beforeRename: told where the complete file is about to land, with its length and SHA-256, just
+    ///   before the `.part` is renamed there. A caller that keeps a record of its files (the job store) writes it
+    ///   here, so a run killed between the rename and its own record finds the file as this one's afterwards
+    ///   (through ``DownloadItem/expectedBytes``); throwing leaves the complete `.part` where it is.
     public func download(
         _ item: DownloadItem,
-        progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in },
+        beforeRename: @Sendable (DownloadResult) async throws(ReelWatchError) -> Void = { _ in }
     ) async throws(ReelWatchError) -> DownloadResult {
         guard item.asset.url != nil else { throw failure(item, "the answer gives no link for this file") }
         // What is at the final name decides: this file, complete; nothing; or something else (another job's
@@ -101,7 +108,9 @@ public struct Downloader: Sendable {
             case .complete(let result):
                 return result
             case .free:
-                if let result = try await fetch(item, progress: progress) { return result }
+                if let result = try await fetch(item, progress: progress, beforeRename: beforeRename) {
+                    return result
+                }
                 continue  // something came to the name meanwhile: look at it again
             case .taken:
                 break
@@ -121,7 +130,8 @@ public struct Downloader: Sendable {
     /// saved the file, or took the name).
     private func fetch(
         _ item: DownloadItem,
-        progress: @escaping @Sendable (DownloadProgress) -> Void
+        progress: @escaping @Sendable (DownloadProgress) -> Void,
+        beforeRename: @Sendable (DownloadResult) async throws(ReelWatchError) -> Void
     ) async throws(ReelWatchError) -> DownloadResult? {
         let finalPath = item.path
         do {
@@ -171,7 +181,7 @@ public struct Downloader: Sendable {
         do {
             return try await fetchAttempts(
                 item, session: session, url: item.asset.url ?? "", redaction: redaction, logger: logger,
-                progress: progress)
+                progress: progress, beforeRename: beforeRename)
         } catch {
             // Nothing was received and nothing will be: no empty `.part` (or ETag beside it) is left behind. A
             // `.part` with bytes stays, for the next run to resume.
@@ -187,7 +197,8 @@ public struct Downloader: Sendable {
         url: String,
         redaction: SecretRedaction,
         logger: Logger,
-        progress: @escaping @Sendable (DownloadProgress) -> Void
+        progress: @escaping @Sendable (DownloadProgress) -> Void,
+        beforeRename: @Sendable (DownloadResult) async throws(ReelWatchError) -> Void
     ) async throws(ReelWatchError) -> DownloadResult? {
         let finalPath = item.path
         let file = session.file
@@ -218,21 +229,27 @@ public struct Downloader: Sendable {
                 )
             }
         ) { () async throws(ReelWatchError) -> RetryPolicy.Verdict<DownloadResult, String> in
-            switch await attempt(
+            var outcome = await attempt(
                 url: url, session: &session, redaction: redaction, progress: progress, logger: logger)
-            {
+            if case .refused(let reason, let expired, let retryAfter) = outcome {
+                // The first refusal of a file's link asks for a fresh one whatever it says (clocks differ, and not
+                // every server says why); a later one only when it says the link expired.
+                let refresh = expired || (refreshes == 0 && maxLinkRefreshes > 0)
+                outcome = refresh ? .expired(reason) : .transient(reason, retryAfter: retryAfter)
+            }
+            switch outcome {
             case .complete(let contentType):
                 var path = finalPath
                 if (item.fileName as NSString).pathExtension.isEmpty, let contentType {
                     path += "." + FileNaming.fileExtension(forContentType: contentType)
                 }
-                let saved = try commit(file, of: item, to: path)
-                return .done(
-                    DownloadResult(
-                        ref: item.ref, kind: item.asset.kind, path: saved, bytes: file.size,
-                        sha256: session.hasher.finalize().hex, alreadyComplete: false, resumedFrom: resumedFrom,
-                        fetched: session.fetched
-                    ))
+                var result = DownloadResult(
+                    ref: item.ref, kind: item.asset.kind, path: path, bytes: file.size,
+                    sha256: session.hasher.finalize().hex, alreadyComplete: false, resumedFrom: resumedFrom,
+                    fetched: session.fetched
+                )
+                result.path = try await commit(file, as: result, of: item, beforeRename: beforeRename)
+                return .done(result)
             case .redirect(let location):
                 redirects += 1
                 guard redirects <= maxRedirects else { throw failure(item, "more than \(maxRedirects) redirects") }
@@ -256,6 +273,8 @@ public struct Downloader: Sendable {
                 url = session.currentLink ?? url
                 // A download waits at most as long as the policy honours, never fails for a long Retry-After.
                 return .retry(reason, retryAfter: retryAfter.map { min($0, retryPolicy.maxRetryAfter) })
+            case .refused(let reason, _, let retryAfter):
+                return .retry(reason, retryAfter: retryAfter)
             case .fatal(let error):
                 throw error
             }
@@ -273,8 +292,8 @@ public struct Downloader: Sendable {
     }
 
     /// Looks at the item's final name (and, for a name without an extension, the names a `Content-Type` would
-    /// give it) without following links: a regular file counts as this file only when its size is the one
-    /// recorded for it, or, when none was, when the server confirms that length.
+    /// give it) without following links: a regular file counts as this file only when its size (and SHA-256, when
+    /// known) is the one recorded for it, or, when none was, when the server confirms that length.
     private func finalName(of item: DownloadItem) async throws(ReelWatchError) -> FinalName {
         var candidates = [item.path]
         if (item.fileName as NSString).pathExtension.isEmpty {
@@ -290,13 +309,15 @@ public struct Downloader: Sendable {
                 if let expected = item.expectedBytes {
                     guard size == expected else { return .taken }
                 } else {
-                    guard await serverConfirms(size: size, of: item) else { return .taken }
+                    guard try await serverConfirms(size: size, of: item) else { return .taken }
                 }
                 var hasher = SHA256()
                 try wrap(item) { () throws(FileError) in try PartialFile.hash(path: path, into: &hasher) }
+                let sha256 = hasher.finalize().hex
+                if let expected = item.expectedSHA256, expected.lowercased() != sha256 { return .taken }
                 return .complete(
                     DownloadResult(
-                        ref: item.ref, kind: item.asset.kind, path: path, bytes: size, sha256: hasher.finalize().hex,
+                        ref: item.ref, kind: item.asset.kind, path: path, bytes: size, sha256: sha256,
                         alreadyComplete: true, resumedFrom: size, fetched: 0
                     )
                 )
@@ -306,38 +327,105 @@ public struct Downloader: Sendable {
     }
 
     /// Whether the item's link serves a file of exactly `size` bytes: one request for the range after its end,
-    /// which a server answers `416` with `Content-Range: bytes */TOTAL` (no body), or, ignoring `Range`, `200`
-    /// with its `Content-Length` (the body is cut off). Anything else (a longer file, an error) is no.
-    private func serverConfirms(size: Int64, of item: DownloadItem) async -> Bool {
-        var url = item.asset.url ?? ""
-        for _ in 0...maxRedirects {
-            guard var request = HTTPRequest(linkTo: url) else { return false }
+    /// which a server answers `416` with `Content-Range: bytes */TOTAL` (no body), `206` with nothing in it (a
+    /// server that does not refuse an empty range: nothing follows byte `size`), or, ignoring `Range`, `200` with
+    /// its `Content-Length` (the body is cut off). The check is retried under the policy like any request (a
+    /// dropped connection, 5xx, 429; a first 403 fetches a fresh link); a longer file or an answer no retry fixes
+    /// is no, and a check that never gets an answer fails the download rather than fetch the file again under
+    /// another name.
+    private func serverConfirms(size: Int64, of item: DownloadItem) async throws(ReelWatchError) -> Bool {
+        var link = item.asset.url ?? ""
+        var url = link
+        var redirects = 0
+        var refreshed = false
+        return try await retryPolicy.run(
+            time: statusClient.time,
+            random: statusClient.random,
+            giveUp: { (stop: RetryPolicy.Stop<String>) in
+                switch stop {
+                case .cancelled:
+                    return ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
+                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _),
+                    .deadline(let reason, let attempts, _):
+                    return failure(
+                        item,
+                        "cannot tell whether the file at its name is this one: gave up after \(attempts) attempts: "
+                            + reason)
+                }
+            }
+        ) { () async throws(ReelWatchError) -> RetryPolicy.Verdict<Bool, String> in
+            guard var request = HTTPRequest(linkTo: url) else { return .done(false) }
             request.headerFields[.userAgent] = ReelWatchVersion.userAgent
             request.headerFields[.range] = "bytes=\(size)-"
-            guard let (head, _) = try? await transport.receive(request, into: RefusingSink()) else { return false }
-            switch head.status.code {
+            let head: HTTPResponse
+            let body: [UInt8]
+            do {
+                (head, body) = try await transport.receive(request, into: RefusingSink())
+            } catch {
+                if error is CancellationError || Task.isCancelled {
+                    throw ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
+                }
+                url = link
+                return .retry(
+                    "could not reach \(request.authority ?? "?"): \(ReelWatchError.printable("\(error)", limit: 100))",
+                    retryAfter: nil)
+            }
+            let status = head.status.code
+            switch status {
             case 416:
-                return Self.contentRangeTotal(head.headerFields[.contentRange]) == size
+                return .done(Self.contentRangeTotal(head.headerFields[.contentRange]) == size)
+            case 206:
+                let range = head.headerFields[.contentRange]
+                if let total = Self.contentRangeTotal(range) ?? Self.contentRange(range)?.total {
+                    return .done(total == size)
+                }
+                return .done(body.isEmpty)
             case 200:
-                return head.headerFields[.contentLength].flatMap(CheckedConversion.byteCount) == size
+                return .done(head.headerFields[.contentLength].flatMap(CheckedConversion.byteCount) == size)
             case 301, 302, 303, 307, 308:
-                guard let location = head.headerFields[.location],
+                redirects += 1
+                guard redirects <= maxRedirects, let location = head.headerFields[.location],
                     let next = HTTPRequest.resolve(location, against: url)
-                else { return false }
+                else { return .done(false) }
                 url = next
+                return .again
+            case 403 where !refreshed && maxLinkRefreshes > 0:
+                refreshed = true
+                link = try await freshLink(for: item)
+                url = link
+                redirects = 0
+                return .again
+            case 403, 404, 408, 425, 429, 500...599:
+                url = link
+                redirects = 0
+                let retryAfter = head.headerFields[.retryAfter].flatMap {
+                    RetryPolicy.parseRetryAfter($0, now: statusClient.wallClock())
+                }
+                let text = BodyExcerpt.describe(
+                    body, secrets: statusClient.configuration.redaction.secrets, limit: 80)
+                return .retry(
+                    "HTTP \(status) \(text)", retryAfter: retryAfter.map { min($0, retryPolicy.maxRetryAfter) })
             default:
-                return false
+                return .done(false)
             }
         }
-        return false
     }
 
-    /// Moves the finished `file` to `path`, or to the next free numbered name when another process took `path`
-    /// meanwhile; returns where it landed.
-    private func commit(_ file: PartialFile, of item: DownloadItem, to path: String) throws(ReelWatchError) -> String {
+    /// Moves the finished `file` to `result`'s path, or to the next free numbered name when another process took
+    /// it meanwhile, telling `beforeRename` each place first; returns where it landed.
+    private func commit(
+        _ file: PartialFile,
+        as result: DownloadResult,
+        of item: DownloadItem,
+        beforeRename: @Sendable (DownloadResult) async throws(ReelWatchError) -> Void
+    ) async throws(ReelWatchError) -> String {
+        let path = result.path
         var target = path
         var number = 1
         while true {
+            var landing = result
+            landing.path = target
+            try await beforeRename(landing)
             do {
                 try file.commit(to: target)
                 return target
@@ -366,6 +454,8 @@ public struct Downloader: Sendable {
         case complete(contentType: String?)
         case redirect(String)
         case expired(String)
+        /// HTTP 403; `expired` when the answer or the link's own expiry says the link has expired.
+        case refused(String, expired: Bool, retryAfter: Duration?)
         case transient(String, retryAfter: Duration?)
         case fatal(ReelWatchError)
     }
@@ -448,11 +538,12 @@ public struct Downloader: Sendable {
             session.hasher = SHA256()
             return .transient("the server refused the range from byte \(offset); starting over", retryAfter: nil)
         case 403:
+            // The whole (bounded) answer is read: S3 puts an XML declaration before its code and message.
+            let answer = ExpiredLinkAnswer(body: excerptBytes)
             let expired =
-                (item.asset.expiresAt.map { $0 <= statusClient.wallClock() } ?? false)
-                || text.lowercased().contains("expired")
-            if expired { return .expired("HTTP 403 \(text)") }
-            return .transient("HTTP 403 \(text)", retryAfter: retryAfter)
+                answer.saysExpired || (item.asset.expiresAt.map { $0 <= statusClient.wallClock() } ?? false)
+            let said = answer.summary.map { "\"\($0)\"" } ?? text
+            return .refused("HTTP 403 \(said)", expired: expired, retryAfter: retryAfter)
         case 404, 408, 425, 429, 500...599:
             return .transient("HTTP \(status) \(text)", retryAfter: retryAfter)
         default:

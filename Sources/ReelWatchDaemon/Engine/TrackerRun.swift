@@ -681,10 +681,13 @@ actor TrackerRun {
             var placed = item
             if let file = byName[item.fileName] {
                 placed = item.placed(at: file.path)
-                if file.status == .done {
-                    // A daemon leaves it; a command says it is already complete (after checking it is).
-                    guard follow != nil else { continue }
-                    if placed.path == file.path { placed.expectedBytes = file.bytes }
+                // A daemon leaves it; a command says it is already complete (after checking it is).
+                if file.status == .done, follow == nil { continue }
+                // Its length and SHA-256 are recorded before the rename: a file that has them at its path is this one
+                // (a run killed between the rename and the record of the landed file left it there).
+                if placed.path == file.path, let bytes = file.bytes {
+                    placed.expectedBytes = bytes
+                    placed.expectedSHA256 = file.sha256
                 }
             }
             work.append(DownloadWork(ref: job.ref, name: item.fileName, item: placed))
@@ -764,13 +767,24 @@ actor TrackerRun {
         guard let downloader = tracker.downloader else { return }
         let outcome: DownloadOutcome
         do throws(ReelWatchError) {
-            outcome = .landed(try await downloader.download(work.item, progress: downloadProgress))
+            outcome = .landed(
+                try await downloader.download(work.item, progress: downloadProgress) { landing throws(ReelWatchError) in
+                    try await self.recordBeforeRename(work, landing)
+                })
         } catch  where error.code == .cancelled {
             outcome = .cancelled
         } catch {
             outcome = .failed(error)
         }
         await downloaded(work, outcome)
+    }
+
+    /// Records where a file is about to land, with its length and SHA-256, before the downloader renames it there.
+    private func recordBeforeRename(_ work: DownloadWork, _ landing: DownloadResult) async throws(ReelWatchError) {
+        let file = TrackedFile(
+            name: work.name, kind: work.item.asset.kind, path: landing.path, bytes: landing.bytes,
+            sha256: landing.sha256)
+        try await store.update(file, of: work.ref, at: now)
     }
 
     private func downloaded(_ work: DownloadWork, _ outcome: DownloadOutcome) async {
