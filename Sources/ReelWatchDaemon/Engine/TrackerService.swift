@@ -38,7 +38,7 @@ public struct TrackerService: Service {
     /// after ``TrackerOptions/transientRetry``'s backoff on the client's clock — from 1 s, doubling up to 10 s, and
     /// from 1 s again once a run lasted that long — so it goes on polling and downloading within seconds of the
     /// machine recovering. A store that cannot be used at all (corrupt, deleted, read-only, a full disk) ends the
-    /// daemon with its error (exit 8).
+    /// daemon with its error.
     public func run() async throws {
         let time = tracker.client.time
         let retry = tracker.options.transientRetry
