@@ -564,7 +564,7 @@ public final class SQLiteJobStore: JobStore {
         do {
             return try await Task { try await pool.read(body) }.value
         } catch {
-            throw Self.storeError(Self.describe(error), path)
+            throw failure(error)
         }
     }
 
@@ -575,8 +575,33 @@ public final class SQLiteJobStore: JobStore {
         do {
             return try await Task { try await pool.write(body) }.value
         } catch {
-            throw Self.storeError(Self.describe(error), path)
+            throw failure(error)
         }
+    }
+
+    /// The store error for what a read or write threw, marked ``ReelWatchError/transient`` when the store itself
+    /// is not at fault and the same call may succeed later: SQLite busy (another process held the file for over
+    /// 10 s), or unable to open a connection (SQLite's `CANTOPEN` or `IOERR`, a full descriptor table) while the
+    /// store's file is still a regular file at its path. A corrupt store, a read-only or full disk, or a store
+    /// file deleted or replaced by something else is not transient: a daemon stops on it.
+    private func failure(_ error: any Error) -> ReelWatchError {
+        var failure = Self.storeError(Self.describe(error), path)
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED: failure.transient = true
+            case .SQLITE_CANTOPEN, .SQLITE_IOERR:
+                var info = stat()
+                failure.transient = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+            default: break
+            }
+        } else if let error = error as? POSIXError {
+            failure.transient = ReelWatchError.isTransient(errno: error.code.rawValue)
+        } else {
+            let error = error as NSError
+            failure.transient =
+                error.domain == NSPOSIXErrorDomain && ReelWatchError.isTransient(errno: Int32(clamping: error.code))
+        }
+        return failure
     }
 
     static func storeError(_ message: String, _ path: String) -> ReelWatchError {

@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// shut down and the store's worker lock let go.
 enum DaemonGroup {
     /// Runs `services` to their end. `command` names the command in the interruption line (`run stopped; …`);
-    /// `failure` turns what ended the group otherwise (a service that threw) into the error printed.
+    /// `failure` turns what ended the group otherwise (a service that threw) into the error printed; a service's
+    /// `ReelWatchError` is printed as it is, with its exit code (the engine's store failing for good: exit 8).
     static func run(
         _ services: [any Service],
         command: String,
@@ -42,6 +43,8 @@ enum DaemonGroup {
         do {
             try await group.run()
             return nil
+        } catch let error as ReelWatchError {
+            return error
         } catch {
             return failure(error)
         }

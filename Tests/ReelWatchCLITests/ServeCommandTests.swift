@@ -35,8 +35,11 @@ struct ServeCommandTests {
         var storm: ConnectionStorm.Outcome?
         var health: (answer: String, after: Duration)?
 
+        var landed: Duration?
+
         func record(storm: ConnectionStorm.Outcome) { self.storm = storm }
         func record(health answer: String, after: Duration) { health = (answer, after) }
+        func record(landed after: Duration) { landed = after }
     }
 
     /// A port nobody listens on right now (the kernel's pick for a socket bound and closed at once).
@@ -226,24 +229,37 @@ struct ServeCommandTests {
     }
 
     @Test(
-        "serve under ulimit -n 1024: 2,000 idle or half-sent connections are all closed (beyond the cap at once, the rest after the idle timeout), and /healthz answers within 2 s once they are; also with a cap over the limit (the descriptor table full)",
+        "serve under ulimit -n 1024: 2,000 idle or half-sent connections are all closed (beyond the cap at once, the rest after the idle timeout), /healthz answers within 2 s once they are, and a job tracked meanwhile is polled and its file lands; also with a cap over the limit (the descriptor table full: the file cannot be opened then, and lands within seconds once descriptors free up)",
         arguments: [nil, 4000])
     func idleConnections(maximumConnections: Int?) async throws {
         // The storm's 2,000 sockets, in this process.
         try #require(ConnectionStorm.allowDescriptors(2_500), "the hard limit of open files is under 2,500")
-        try await CLI.withSimulator([]) { _, environment in
+        let (warm, late) = (TrackCommandTests.job(.v3, "warm"), TrackCommandTests.job(.v3, "late"))
+        try await CLI.withSimulator([warm, late]) { _, base in
+            let home = TrackCommandTests.home()
+            let environment = base.merging(["REELWATCH_HOME": home]) { $1 }
+            let files = home + "/files"
             let port = try Self.freePort()
             let seen = StormSeen()
+            // Over the cap the idle timeout is 6 s: the table stays full for seconds while the late job is polled.
+            let idleTimeout = maximumConnections == nil ? "1s" : "6s"
             let run = try await CLI.run(
-                ["serve", "--port", "\(port)", "--no-bulk", "--reconcile-every", "0", "--idle-timeout", "1s"]
+                ["serve", "--port", "\(port)", "--no-bulk", "--reconcile-every", "0", "--idle-timeout", idleTimeout]
                     + (maximumConnections.map { ["--max-connections", "\($0)"] } ?? []),
                 environment: environment, descriptorLimit: 1024,
                 interruptWhen: {
                     guard await Self.send(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"))?.0 == 200 else {
                         return false
                     }
-                    guard let outcome = try? await ConnectionStorm.run(port: port, count: 2_000, within: .seconds(30))
+                    // A first job, downloaded before the storm: serve's connections to the provider are open, so
+                    // that the late job's status can be asked while the table is full, and only its file fails.
+                    guard await Self.track(warm, into: files, environment: environment),
+                        await Self.landed(files + "/heygen-warm-video.mp4", within: .seconds(20)) != nil
                     else { return true }
+                    async let storm = ConnectionStorm.run(port: port, count: 2_000, within: .seconds(30))
+                    try? await Task.sleep(for: .seconds(1))
+                    let tracked = await Self.track(late, into: files, environment: environment)
+                    guard let outcome = try? await storm, tracked else { return true }
                     await seen.record(storm: outcome)
                     // A new client once every connection of the storm is closed: answered at once.
                     let start = ContinuousClock.now
@@ -251,19 +267,49 @@ struct ServeCommandTests {
                     try? await connection.sendAll("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     let answer = await connection.receiveAnswer(within: .seconds(10))
                     await seen.record(health: answer.text, after: ContinuousClock.now - start)
+                    // And the engine goes on: the late job's file lands.
+                    if await Self.landed(files + "/heygen-late-video.mp4", within: .seconds(40)) != nil {
+                        await seen.record(landed: ContinuousClock.now - start)
+                    }
                     return true
                 })
             #expect(run.status == 130, "\(run.stderr)")
             if maximumConnections == nil {
                 // Under the cap the descriptor table never fills: the engine and its store work on.
                 #expect(!run.stderr.contains("reelwatch: error:"), "\(run.stderr)")
+            } else {
+                // The late job's file came when the table was full: told once, tried again within seconds.
+                let failures = run.stderrLines.filter { $0.hasSuffix("late-video.mp4.part: Too many open files") }
+                #expect(failures.count == 1, "\(run.stderr)")
             }
             let outcome = try #require(await seen.storm)
             #expect(outcome.closed == 2_000, "\(outcome)")
             let answered = try #require(await seen.health)
             #expect(answered.answer.hasSuffix("\r\n\r\nok\n"), "\(answered.answer)")
             #expect(answered.after < .seconds(2), "\(answered.after)")
+            // Within the transient backoff (at most 10 s) and a scan of the store (1 s) of the storm's end; the old
+            // engine waited a failed download's 60 s.
+            let landed = try #require(await seen.landed, "the late job's file did not land: \(run.stderr)")
+            #expect(landed < .seconds(15), "\(landed)")
+            #expect(run.stdout.contains("saved \(files)/heygen-late-video.mp4"), "\(run.stdout)")
         }
+    }
+
+    /// Tracks `job` with its files into `directory` (`track add` in its own process); whether that worked.
+    static func track(_ job: SimulatedJob, into directory: String, environment: [String: String]) async -> Bool {
+        let added = try? await CLI.run(
+            ["track", "add", job.ref.description, "--download", directory], environment: environment)
+        return added?.status == 0
+    }
+
+    /// How long it took for a file to appear at `path`; nil if it did not within `limit`.
+    static func landed(_ path: String, within limit: Duration) async -> Duration? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < limit {
+            if FileManager.default.fileExists(atPath: path) { return ContinuousClock.now - start }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
     }
 
     @Test("serve with a control character in REELWATCH_WEBHOOK_SECRET: exit 2, naming the variable")

@@ -163,7 +163,7 @@ public struct Downloader: Sendable {
                 case .free: continue
                 }
             } catch {
-                throw failure(item, error.description)
+                throw failure(item, error)
             }
         }
         defer { file.release() }
@@ -590,11 +590,18 @@ public struct Downloader: Sendable {
             .redacting(statusClient.configuration.redaction)
     }
 
+    /// A file operation's failure; ``ReelWatchError/transient`` when descriptors ran out.
+    private func failure(_ item: DownloadItem, _ error: FileError) -> ReelWatchError {
+        var failed = failure(item, error.description)
+        failed.transient = ReelWatchError.isTransient(errno: error.code)
+        return failed
+    }
+
     private func wrap<T>(_ item: DownloadItem, _ body: () throws(FileError) -> T) throws(ReelWatchError) -> T {
         do {
             return try body()
         } catch {
-            throw failure(item, error.description)
+            throw failure(item, error)
         }
     }
 

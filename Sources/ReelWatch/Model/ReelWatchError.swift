@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one error type reelwatch throws: a stable code, a one-line message, and where it happened.
 ///
 /// The message never carries an API key, a webhook secret or a full signed URL, so it is safe to
@@ -87,6 +89,10 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
     public var httpStatus: Int?
     /// How long the provider asked to wait before asking again, if it did.
     public var retryAfter: Duration?
+    /// Whether the failure was a passing one of this machine's, not of the store, file or job: the process ran out
+    /// of descriptors (`EMFILE`, `ENFILE`) or the store was busy. A daemon tries the same again after a backoff
+    /// (``isTransient(errno:)``).
+    public var transient = false
 
     /// Creates an error; `message` must not contain secrets.
     public init(
@@ -103,6 +109,12 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         self.ref = ref
         self.provider = provider ?? ref?.provider
         self.httpStatus = httpStatus
+    }
+
+    /// Whether a system call that failed with `code` may succeed tried again once other descriptors are closed: the
+    /// process's or the system's table of open files was full.
+    public static func isTransient(errno code: Int32) -> Bool {
+        code == EMFILE || code == ENFILE
     }
 
     /// The message, prefixed by the job reference when there is one.

@@ -30,6 +30,10 @@ public struct TrackerOptions: Sendable, Hashable {
     public var linkRefreshInterval: Duration = .seconds(10 * 60)
     /// How long the daemon waits before trying a job's failed downloads again.
     public var downloadRetryDelay: Duration = .seconds(60)
+    /// How long the daemon waits before trying again after a passing failure of this machine's
+    /// (``ReelWatchError/transient``: the descriptor table full, the store busy) — its store failing, or a file
+    /// failing to open: a backoff from 1 s to 10 s, so that it goes on within seconds of the machine recovering.
+    public var transientRetry = RetryPolicy(maxRetries: .max, baseDelay: .seconds(1), maxDelay: .seconds(10))
 
     /// Creates options; by default the poll bounds of `wait`, the default files, bulk status on.
     public init(

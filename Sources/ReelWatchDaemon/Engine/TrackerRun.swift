@@ -82,6 +82,8 @@ actor TrackerRun {
     /// Jobs whose downloads are being planned (``queueDownloads(of:snapshot:now:)`` awaits the store).
     private var queueing: Set<JobRef> = []
     private var retryDownloadsAt: [JobRef: Date] = [:]
+    /// How many times in a row each job's downloads failed transiently (``TrackerOptions/transientRetry``).
+    private var transientDownloadFailures: [JobRef: Int] = [:]
     private var nextScan: Date?
 
     private var followed: [JobRef: Followed] = [:]
@@ -795,6 +797,7 @@ actor TrackerRun {
             let file = TrackedFile(
                 name: work.name, kind: work.item.asset.kind, path: result.path, status: .done, bytes: result.bytes,
                 sha256: result.sha256)
+            transientDownloadFailures[work.ref] = nil
             do throws(ReelWatchError) {
                 try await store.update(file, of: work.ref, at: now)
                 summary.saved += 1
@@ -807,8 +810,22 @@ actor TrackerRun {
                 name: work.name, kind: work.item.asset.kind, path: work.item.path, status: .failed,
                 error: error.message)
             try? await store.update(file, of: work.ref, at: now)
-            retryDownloadsAt[work.ref] = date(after: options.downloadRetryDelay, from: now)
-            await report(.downloadFailed(work.ref, error))
+            // A file that failed to open because descriptors ran out is tried again within seconds of their
+            // freeing up, not after the delay of a download the provider failed.
+            var retryDelay = options.downloadRetryDelay
+            if error.transient {
+                let failures = (transientDownloadFailures[work.ref] ?? 0) + 1
+                transientDownloadFailures[work.ref] = failures
+                retryDelay = options.transientRetry.delay(
+                    beforeRetry: failures, retryAfter: nil, unitRandom: tracker.client.random())
+            } else {
+                transientDownloadFailures[work.ref] = nil
+            }
+            retryDownloadsAt[work.ref] = date(after: retryDelay, from: now)
+            // Told once while the same passing failure repeats.
+            if transientDownloadFailures[work.ref].map({ $0 <= 1 }) ?? true {
+                await report(.downloadFailed(work.ref, error))
+            }
         case .cancelled:
             break
         }

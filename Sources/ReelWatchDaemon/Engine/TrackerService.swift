@@ -31,17 +31,47 @@ public struct TrackerService: Service {
         self.report = report
     }
 
-    /// Runs until a graceful shutdown (or cancellation). A store that fails is logged and the engine starts again
-    /// after the idle interval: one bad moment never stops the daemon.
+    /// Runs until a graceful shutdown (or cancellation), or until the store fails for good.
+    ///
+    /// A passing failure (``ReelWatchError/transient``: the descriptor table full, the store busy) never stops
+    /// the daemon: it is logged once (then at most once a minute, with how many since), and the engine starts again
+    /// after ``TrackerOptions/transientRetry``'s backoff on the client's clock — from 1 s, doubling up to 10 s, and
+    /// from 1 s again once a run lasted that long — so it goes on polling and downloading within seconds of the
+    /// machine recovering. A store that cannot be used at all (corrupt, deleted, read-only, a full disk) ends the
+    /// daemon with its error.
     public func run() async throws {
+        let time = tracker.client.time
+        let retry = tracker.options.transientRetry
+        var failures = 0
+        var unlogged = 0
+        var loggedAt: Duration?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let started = time.now()
+            var pause = tracker.options.idleInterval
             do {
                 _ = try await cancelWhenGracefulShutdown { try await tracker.run(.daemon, report: report) }
+            } catch let error as ReelWatchError where error.transient {
+                if time.now() - started >= retry.maxDelay { failures = 0 }
+                failures += 1
+                unlogged += 1
+                if loggedAt.map({ time.now() - $0 >= Self.logInterval }) ?? true {
+                    logger.warning(
+                        "the engine stopped on a passing error; trying again",
+                        metadata: ["error": "\(error)", "failures": "\(unlogged)"])
+                    loggedAt = time.now()
+                    unlogged = 0
+                }
+                pause = retry.delay(beforeRetry: failures, retryAfter: nil, unitRandom: tracker.client.random())
+            } catch let error as ReelWatchError {
+                throw error
             } catch {
-                logger.error("the engine stopped", metadata: ["error": "\(error)"])
+                // Cancelled: the loop ends.
             }
-            let pause = tracker.options.idleInterval
-            try? await cancelWhenGracefulShutdown { try await tracker.client.time.sleep(for: pause) }
+            let wait = pause
+            try? await cancelWhenGracefulShutdown { try await time.sleep(for: wait) }
         }
     }
+
+    /// The least time between two log lines about passing failures.
+    static let logInterval: Duration = .seconds(60)
 }
