@@ -43,6 +43,9 @@ struct TrackerServiceTests {
         func phaseCounts() async throws(ReelWatchError) -> [TrackedJob.Phase: Int] { try await store.phaseCounts() }
         func untrack(_ ref: JobRef) async throws(ReelWatchError) -> Bool { try await store.untrack(ref) }
         func job(_ ref: JobRef) async throws(ReelWatchError) -> TrackedJob? { try await store.job(ref) }
+        func rename(_ old: JobRef, to new: JobRef) async throws(ReelWatchError) -> Bool {
+            try await store.rename(old, to: new)
+        }
         func jobs(in phases: Set<TrackedJob.Phase>?, limit: Int?) async throws(ReelWatchError) -> [TrackedJob] {
             try await store.jobs(in: phases, limit: limit)
         }
