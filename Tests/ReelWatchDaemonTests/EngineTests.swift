@@ -367,6 +367,61 @@ struct EngineTests {
         }
         #expect(times.first == .zero, "first poll at \(times.first.map { "\($0)" } ?? "never"), not at once")
     }
+
+    @Test(
+        "a poll that outlives its lease: the lease is renewed for the lease's length each time it runs out (nobody else takes the job), the job is not asked twice"
+    )
+    func renewsLeaseOfPollInFlight() async throws {
+        let job = SimulatedJob(ref: JobRef(api: .hera, id: "held"), queueTime: .zero, renderTime: .seconds(3600))
+        let clock = ManualClock()
+        try await Self.withSimulator([job], clock: clock) { simulator, client in
+            // The first status answer takes 8 real seconds: meanwhile the engine's clock runs past four leases.
+            await simulator.inject(.slow(.seconds(8)), times: 1, for: job.ref)
+            let path = Self.storePath()
+            let store = try SQLiteJobStore(path: path)
+            let start = client.wallClock()
+            _ = try await store.track(TrackRequest(ref: job.ref), at: start)
+            var options = TrackerOptions(watch: Self.longOptions)
+            options.idleInterval = .seconds(24 * 3600)
+            let lease = options.lease
+            try #require(lease == .seconds(60))
+            let daemon = Task {
+                try await Tracker(store: store, client: client, downloader: nil, options: options).run(.daemon)
+            }
+            // Another worker on the same file, taking what is due as an engine does.
+            let other = try SQLiteJobStore(path: path)
+            for _ in 0..<2000 where await simulator.statusRequestCount(for: job.ref) == 0 {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            for round in 1...4 {
+                let end = lease * round
+                // The engine asleep until the lease ends (the poll is on its way, in real time).
+                for _ in 0..<2000 where clock.sleeperDeadlines.map(\.offset) != [end] {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+                try #require(
+                    clock.sleeperDeadlines.map(\.offset) == [end], "round \(round): \(clock.sleeperDeadlines)")
+                // Leased until then: renewed from the moment the last lease ran out, by the lease's length.
+                let leased = try #require(try await store.job(job.ref))
+                #expect(leased.polls == 0, "round \(round): answered already (make the answer slower)")
+                #expect(leased.nextPollAt == start.addingTimeInterval(end.secondsValue), "round \(round)")
+                #expect(await simulator.statusRequestCount(for: job.ref) == 1, "round \(round): asked again")
+                let justBefore = start.addingTimeInterval(end.secondsValue - 1)
+                let taken = try await other.takeDue(
+                    at: justBefore, limit: 10, leaseUntil: justBefore.addingTimeInterval(lease.secondsValue))
+                #expect(taken.isEmpty, "round \(round): another worker took the job while its poll was in flight")
+                if round < 4 { await Self.advance(clock, simulator, to: clock.sleeperDeadlines[0]) }
+            }
+            // The answer comes: one poll, recorded.
+            for _ in 0..<5000 where try await store.job(job.ref)?.polls != 1 {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            daemon.cancel()
+            _ = try await daemon.value
+            #expect(try await store.job(job.ref)?.polls == 1)
+            #expect(await Self.pollTimes(of: job.ref, simulator) == [.zero])
+        }
+    }
 }
 
 /// The final updates a watch delivered, as they came.
