@@ -23,8 +23,10 @@ struct ServeCommandTests {
         var delivery: (status: Int, text: String)?
         var polls = 0
         var second: CLI.Run?
+        var signalled: ContinuousClock.Instant?
 
         func record(health: Int) { self.health = health }
+        func recordSignal() { signalled = .now }
         func record(delivery: (Int, String)) { self.delivery = delivery }
         func record(polls: Int) { self.polls = polls }
         func record(second: CLI.Run) { self.second = second }
@@ -292,6 +294,35 @@ struct ServeCommandTests {
             let landed = try #require(await seen.landed, "the late job's file did not land: \(run.stderr)")
             #expect(landed < .seconds(15), "\(landed)")
             #expect(run.stdout.contains("saved \(files)/heygen-late-video.mp4"), "\(run.stdout)")
+        }
+    }
+
+    @Test("SIGTERM in the middle of serve's reconciliation over 400 event pages: exit 130 within a few pages")
+    func terminatedMidReconciliation() async throws {
+        // 40,000 renders that ended just now: as many webhook events, 400 pages of HeyGen's list of them.
+        let simulator = Simulator(timeScale: 0)
+        await simulator.add((0..<40_000).map { CLI.done(.v3, "e\($0)") })
+        try await SimulatorServer(simulator: simulator, logger: CLI.quiet).withRunning { endpoint in
+            var environment = endpoint.environment(apiKey: simulator.apiKey)
+            environment["REELWATCH_HOME"] = TrackCommandTests.home()
+            environment["REELWATCH_WEBHOOK_SECRET"] = "whsec_reconcile"
+            let seen = Seen()
+            let run = try await CLI.run(
+                ["serve", "--port", "0", "--reconcile-every", "1h"], environment: environment,
+                interruptWhen: {
+                    guard await simulator.counts.eventListRequests >= 5 else { return false }
+                    await seen.recordSignal()
+                    return true
+                },
+                signal: .terminate)
+            let took = ContinuousClock.now - (try #require(await seen.signalled))
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(run.stderr.contains("interrupted by SIGTERM: serve stopped"), "\(run.stderr)")
+            // The old serve read every page of the round before it stopped.
+            let requests = await simulator.counts.eventListRequests
+            #expect(requests < 40, "\(requests) of 400 pages asked for after SIGTERM at 5")
+            // Stopped within a few seconds of SIGTERM, generously bounded for a loaded machine.
+            #expect(took < .seconds(15), "exited \(took) after SIGTERM")
         }
     }
 
