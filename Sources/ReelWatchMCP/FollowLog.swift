@@ -31,7 +31,9 @@ actor FollowLog {
             await notify(Self.message(update, ended: latest.values.count(where: \.isFinal), of: jobCount))
         case .downloaded(let file, _):
             files.append(file)
-            await notify("\(file.ref): saved \(file.path) (\(file.bytes) bytes)")
+            await notify(
+                "\(file.ref.printable): saved \(ReelWatchError.printable(file.path, limit: 4096)) (\(file.bytes) bytes)"
+            )
         case .downloadFailed(_, let error):
             downloadErrors.append(error)
         case .changed, .pollFailed:
@@ -60,6 +62,6 @@ actor FollowLog {
             left = " (about \(remaining.shortDescription) left)"
         }
         let elapsed = update.elapsed.shortDescription
-        return "\(update.ref): \(state) after \(elapsed)\(left); \(ended) of \(count) jobs ended"
+        return "\(update.ref.printable): \(state) after \(elapsed)\(left); \(ended) of \(count) jobs ended"
     }
 }

@@ -39,7 +39,7 @@ extension ToolCalls {
                 errors.append(error)
             case .timedOut, .running, nil:
                 running.append(.string(ref.description))
-                summary.append("\(ref): still running at the timeout; call wait again with it")
+                summary.append("\(ref.printable): still running at the timeout; call wait again with it")
             }
         }
         let files = await log.files

@@ -42,12 +42,12 @@ enum ToolOutput {
     /// A one-line summary of a snapshot: `REF: STATE "TITLE"`.
     static func line(_ snapshot: JobSnapshot) -> String {
         let title = snapshot.title.map { " \"\(ReelWatchError.printable($0, limit: 60))\"" } ?? ""
-        return "\(snapshot.ref): \(snapshot.state.rawValue)\(title)"
+        return "\(snapshot.ref.printable): \(snapshot.state.rawValue)\(title)"
     }
 
     /// A one-line summary of a saved file.
     static func line(_ file: DownloadResult) -> String {
-        "\(file.ref): saved \(file.path) (\(file.bytes) bytes, sha256 \(file.sha256.prefix(12))…)"
+        "\(file.ref.printable): saved \(ReelWatchError.printable(file.path, limit: 4096)) (\(file.bytes) bytes, sha256 \(file.sha256.prefix(12))…)"
     }
 
     /// `json` as an MCP value (integral numbers as integers).

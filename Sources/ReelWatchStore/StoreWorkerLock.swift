@@ -26,6 +26,11 @@ public final class StoreWorkerLock: Sendable {
         guard descriptor >= 0 else {
             throw Self.unavailable(path, "cannot be opened: \(String(cString: strerror(errno)))")
         }
+        // Made 0644 by an older reelwatch: private to its owner, as the store beside it.
+        var info = stat()
+        if fstat(descriptor, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 {
+            _ = fchmod(descriptor, info.st_mode & 0o600)
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             let holder = Self.holder(descriptor)

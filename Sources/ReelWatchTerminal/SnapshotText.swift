@@ -41,7 +41,7 @@ public struct SnapshotText: Sendable {
         for asset in snapshot.assets {
             var parts = [
                 [asset.format, asset.aspectRatio, asset.resolution, asset.fps.map { "\($0)fps" }]
-                    .compactMap { $0 }.joined(separator: " ")
+                    .compactMap { $0.map { ReelWatchError.printable($0, limit: 40) } }.joined(separator: " ")
             ]
             if let state = asset.state, state != .succeeded { parts.append(paint(state.rawValue, for: state)) }
             if let error = asset.error { parts.append(ReelWatchError.printable(error, limit: 120)) }

@@ -78,8 +78,8 @@ struct WebhookListCommand: AsyncParsableCommand {
         }
         for entry in missing {
             text +=
-                "note: \(entry.id) has a secret saved in \(path) but HeyGen does not list it "
-                + "('reelwatch webhook remove \(entry.id)' drops it)\n"
+                "note: \(WebhookEndpointText.shown(entry.id)) has a secret saved in \(path) but HeyGen does not list it "
+                + "('reelwatch webhook remove \(WebhookEndpointText.shown(entry.id))' drops it)\n"
         }
         Console.standardOutput.write(text)
         throw report.status

@@ -64,8 +64,8 @@ struct WebhookRegisterCommand: AsyncParsableCommand {
         } catch {
             report.print(error)
             Console.standardError.write(
-                "reelwatch: the endpoint \(endpoint.id) is registered with HeyGen, but its secret was not saved: "
-                    + "fix the file, then run 'reelwatch webhook rotate \(endpoint.id)'\n")
+                "reelwatch: the endpoint \(WebhookEndpointText.shown(endpoint.id)) is registered with HeyGen, but its secret was not saved: "
+                    + "fix the file, then run 'reelwatch webhook rotate \(WebhookEndpointText.shown(endpoint.id))'\n")
             throw report.status
         }
         if options.json {
@@ -78,7 +78,7 @@ struct WebhookRegisterCommand: AsyncParsableCommand {
             if showSecret { object["secret"] = .string(secret.value) }
             WebhookEndpointText.printJSON(object)
         } else {
-            var text = "registered \(endpoint.id): \(WebhookEndpointText.shown(url))\n"
+            var text = "registered \(WebhookEndpointText.shown(endpoint.id)): \(WebhookEndpointText.shown(url))\n"
             text += "events: \(WebhookEndpointText.events(events))\n"
             text += "secret saved in \(path) ('serve' picks it up within a second)\n"
             if showSecret { text += "secret: \(secret.value)\n" }

@@ -27,6 +27,20 @@ struct StoreFileModeTests {
         #expect(try Self.mode(path + "-shm") == 0o600)
     }
 
+    @Test("the worker lock beside the store is 0600, and one an older reelwatch made 0644 is tightened")
+    func workerLock() throws {
+        let path = JobStoreTests.path()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let lock = try StoreWorkerLock(storePath: path, command: "reelwatch run")
+            #expect(try Self.mode(lock.path) == 0o600)
+        }
+        #expect(chmod(path + ".worker", 0o644) == 0)
+        let lock = try StoreWorkerLock(storePath: path, command: "reelwatch run")
+        #expect(try Self.mode(lock.path) == 0o600)
+    }
+
     @Test("an existing store's files are tightened to 0600 on open; the directory the user chose is left as it is")
     func existingStore() async throws {
         let path = JobStoreTests.path()

@@ -13,6 +13,20 @@ struct SnapshotTextTests {
         SnapshotText(colour: colour, now: { now })
     }
 
+    @Test("provider text in a file's fields (Hera's config strings) is escaped before it reaches a terminal")
+    func hostileAssetFields() {
+        var snapshot = JobSnapshot(ref: JobRef(api: .hera, id: "v\u{202E}1"), state: .succeeded)
+        snapshot.assets = [
+            Asset(
+                kind: .video, url: "https://h/v.mp4", format: "mp4\u{202E}exe", aspectRatio: "16:9\u{1B}[2J",
+                fps: "30\u{2066}", resolution: "1080p\n")
+        ]
+        let block = Self.text().render(snapshot)
+        for raw in ["\u{202E}", "\u{1B}", "\u{2066}"] { #expect(!block.contains(raw), "\(block)") }
+        #expect(block.hasPrefix("hera:v\\u{202E}1  succeeded"), "\(block)")
+        #expect(block.contains("mp4\\u{202E}exe 16:9\\u{1B}[2J 1080p\\n 30\\u{2066}fps"), "\(block)")
+    }
+
     @Test("a finished render: one line per field, files with format, link lifetime and URL, in order")
     func fullBlock() {
         var snapshot = JobSnapshot(

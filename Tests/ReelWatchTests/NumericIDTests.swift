@@ -34,5 +34,8 @@ struct NumericIDTests {
         #expect(value["i"] == .number(9_007_199_254_740_991))
         #expect(value["f"] == .number(1.5e300))
         #expect(String(decoding: value.serialized(), as: UTF8.self).contains(#""n":12345678901234567890123"#))
+        // Through Codable too (JSONEncoder), every digit.
+        let encoded = try JSONEncoder().encode(JSONValue.largeInteger("12345678901234567890123"))
+        #expect(String(decoding: encoded, as: UTF8.self) == "12345678901234567890123")
     }
 }

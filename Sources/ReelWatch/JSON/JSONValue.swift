@@ -48,7 +48,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value): try container.encode(value)
-        case .largeInteger(let digits): try container.encode(Double(digits) ?? 0)
+        case .largeInteger(let digits): try container.encode(Decimal(string: digits) ?? Decimal(Double(digits) ?? 0))
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
