@@ -375,8 +375,9 @@ struct EngineTests {
         let job = SimulatedJob(ref: JobRef(api: .hera, id: "held"), queueTime: .zero, renderTime: .seconds(3600))
         let clock = ManualClock()
         try await Self.withSimulator([job], clock: clock) { simulator, client in
-            // The first status answer takes 8 real seconds: meanwhile the engine's clock runs past four leases.
-            await simulator.inject(.slow(.seconds(8)), times: 1, for: job.ref)
+            // The first status answer takes 20 real seconds (room for a loaded machine to drive the four rounds):
+            // meanwhile the engine's clock runs past four leases.
+            await simulator.inject(.slow(.seconds(20)), times: 1, for: job.ref)
             let path = Self.storePath()
             let store = try SQLiteJobStore(path: path)
             let start = client.wallClock()
@@ -413,7 +414,7 @@ struct EngineTests {
                 if round < 4 { await Self.advance(clock, simulator, to: clock.sleeperDeadlines[0]) }
             }
             // The answer comes: one poll, recorded.
-            for _ in 0..<5000 where try await store.job(job.ref)?.polls != 1 {
+            for _ in 0..<15000 where try await store.job(job.ref)?.polls != 1 {
                 try await Task.sleep(for: .milliseconds(2))
             }
             daemon.cancel()
