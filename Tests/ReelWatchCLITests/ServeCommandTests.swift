@@ -8,6 +8,7 @@ import ReelWatchSimulator
 import ReelWatchTestSupport
 import ReelWatchWebhooks
 import Subprocess
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -158,26 +159,29 @@ struct ServeCommandTests {
             request.headers.add(name: "Heygen-Timestamp", value: String(Int(Date().timeIntervalSince1970)))
             request.headers.add(name: "Heygen-Event-Id", value: "evt-sigterm")
             request.body = .stream(chunks, length: .known(Int64(body.count)))
+            let sending = Mutex(false)
             let delivery = Task<(Int, String)?, Never> {
                 // Waits for serve to answer (a kept-alive connection, so the delivery goes out at once).
                 for _ in 0..<3000 {
                     if await Self.send(HTTPClientRequest(url: base + "/healthz"))?.0 == 200 { break }
                     try? await Task.sleep(for: .milliseconds(10))
                 }
+                sending.withLock { $0 = true }
                 return await Self.send(request)
             }
             let run = try await CLI.run(
                 ["serve", "--port", "\(port)", "--no-bulk"], environment: environment,
                 interruptWhen: {
                     guard await simulator.statusRequestCount(for: job.ref) >= 1,
-                        await Self.send(HTTPClientRequest(url: base + "/healthz"))?.0 == 200
+                        await Self.send(HTTPClientRequest(url: base + "/healthz"))?.0 == 200,
+                        sending.withLock({ $0 })
                     else { return false }
-                    // The head and the first part of the body are on their way when SIGTERM comes; the rest
-                    // follows after it.
+                    // The head and the first part of the body are on their way when SIGTERM comes (a second for
+                    // them to reach serve on a loaded machine); the rest follows after it.
                     chunksContinuation.yield(ByteBuffer(bytes: body.prefix(200)))
-                    try? await Task.sleep(for: .milliseconds(300))
+                    try? await Task.sleep(for: .seconds(1))
                     Task {
-                        try? await Task.sleep(for: .milliseconds(300))
+                        try? await Task.sleep(for: .milliseconds(500))
                         chunksContinuation.yield(ByteBuffer(bytes: body.dropFirst(200)))
                         chunksContinuation.finish()
                     }
