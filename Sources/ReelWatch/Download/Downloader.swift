@@ -580,16 +580,20 @@ public struct Downloader: Sendable {
     }
 
     /// Receives `request` into `sink`, cut off at the ``deadline`` plus the client's final request timeout.
+    ///
+    /// The time left is measured on the client's clock when the transfer starts and then runs in real time, as a
+    /// status request's timeout does in the transport: the transfer itself runs in real time.
     private func receive(_ request: HTTPRequest, into sink: some BodySink) async throws -> (HTTPResponse, [UInt8]) {
         guard let cutoff = deadline.map({ $0 + statusClient.finalRequestTimeout }) else {
             return try await transport.receive(request, into: sink)
         }
-        let (transport, time) = (self.transport, statusClient.time)
-        guard time.now() < cutoff else { throw CutAtDeadline() }
+        let left = cutoff - statusClient.time.now()
+        guard left > .zero else { throw CutAtDeadline() }
+        let transport = self.transport
         return try await withThrowingTaskGroup(of: (HTTPResponse, [UInt8])?.self) { group in
             group.addTask { try await transport.receive(request, into: sink) }
             group.addTask {
-                try await time.sleep(until: cutoff)
+                try await Task.sleep(for: left)
                 return nil
             }
             defer { group.cancelAll() }
