@@ -25,7 +25,8 @@ enum AgentAdvice {
             return "call wait with refs [\"\(ref)\"] and download_dir to save its files when it finishes"
         case .timedOut:
             guard let ref = error.ref else { return "call wait again" }
-            return "still rendering: call wait again with refs [\"\(ref)\"]"
+            return "not done at the timeout: call wait again with refs [\"\(ref)\"] (with the same download_dir, a "
+                + "partial file resumes)"
         case .renderFailed:
             return "the render failed at the provider: waiting or downloading again will not help; submit it again"
         case .providerUnavailable:

@@ -35,7 +35,9 @@ struct WaitSession {
         let status = finish(
             updates: updates, interrupted: interruption != nil, watchError: result, report: &report)
         // Downloads cut short by the interruption keep their .part; the line below says so once for all.
-        for failure in await failures.errors where interruption == nil || failure.code != .cancelled {
+        for var failure in await failures.errors where interruption == nil || failure.code != .cancelled {
+            // A file the deadline cut: its .part stays, and the same command picks it up from there.
+            if failure.code == .timedOut, failure.hint == nil { failure.hint = "run the same command to resume" }
             report.print(failure)
         }
         if let interruption {

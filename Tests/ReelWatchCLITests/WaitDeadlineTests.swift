@@ -1,5 +1,6 @@
 import Foundation
 import ReelWatch
+import ReelWatchSimulator
 import ReelWatchTestSupport
 import Testing
 
@@ -54,5 +55,40 @@ struct WaitDeadlineTests {
         let error = try Self.error(run)
         #expect(error["code"] == "timed_out")
         #expect(error["message"]?.text?.hasPrefix("still not answering after") == true, "\(error)")
+    }
+
+    /// Old code: killed at 20 s. The render was done, but the download had no deadline, and a host pausing 5 s after
+    /// each 256 KiB of a 4 MiB file (enough to pass the 60 KiB-a-minute stall check) holds it for 80 s.
+    @Test("wait --download --timeout 3s with a file host that stalls: exit 4 at its deadline, the .part kept")
+    func stalledDownload() async throws {
+        let job = SimulatedJob(
+            ref: JobRef(api: .v3, id: "stall"), queueTime: .zero, renderTime: .zero, videoSize: 4 << 20)
+        try await CLI.withSimulator([job]) { simulator, environment in
+            await simulator.inject(.slowBody(pause: .seconds(5)), times: 10, forFilesOf: job.ref)
+            let directory = DownloadCommandTests.directory()
+            let started = ContinuousClock.now
+            let run = try await CLI.run(
+                ["wait", "heygen:stall", "--download", directory, "--timeout", "3s", "--json"],
+                environment: environment, killAfter: .seconds(20))
+            let elapsed = ContinuousClock.now - started
+            #expect(run.status == 4, "\(run.stderr)")
+            #expect(elapsed < .seconds(3) + Self.loadAllowance, "\(elapsed)")
+            let error = try Self.error(run)
+            #expect(error["code"] == "timed_out")
+            #expect(error["ref"] == "heygen:stall")
+            #expect(
+                error["message"]?.text?.hasPrefix(
+                    "heygen-stall-video.mp4: the render finished but its file was still downloading at the deadline"
+                ) == true, "\(error)")
+            #expect(error["message"]?.text?.contains("262144 bytes kept in heygen-stall-video.mp4.part") == true)
+            #expect(error["hint"]?.text == "run the same command to resume", "\(error)")
+            // The first 256 KiB arrived and stay in the .part, with the ETag to resume under.
+            #expect(
+                DownloadCommandTests.files(in: directory) == [
+                    "heygen-stall-video.mp4.part", "heygen-stall-video.mp4.part.etag",
+                ])
+            let part = try FileManager.default.attributesOfItem(atPath: directory + "/heygen-stall-video.mp4.part")
+            #expect(part[.size] as? Int == 256 << 10)
+        }
     }
 }

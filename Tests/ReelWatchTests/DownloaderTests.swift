@@ -433,6 +433,25 @@ struct DownloaderTests {
             #expect(!FileManager.default.fileExists(atPath: item.path))
         }
     }
+
+    @Test("a deadline ends the retries: none starts after it, and the download fails timed_out")
+    func deadlineEndsRetries() async throws {
+        let job = Self.job()
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            await simulator.inject(.serverError(status: 503), times: 20, forFilesOf: job.ref)
+            var (client, downloader) = Self.downloader(endpoint, apiKey: simulator.apiKey)
+            // Each retry waits 0.5 s: the retries stop at the deadline, not after 10 of them (5 s).
+            downloader.retryPolicy = RetryPolicy(maxRetries: 10, baseDelay: .seconds(1), maxDelay: .seconds(1))
+            let item = try await Self.plan(client, job.ref, into: Self.directory())[0]
+            downloader.deadline = client.time.now() + .milliseconds(750)
+            let error = try await #require(throws: ReelWatchError.self) { try await downloader.download(item) }
+            #expect(error.code == .timedOut)
+            #expect(
+                error.message
+                    == "heygen-d-video.mp4: the render finished but its file was still downloading at the deadline")
+            #expect(!FileManager.default.fileExists(atPath: item.path + ".part"))
+        }
+    }
 }
 
 /// What ``Downloader/download(_:progress:beforeRename:)`` was told before its renames.

@@ -20,6 +20,11 @@ public struct Downloader: Sendable {
     public var maxLinkRefreshes: Int
     /// The most redirects followed for one request.
     public var maxRedirects = 5
+    /// When given (an instant of the status client's clock), when the caller stops waiting: no retry starts after
+    /// it, the fresh-link and length checks are bounded by it as status requests are, and a transfer still running
+    /// at it plus the client's ``StatusClient/finalRequestTimeout`` is cut; the download then fails `timed_out` and
+    /// its `.part` stays to resume.
+    public var deadline: Duration?
 
     /// How a file's download is retried unless told otherwise: 6 retries, backing off from 1 s up to 30 s.
     public static let defaultRetryPolicy = RetryPolicy(maxRetries: 6, baseDelay: .seconds(1), maxDelay: .seconds(30))
@@ -185,7 +190,13 @@ public struct Downloader: Sendable {
         } catch {
             // Nothing was received and nothing will be: no empty `.part` (or ETag beside it) is left behind. A
             // `.part` with bytes stays, for the next run to resume.
-            if file.size == 0 { file.discard() }
+            if file.size == 0 {
+                file.discard()
+            } else if error.code == .timedOut {
+                var error = error
+                error.message += " (\(file.size) bytes kept in \(item.fileName).part, resumed next time)"
+                throw error
+            }
             throw error
         }
     }
@@ -210,12 +221,14 @@ public struct Downloader: Sendable {
         return try await retryPolicy.run(
             time: statusClient.time,
             random: statusClient.random,
+            deadline: deadline,
             giveUp: { (stop: RetryPolicy.Stop<String>) in
                 switch stop {
                 case .cancelled:
                     return ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
-                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _),
-                    .deadline(let reason, let attempts, _):
+                case .deadline:
+                    return stillDownloading(item)
+                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _):
                     return failure(item, "gave up after \(attempts) attempts: \(reason)")
                 }
             },
@@ -341,12 +354,14 @@ public struct Downloader: Sendable {
         return try await retryPolicy.run(
             time: statusClient.time,
             random: statusClient.random,
+            deadline: deadline,
             giveUp: { (stop: RetryPolicy.Stop<String>) in
                 switch stop {
                 case .cancelled:
                     return ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
-                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _),
-                    .deadline(let reason, let attempts, _):
+                case .deadline:
+                    return stillDownloading(item)
+                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _):
                     return failure(
                         item,
                         "cannot tell whether the file at its name is this one: gave up after \(attempts) attempts: "
@@ -360,8 +375,9 @@ public struct Downloader: Sendable {
             let head: HTTPResponse
             let body: [UInt8]
             do {
-                (head, body) = try await transport.receive(request, into: RefusingSink())
+                (head, body) = try await receive(request, into: RefusingSink())
             } catch {
+                if error is CutAtDeadline { throw stillDownloading(item) }
                 if error is CancellationError || Task.isCancelled {
                     throw ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
                 }
@@ -482,11 +498,12 @@ public struct Downloader: Sendable {
         let head: HTTPResponse
         let excerptBytes: [UInt8]
         do {
-            (head, excerptBytes) = try await transport.receive(request, into: sink)
+            (head, excerptBytes) = try await receive(request, into: sink)
         } catch {
             session.hasher = await sink.hasher.drained()
             session.fetched += sink.fetched
             if let fileError = sink.fileError { return .fatal(failure(item, fileError.description)) }
+            if error is CutAtDeadline { return .fatal(stillDownloading(item)) }
             if error is CancellationError || Task.isCancelled {
                 return .fatal(ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref))
             }
@@ -562,9 +579,50 @@ public struct Downloader: Sendable {
         return .complete(contentType: head.headerFields[.contentType])
     }
 
-    /// A fresh link for the item's asset, through the status call.
+    /// Receives `request` into `sink`, cut off at the ``deadline`` plus the client's final request timeout.
+    ///
+    /// The time left is measured on the client's clock when the transfer starts and then runs in real time, as a
+    /// status request's timeout does in the transport: the transfer itself runs in real time.
+    private func receive(_ request: HTTPRequest, into sink: some BodySink) async throws -> (HTTPResponse, [UInt8]) {
+        guard let cutoff = deadline.map({ $0 + statusClient.finalRequestTimeout }) else {
+            return try await transport.receive(request, into: sink)
+        }
+        let left = cutoff - statusClient.time.now()
+        guard left > .zero else { throw CutAtDeadline() }
+        let transport = self.transport
+        return try await withThrowingTaskGroup(of: (HTTPResponse, [UInt8])?.self) { group in
+            group.addTask { try await transport.receive(request, into: sink) }
+            group.addTask {
+                try await Task.sleep(for: left)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case .some(.some(let answer)) = try await group.next() else { throw CutAtDeadline() }
+            return answer
+        }
+    }
+
+    /// A transfer the deadline cut off.
+    private struct CutAtDeadline: Error {}
+
+    /// The error of a download the ``deadline`` ended: `timed_out`, the render done but its file not yet saved.
+    private func stillDownloading(_ item: DownloadItem) -> ReelWatchError {
+        ReelWatchError(
+            code: .timedOut,
+            message: "\(item.fileName): the render finished but its file was still downloading at the deadline",
+            ref: item.ref)
+    }
+
+    /// A fresh link for the item's asset, through the status call (bounded by the ``deadline``).
     private func freshLink(for item: DownloadItem) async throws(ReelWatchError) -> String {
-        let snapshot = try await statusClient.snapshot(of: item.ref)
+        let snapshot: JobSnapshot
+        do {
+            snapshot = try await statusClient.snapshot(of: item.ref, before: deadline)
+        } catch {
+            let late = deadline.map { statusClient.time.now() >= $0 } ?? false
+            if error.code == .timedOut || (late && error.code != .cancelled) { throw stillDownloading(item) }
+            throw error
+        }
         let sameKind = snapshot.assets.enumerated().filter {
             $0.element.kind == item.asset.kind && $0.element.url != nil
         }

@@ -445,7 +445,10 @@ actor TrackerRun {
     }
 
     /// The instant of the client's clock after which a job's poll must not run: a `follow` run's deadline.
-    private nonisolated func deadline(of job: TrackedJob) -> Duration? {
+    private nonisolated func deadline(of job: TrackedJob) -> Duration? { followDeadline }
+
+    /// The instant of the client's clock a `follow` run ends at, its polls and downloads with it.
+    private nonisolated var followDeadline: Duration? {
         guard case .follow(let plan) = scope else { return nil }
         return startOffset + plan.timeout
     }
@@ -766,7 +769,9 @@ actor TrackerRun {
 
     /// Fetches one file (in a child task) and hands the outcome to the run.
     private nonisolated func download(_ work: DownloadWork) async {
-        guard let downloader = tracker.downloader else { return }
+        guard var downloader = tracker.downloader else { return }
+        // A file still arriving at a follow's deadline is cut there: its `.part` stays and the file times out.
+        downloader.deadline = followDeadline
         let outcome: DownloadOutcome
         do throws(ReelWatchError) {
             outcome = .landed(
@@ -809,7 +814,8 @@ actor TrackerRun {
             let file = TrackedFile(
                 name: work.name, kind: work.item.asset.kind, path: work.item.path, status: .failed,
                 error: error.message)
-            try? await store.update(file, of: work.ref, at: now)
+            // One the deadline cut did not fail: it stays pending, for the next run to resume.
+            if error.code != .timedOut { try? await store.update(file, of: work.ref, at: now) }
             // A file that failed to open because descriptors ran out is tried again within seconds of their
             // freeing up, not after the delay of a download the provider failed.
             var retryDelay = options.downloadRetryDelay
