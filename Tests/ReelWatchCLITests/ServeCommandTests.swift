@@ -64,8 +64,8 @@ struct ServeCommandTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func send(_ request: HTTPClientRequest) async -> (Int, String)? {
-        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
+    static func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(5)) async -> (Int, String)? {
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: timeout),
             let body = try? await response.body.collect(upTo: 1 << 16)
         else { return nil }
         return (Int(response.status.code), String(buffer: body))
@@ -167,7 +167,8 @@ struct ServeCommandTests {
                     try? await Task.sleep(for: .milliseconds(10))
                 }
                 sending.withLock { $0 = true }
-                return await Self.send(request)
+                // Time for a loaded machine: the answer comes after the signal, the rest of the body and the store.
+                return await Self.send(request, timeout: .seconds(30))
             }
             let run = try await CLI.run(
                 ["serve", "--port", "\(port)", "--no-bulk"], environment: environment,

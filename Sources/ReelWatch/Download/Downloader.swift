@@ -222,16 +222,7 @@ public struct Downloader: Sendable {
             time: statusClient.time,
             random: statusClient.random,
             deadline: deadline,
-            giveUp: { (stop: RetryPolicy.Stop<String>) in
-                switch stop {
-                case .cancelled:
-                    return ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
-                case .deadline:
-                    return stillDownloading(item)
-                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _):
-                    return failure(item, "gave up after \(attempts) attempts: \(reason)")
-                }
-            },
+            giveUp: { stop in giveUp(item, stop) },
             willRetry: { reason, retry, delay in
                 logger.info(
                     "download interrupted; retrying",
@@ -355,19 +346,7 @@ public struct Downloader: Sendable {
             time: statusClient.time,
             random: statusClient.random,
             deadline: deadline,
-            giveUp: { (stop: RetryPolicy.Stop<String>) in
-                switch stop {
-                case .cancelled:
-                    return ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
-                case .deadline:
-                    return stillDownloading(item)
-                case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _):
-                    return failure(
-                        item,
-                        "cannot tell whether the file at its name is this one: gave up after \(attempts) attempts: "
-                            + reason)
-                }
-            }
+            giveUp: { stop in giveUp(item, stop, doing: "cannot tell whether the file at its name is this one: ") }
         ) { () async throws(ReelWatchError) -> RetryPolicy.Verdict<Bool, String> in
             guard var request = HTTPRequest(linkTo: url) else { return .done(false) }
             request.headerFields[.userAgent] = ReelWatchVersion.userAgent
@@ -636,6 +615,19 @@ public struct Downloader: Sendable {
             throw failure(item, "the fresh status no longer lists this file")
         }
         return url
+    }
+
+    /// The error a file's retries end with: cancelled, still downloading at the deadline, or given up (`doing` says
+    /// at what, before the reason).
+    private func giveUp(_ item: DownloadItem, _ stop: RetryPolicy.Stop<String>, doing: String = "") -> ReelWatchError {
+        switch stop {
+        case .cancelled:
+            return ReelWatchError(code: .cancelled, message: "cancelled", ref: item.ref)
+        case .deadline:
+            return stillDownloading(item)
+        case .exhausted(let reason, let attempts, _), .retryAfterTooLong(let reason, let attempts, _):
+            return failure(item, doing + "gave up after \(attempts) attempts: \(reason)")
+        }
     }
 
     /// `text` with every configured secret (and any webhook secret) removed: what a log line may carry.
