@@ -87,12 +87,21 @@ public actor StdioLineTransport: Transport {
         }
     }
 
-    /// Writes `data` and a newline.
+    /// Writes `data` and a newline. When the client has closed its end of the output (`EPIPE`: the process ignores
+    /// `SIGPIPE`), nobody can read an answer any more: the session ends, as when the input ends.
     public func send(_ data: Data) async throws {
         guard connected else { throw MCPError.transportError(Self.systemError(code: ENOTCONN)) }
         var line = [UInt8](data)
         line.append(0x0A)
-        try await writer.send(line)
+        do {
+            try await writer.send(line)
+        } catch let error as MCPError {
+            if case .transportError(let cause) = error, (cause as? POSIXError)?.code == .EPIPE {
+                logger.notice("the client closed its end of the output; ending the session")
+                await disconnect()
+            }
+            throw error
+        }
     }
 
     /// The messages read, one a line.

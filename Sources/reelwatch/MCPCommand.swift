@@ -57,6 +57,8 @@ struct MCPCommand: AsyncParsableCommand {
             resolveDirectory: { StoreLocation.absolute($0) },
             logger: logger
         )
+        // A client that closes its end of stdout ends the session (the transport sees EPIPE), not the process.
+        signal(SIGPIPE, SIG_IGN)
         let transport = StdioLineTransport(logger: logger)
         do {
             try await ReelWatchMCPServer(environment: environment).run(transport: transport)

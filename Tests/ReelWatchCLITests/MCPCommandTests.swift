@@ -135,6 +135,38 @@ struct MCPCommandTests {
         #expect(exchange.stderr.contains("refused a request line longer than the limit"), "\(exchange.stderr)")
     }
 
+    /// The process died of SIGPIPE (exit 141) when it answered a client that had closed its end of stdout.
+    @Test("a client that closes its end of stdout ends the session: exit 0, not death by SIGPIPE")
+    func closedOutput() async throws {
+        let directory = NSTemporaryDirectory() + "reelwatch-mcp-epipe-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable.string)
+        process.arguments = ["mcp"]
+        process.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory,
+            "HEYGEN_API_KEY": "k", "REELWATCH_HOME": directory,
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        let error = Pipe()
+        (process.standardInput, process.standardOutput, process.standardError) = (input, output, error)
+        try process.run()
+        try output.fileHandleForReading.close()
+        // stdin stays open: only the closed output can end the session.
+        try input.fileHandleForWriting.write(contentsOf: MCPStdio.opening[0].serialized() + [0x0A])
+        for _ in 0..<3000 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        let ended = !process.isRunning
+        if !ended { process.terminate() }
+        process.waitUntilExit()
+        let stderr = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(ended, "still running 30 s after its output was closed: \(stderr)")
+        #expect(process.terminationReason == .exit, "killed by signal \(process.terminationStatus)")
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        try input.fileHandleForWriting.close()
+    }
+
     /// The SDK's transport set `O_NONBLOCK` on both and left it: a shell that gave `reelwatch mcp` its terminal got
     /// it back non-blocking.
     @Test("stdin and stdout keep their inherited flags: a blocking pipe stays blocking, a non-blocking one as it was")

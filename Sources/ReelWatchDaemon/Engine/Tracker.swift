@@ -83,6 +83,10 @@ public struct Tracker: Sendable {
     }
 
     /// Polls every job that is due now once, records the answers, and returns how many jobs were polled.
+    ///
+    /// Like every run that works the store's jobs (``run(_:downloadProgress:report:)`` with `.daemon` or a polling
+    /// `.pass`), it first takes back every lease (``JobStore/reclaimLeases()``): call it only as the store's one
+    /// worker, holding its `StoreWorkerLock`, or it re-polls the jobs another worker has in flight.
     public func pollDue(
         report: @escaping @Sendable (TrackerEvent) async -> Void = { _ in }
     ) async throws(ReelWatchError) -> Int {
