@@ -30,8 +30,8 @@ extension StatusClient {
             throw ReelWatchError(
                 code: .jobNotFound,
                 message: "\(name) has no job '\(ReelWatchError.printable(ref.id))' on either route: "
-                    + "\(Self.route(of: ref.api)) answered HTTP \(gone), "
-                    + "\(Self.route(of: successor)) answered HTTP \(error.httpStatus ?? 404)",
+                    + "\(ref.api.adapter.statusRoute) answered HTTP \(gone), "
+                    + "\(successor.adapter.statusRoute) answered HTTP \(error.httpStatus ?? 404)",
                 ref: ref,
                 httpStatus: error.httpStatus
             )
@@ -40,16 +40,5 @@ extension StatusClient {
         logger[metadataKey: "job.ref"] = "\(ref)"
         legacyNotices.followSuccessor(of: ref.api, httpStatus: gone, logger: logger)
         return snapshot
-    }
-
-    /// The status route of `api`, for messages: `/v1/video_status.get`, `/v3/videos/{id}`.
-    static func route(of api: ProviderAPI) -> String {
-        switch api {
-        case .v3: "/v3/videos/{id}"
-        case .v1: "/v1/video_status.get?video_id={id}"
-        case .translate: "/v3/video-translations/{id}"
-        case .translateV2: "/v2/video_translate/{id}"
-        case .hera: "/videos/{id}"
-        }
     }
 }

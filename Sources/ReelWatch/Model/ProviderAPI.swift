@@ -11,32 +11,13 @@ public enum ProviderAPI: String, Sendable, Hashable, Codable, CaseIterable {
     /// Hera's motion graphics API, `GET /videos/{id}`.
     case hera
 
-    /// The company whose API this is.
-    public var provider: ProviderName {
-        switch self {
-        case .v3, .v1, .translate, .translateV2: .heygen
-        case .hera: .hera
-        }
-    }
+    /// The company whose API this is (its adapter says).
+    public var provider: ProviderName { adapter.provider }
 
-    /// The prefix of a job reference for this API, such as `heygen-v1`.
-    public var refPrefix: String {
-        switch self {
-        case .v3: "heygen"
-        case .v1: "heygen-v1"
-        case .translate: "heygen-translate"
-        case .translateV2: "heygen-translate-v2"
-        case .hera: "hera"
-        }
-    }
+    /// The prefix of a job reference for this API, such as `heygen-v1` (its adapter says).
+    public var refPrefix: String { adapter.refPrefix }
 
     /// The API to move to when this one is legacy: `heygen-v1` → `heygen`, `heygen-translate-v2` →
-    /// `heygen-translate`; nil for a current API.
-    public var successor: ProviderAPI? {
-        switch self {
-        case .v1: .v3
-        case .translateV2: .translate
-        case .v3, .translate, .hera: nil
-        }
-    }
+    /// `heygen-translate`; nil for a current API (its adapter says).
+    public var successor: ProviderAPI? { adapter.successor }
 }

@@ -66,14 +66,8 @@ public struct RenderTimeModel: Sendable, Hashable {
         lagTarget: .seconds(5)
     )
 
-    /// The default model for `api`.
-    public static func `default`(for api: ProviderAPI) -> RenderTimeModel {
-        switch api {
-        case .v3, .v1: heygenAvatar
-        case .translate, .translateV2: heygenTranslation
-        case .hera: heraMotionGraphics
-        }
-    }
+    /// The default model for `api`: the one its adapter declares.
+    public static func `default`(for api: ProviderAPI) -> RenderTimeModel { api.adapter.renderTimeModel }
 
     /// The share of renders done within `time`.
     public func cumulative(_ time: Duration) -> Double {

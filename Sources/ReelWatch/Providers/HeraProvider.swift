@@ -7,6 +7,14 @@ public struct HeraProvider: Provider {
 
     /// Always `.hera`.
     public var api: ProviderAPI { .hera }
+    /// Hera.
+    public var provider: ProviderName { .hera }
+    /// `hera` (refs `hera:ID`).
+    public var refPrefix: String { "hera" }
+    /// `/videos/{id}`.
+    public var statusRoute: String { "/videos/{id}" }
+    /// The render times of Hera's motion graphics.
+    public var renderTimeModel: RenderTimeModel { .heraMotionGraphics }
 
     /// `GET /videos/{id}`.
     public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {

@@ -7,6 +7,14 @@ public struct HeyGenTranslateProvider: BulkStatusProvider {
 
     /// Always `.translate`.
     public var api: ProviderAPI { .translate }
+    /// HeyGen.
+    public var provider: ProviderName { .heygen }
+    /// `heygen-translate` (refs `heygen-translate:ID`).
+    public var refPrefix: String { "heygen-translate" }
+    /// `/v3/video-translations/{id}`.
+    public var statusRoute: String { "/v3/video-translations/{id}" }
+    /// The render times of HeyGen's translations.
+    public var renderTimeModel: RenderTimeModel { .heygenTranslation }
 
     /// 100 IDs a request, as for videos.
     public var bulkLimit: Int { 100 }

@@ -7,6 +7,16 @@ public struct HeyGenTranslateV2Provider: Provider {
 
     /// Always `.translateV2`.
     public var api: ProviderAPI { .translateV2 }
+    /// HeyGen.
+    public var provider: ProviderName { .heygen }
+    /// `heygen-translate-v2` (refs `heygen-translate-v2:ID`).
+    public var refPrefix: String { "heygen-translate-v2" }
+    /// `/v2/video_translate/{id}`.
+    public var statusRoute: String { "/v2/video_translate/{id}" }
+    /// The render times of HeyGen's translations.
+    public var renderTimeModel: RenderTimeModel { .heygenTranslation }
+    /// Retired on 2026-11-01: its jobs are followed on `/v3/video-translations/{id}`.
+    public var successor: ProviderAPI? { .translate }
 
     /// `GET /v2/video_translate/{id}`.
     public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {

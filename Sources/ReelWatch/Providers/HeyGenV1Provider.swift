@@ -7,6 +7,16 @@ public struct HeyGenV1Provider: Provider {
 
     /// Always `.v1`.
     public var api: ProviderAPI { .v1 }
+    /// HeyGen.
+    public var provider: ProviderName { .heygen }
+    /// `heygen-v1` (refs `heygen-v1:ID`).
+    public var refPrefix: String { "heygen-v1" }
+    /// `/v1/video_status.get?video_id={id}`.
+    public var statusRoute: String { "/v1/video_status.get?video_id={id}" }
+    /// The render times of HeyGen's avatar videos.
+    public var renderTimeModel: RenderTimeModel { .heygenAvatar }
+    /// Retired on 2026-11-01: its jobs are followed on `/v3/videos/{id}`.
+    public var successor: ProviderAPI? { .v3 }
 
     /// `GET /v1/video_status.get?video_id={id}`.
     public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {

@@ -8,6 +8,14 @@ public struct HeyGenV3Provider: BulkStatusProvider {
 
     /// Always `.v3`.
     public var api: ProviderAPI { .v3 }
+    /// HeyGen.
+    public var provider: ProviderName { .heygen }
+    /// `heygen` (refs `heygen:ID`).
+    public var refPrefix: String { "heygen" }
+    /// `/v3/videos/{id}`.
+    public var statusRoute: String { "/v3/videos/{id}" }
+    /// The render times of HeyGen's avatar videos.
+    public var renderTimeModel: RenderTimeModel { .heygenAvatar }
 
     /// 100 IDs a request.
     public var bulkLimit: Int { 100 }

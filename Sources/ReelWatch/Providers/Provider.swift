@@ -8,6 +8,22 @@ public protocol Provider: Sendable {
     /// The API this adapter speaks.
     var api: ProviderAPI { get }
 
+    /// The company whose API this is.
+    var provider: ProviderName { get }
+
+    /// The prefix of a job reference for this API, such as `heygen-v1`.
+    var refPrefix: String { get }
+
+    /// The status route as messages name it, such as `/v3/videos/{id}`.
+    var statusRoute: String { get }
+
+    /// The API to move to once this legacy one is retired (the same IDs name the same renders); nil for a current
+    /// API.
+    var successor: ProviderAPI? { get }
+
+    /// The render times this API is assumed to take before anything is learned.
+    var renderTimeModel: RenderTimeModel { get }
+
     /// The status request for the job `id` (without authentication headers).
     func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest
 
@@ -20,6 +36,9 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
+    /// By default an API is current: it has no successor.
+    public var successor: ProviderAPI? { nil }
+
     /// By default no 4xx answer is transient.
     public func isTransient(status: Int, body: JSONValue?) -> Bool { false }
 }
