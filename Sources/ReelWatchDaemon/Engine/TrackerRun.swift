@@ -383,7 +383,7 @@ actor TrackerRun {
         var answers: [PollAnswer] = []
         switch work {
         case .detail(let job, let polls):
-            let result = await client.result(of: job.ref, before: deadline(of: job))
+            let result = await client.result(of: job.ref, before: followDeadline)
             switch result {
             case .failure(let error) where error.code == .cancelled:
                 answers.append(.notAsked([job]))
@@ -401,7 +401,7 @@ actor TrackerRun {
                 answers.append(.answered(job, result, polls: 1, refresh: true, at: client.time.now()))
             }
         case .bulk(let jobs):
-            switch await Self.bulkStatuses(of: jobs, client: client, before: jobs.first.flatMap(deadline(of:))) {
+            switch await Self.bulkStatuses(of: jobs, client: client, before: followDeadline) {
             case .success(let statuses):
                 let at = client.time.now()
                 var detail: [TrackedJob] = []
@@ -444,10 +444,8 @@ actor TrackerRun {
         }
     }
 
-    /// The instant of the client's clock after which a job's poll must not run: a `follow` run's deadline.
-    private nonisolated func deadline(of job: TrackedJob) -> Duration? { followDeadline }
-
-    /// The instant of the client's clock a `follow` run ends at, its polls and downloads with it.
+    /// The instant of the client's clock a `follow` run ends at, its polls and downloads with it (after which no
+    /// poll is sent); nil for a run without a deadline.
     private nonisolated var followDeadline: Duration? {
         guard case .follow(let plan) = scope else { return nil }
         return startOffset + plan.timeout
