@@ -108,7 +108,8 @@ public struct SimulatedJob: Sendable, Hashable {
 
     /// The failure payloads the providers' documents show, one per API.
     public static func documentedFailure(for api: ProviderAPI) -> Outcome {
-        switch api {
+        if let simulated = SimulatedAPIs.of(api) { return simulated.documentedFailure }
+        return switch api {
         case .v1:
             .failure(
                 code: "40119",
@@ -121,6 +122,8 @@ public struct SimulatedJob: Sendable, Hashable {
             .failure(code: "translation_failed", message: "No speech was detected in the source video", detail: nil)
         case .hera:
             .failure(code: "render_failed", message: "Export timed out while rendering", detail: nil)
+        default:
+            .failure(code: "failed", message: "The render failed", detail: nil)
         }
     }
 }

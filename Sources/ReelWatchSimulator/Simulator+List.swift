@@ -8,7 +8,7 @@ extension Simulator {
         switch api {
         case .v3: "/v3/videos"
         case .translate: "/v3/video-translations"
-        default: nil
+        default: SimulatedAPIs.of(api)?.listPath
         }
     }
 

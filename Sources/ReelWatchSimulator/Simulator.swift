@@ -186,7 +186,7 @@ public actor Simulator {
     /// The bulk status path of each API that has one.
     static let bulkPaths: [ProviderAPI: String] = [
         .v3: "/v3/videos/statuses", .translate: "/v3/video-translations/statuses",
-    ]
+    ].merging(SimulatedAPIs.all.compactMap { api in api.bulkRoute.map { (api.api, $0.path) } }) { first, _ in first }
 
     /// The number of status requests received for `ref`.
     public func statusRequestCount(for ref: JobRef) -> Int {
@@ -217,7 +217,12 @@ public actor Simulator {
             let ref = JobRef(api: api, id: id)
             var word = "not_found"
             var error = JSONValue.null
-            if let entry = jobs[ref] {
+            if let entry = jobs[ref], let simulated = SimulatedAPIs.of(api) {
+                word = simulated.statusWord(phase: phase(of: entry), outcome: entry.job.outcome)
+                if case .failure(let code, let message, _) = entry.job.outcome, phase(of: entry) == .done {
+                    error = ["code": .string(code), "message": .string(message)]
+                }
+            } else if let entry = jobs[ref] {
                 switch phase(of: entry) {
                 case .waiting, .queued: word = api == .v3 ? "queued" : "pending"
                 case .processing: word = api == .v3 ? "processing" : "running"
@@ -314,9 +319,10 @@ public actor Simulator {
         let path = "/files/\(ref.api.rawValue)/\(ref.id)/\(name)"
         keep(SimulatorRequest(ref: nil, path: path, userAgent: nil, authorized: true, range: range))
         counts.fileRequests += 1
-        guard let entry = entry(for: ref), phase(of: entry) == .done,
+        guard let entry = entry(for: ref),
             let file = StatusBodies.files(for: entry.job).first(where: { $0.name == name }),
-            entry.job.outcome == .success || ref.api == .hera
+            SimulatedAPIs.of(ref.api)?.canFetch(file, of: entry.job, in: phase(of: entry))
+                ?? (phase(of: entry) == .done && (entry.job.outcome == .success || ref.api == .hera))
         else { return .error(.xmlError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.")) }
         let current = epoch.addingTimeInterval(now.seconds)
         if let expiry = SignedURLExpiry.expiry(of: url), expiry < current {

@@ -158,10 +158,15 @@ public struct SimulatorServer: Sendable {
     private func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let simulator = self.simulator
-        for (api, path, parameter) in [
-            (ProviderAPI.v3, "/heygen/v3/videos/statuses", "video_ids"),
-            (.translate, "/heygen/v3/video-translations/statuses", "video_translation_ids"),
-        ] {
+        let bulkRoutes =
+            [
+                (ProviderAPI.v3, "/heygen/v3/videos/statuses", "video_ids"),
+                (.translate, "/heygen/v3/video-translations/statuses", "video_translation_ids"),
+            ]
+            + SimulatedAPIs.all.compactMap { api in
+                api.bulkRoute.map { (api.api, "/heygen" + $0.path, $0.idParameter) }
+            }
+        for (api, path, parameter) in bulkRoutes {
             router.get(RouterPath(path)) { request, _ in
                 let list = request.uri.queryParameters.get(parameter) ?? ""
                 let ids = list.split(separator: ",").map { Self.decode(String($0)) }
@@ -174,7 +179,7 @@ public struct SimulatorServer: Sendable {
                 return Self.response(await simulator.announcing(answer, for: api))
             }
         }
-        for api in [ProviderAPI.v3, .translate] {
+        for api in [ProviderAPI.v3, .translate] + SimulatedAPIs.all.map(\.api) {
             guard let path = Simulator.listPath(of: api) else { continue }
             router.get(RouterPath("/heygen" + path)) { request, _ in
                 let query = request.uri.queryParameters
@@ -204,6 +209,12 @@ public struct SimulatorServer: Sendable {
                     fileBase: "http://\(request.head.authority ?? "127.0.0.1")"
                 )
             )
+        }
+        for simulated in SimulatedAPIs.all {
+            let api = simulated.api
+            router.get(RouterPath(simulated.statusRoute)) { request, context in
+                try await Self.status(api, id: context.parameters.require("id"), request: request, simulator: simulator)
+            }
         }
         router.get("/heygen/v3/videos/:id") { request, context in
             try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)

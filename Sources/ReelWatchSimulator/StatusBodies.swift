@@ -31,6 +31,10 @@ enum StatusBodies {
         fileBase: String
     ) -> JSONValue {
         let word = statusOverride ?? statusWord(api: job.ref.api, phase: phase, outcome: job.outcome)
+        if let simulated = SimulatedAPIs.of(job.ref.api) {
+            return simulated.body(
+                SimulatedStatus(job: job, phase: phase, word: word, times: times, fileBase: fileBase))
+        }
         let done = phase == .done
         let succeeded = done && job.outcome == .success
         let files = succeeded || job.ref.api == .hera ? self.files(for: job) : []
@@ -156,11 +160,14 @@ enum StatusBodies {
                 "status": .string(word),
                 "outputs": .array(outputs),
             ]
+        default:
+            return nil
         }
     }
 
     /// The provider's word for `phase`.
     static func statusWord(api: ProviderAPI, phase: SimulatedPhase, outcome: SimulatedJob.Outcome) -> String {
+        if let simulated = SimulatedAPIs.of(api) { return simulated.statusWord(phase: phase, outcome: outcome) }
         let failed = outcome != .success
         switch (api, phase) {
         case (.v1, .waiting): return "waiting"
@@ -172,6 +179,7 @@ enum StatusBodies {
         case (.hera, .waiting), (.hera, .queued), (.hera, .processing): return "in-progress"
         case (.v1, .done), (.v3, .done), (.translate, .done): return failed ? "failed" : "completed"
         case (.translateV2, .done), (.hera, .done): return failed ? "failed" : "success"
+        default: return "processing"
         }
     }
 
@@ -187,6 +195,7 @@ enum StatusBodies {
 
     /// The files a finished `job` offers, under names with extensions.
     private static func namedFiles(for job: SimulatedJob) -> [File] {
+        if let simulated = SimulatedAPIs.of(job.ref.api) { return simulated.files(for: job) }
         switch job.ref.api {
         case .hera:
             return job.heraOutputs.enumerated().compactMap { index, output in
@@ -230,6 +239,8 @@ enum StatusBodies {
                 files.append(File(name: "caption.ass", kind: .captions, contentType: "text/x-ass", size: 2048))
             }
             return files
+        default:
+            return []
         }
     }
 
@@ -240,9 +251,6 @@ enum StatusBodies {
         let week = 7 * 24 * 3600.0
         let now = times.now
         switch job.ref.api {
-        case .v1, .v3:
-            let expires = Int(now.timeIntervalSince1970 + times.linkLifetime)
-            return "\(path)?Expires=\(expires)&Signature=c2ltdWxhdGVk~c2lnbmF0dXJl&Key-Pair-Id=KSIMULATOR"
         case .hera:
             let signed = now.addingTimeInterval(times.linkLifetime - week)
             let stamp = signed.formatted(
@@ -254,6 +262,10 @@ enum StatusBodies {
         case .translate, .translateV2:
             return
                 "\(path)?response-content-disposition=attachment%3B+filename%2A%3DUTF-8%27%27\(BaseURL.encode(file.name))%3B"
+        default:
+            // HeyGen's CloudFront signing, for its videos and every API added since.
+            let expires = Int(now.timeIntervalSince1970 + times.linkLifetime)
+            return "\(path)?Expires=\(expires)&Signature=c2ltdWxhdGVk~c2lnbmF0dXJl&Key-Pair-Id=KSIMULATOR"
         }
     }
 
@@ -268,22 +280,26 @@ enum StatusBodies {
 
     /// The answer for a request without the right API key.
     static func unauthorized(api: ProviderAPI) -> SimulatorResponse {
-        switch api {
+        if let simulated = SimulatedAPIs.of(api) { return simulated.unauthorized }
+        return switch api {
         case .v3, .translate: .json(["error": ["code": "unauthorized", "message": "Invalid API key"]], status: 401)
         case .v1, .translateV2: .json(["code": 400112, "message": "Unauthorized", "data": nil], status: 401)
         case .hera: .json(["error": "Unauthorized"], status: 401)
+        default: .json(["error": ["code": "unauthorized", "message": "Invalid API key"]], status: 401)
         }
     }
 
     /// The answer for a job the provider does not know.
     static func notFound(api: ProviderAPI) -> SimulatorResponse {
-        switch api {
+        if let simulated = SimulatedAPIs.of(api) { return simulated.notFound }
+        return switch api {
         case .v3: .json(["error": ["code": "not_found", "message": "Video not found"]], status: 404)
         case .v1: .json(["code": 404, "message": "Video not found", "data": nil], status: 404)
         case .translate:
             .json(["error": ["code": "not_found", "message": "Video translation not found"]], status: 404)
         case .translateV2: .json(["error": "Video translate not found", "data": nil], status: 404)
         case .hera: .json(["error": "Video/job not found"], status: 404)
+        default: .json(["error": ["code": "not_found", "message": "Not found"]], status: 404)
         }
     }
 }

@@ -276,8 +276,8 @@ public actor MemoryJobStore: JobStore {
         if entry.job.phase == .polling {
             switch snapshot.state {
             case .succeeded: entry.job.phase = entry.job.downloadDirectory == nil ? .done : .downloading
-            case .failed: entry.job.phase = .done
-            case .queued, .processing, .unknown: break
+            case .failed, .cancelled: entry.job.phase = .done
+            case .queued, .processing, .needsInput, .unknown: break
             }
         }
         if entry.job.state != snapshot.state {

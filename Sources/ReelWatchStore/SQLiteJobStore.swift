@@ -361,8 +361,8 @@ public final class SQLiteJobStore: JobStore {
                 if oldPhase == .polling {
                     switch snapshot.state {
                     case .succeeded: phase = (row["download_dir"] as String?) == nil ? .done : .downloading
-                    case .failed: phase = .done
-                    case .queued, .processing, .unknown: phase = .polling
+                    case .failed, .cancelled: phase = .done
+                    case .queued, .processing, .needsInput, .unknown: phase = .polling
                     }
                 }
                 try answered.execute(arguments: [

@@ -35,8 +35,12 @@ public struct SnapshotText: Sendable {
             row("created", text)
         }
         if let language = snapshot.outputLanguage { row("language", ReelWatchError.printable(language)) }
-        if let failure = snapshot.failure {
-            row("failure", paint(ReelWatchError.printable(failure.summary, limit: 200), for: .failed))
+        if let progress = snapshot.progress, !snapshot.state.isTerminal { row("progress", "\(progress)%") }
+        if let message = snapshot.agentMessage {
+            row("agent says", ReelWatchError.printable(message, limit: JobSnapshot.agentMessageLimit))
+        }
+        if let reason = snapshot.failureReason {
+            row("failure", paint(ReelWatchError.printable(reason, limit: 200), for: .failed))
         }
         for asset in snapshot.assets {
             var parts = [
@@ -68,8 +72,9 @@ public struct SnapshotText: Sendable {
         let code =
             switch state {
             case .succeeded: "32"
-            case .failed: "31"
+            case .failed, .cancelled: "31"
             case .queued, .processing: "33"
+            case .needsInput: "36"
             case .unknown: "35"
             }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"

@@ -98,7 +98,7 @@ actor TrackerEventPrinter {
                 }
                 Console.standardOutput.write(line + "\n")
             }
-            if snapshot.state == .failed {
+            if snapshot.state.isFailure {
                 report.print(.renderFailed(snapshot, ref: ref))
             }
         case .polled:

@@ -18,6 +18,7 @@ struct SimulatorServerTests {
         case .translate: "\(endpoint.heygenURL)/v3/video-translations/\(id)"
         case .translateV2: "\(endpoint.heygenURL)/v2/video_translate/\(id)"
         case .hera: "\(endpoint.heraURL)/videos/\(id)"
+        default: "\(endpoint.heygenURL)" + ref.api.adapter.statusRoute.replacingOccurrences(of: "{id}", with: id)
         }
     }
 

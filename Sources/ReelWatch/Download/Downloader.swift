@@ -58,9 +58,9 @@ public struct Downloader: Sendable {
         switch snapshot.state {
         case .succeeded:
             break
-        case .failed:
+        case .failed, .cancelled:
             throw .renderFailed(snapshot, ref: snapshot.ref)
-        case .queued, .processing, .unknown:
+        case .queued, .processing, .needsInput, .unknown:
             throw ReelWatchError(
                 code: .notReady,
                 message: "still \(snapshot.state.rawValue), nothing to download yet",

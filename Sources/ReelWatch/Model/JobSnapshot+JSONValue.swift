@@ -12,7 +12,8 @@ extension JobSnapshot {
             "completed_at": .optional(completedAt.map { ISO8601Timestamp($0).description }),
             "callback_id": .optional(callbackID), "output_language": .optional(outputLanguage),
             "page_url": .optional(pageURL), "failure": failure?.jsonValue ?? .null,
-            "assets": .array(assets.map(\.jsonValue)),
+            "assets": .array(assets.map(\.jsonValue)), "progress": progress.map { .number(Double($0)) } ?? .null,
+            "agent_message": .optional(agentMessage),
         ])
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Its JSON form has exactly these snake_case keys, absent values as `null`: `ref`, `provider`,
 /// `api`, `id`, `state`, `provider_status`, `title`, `duration_seconds`, `created_at`,
-/// `completed_at`, `callback_id`, `output_language`, `page_url`, `failure`, `assets`.
+/// `completed_at`, `callback_id`, `output_language`, `page_url`, `progress`, `agent_message`, `failure`, `assets`.
 public struct JobSnapshot: Sendable, Hashable, Codable {
     /// The job this is the status of.
     public var ref: JobRef
@@ -44,7 +44,9 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         outputLanguage: String? = nil,
         pageURL: String? = nil,
         failure: JobFailure? = nil,
-        assets: [Asset] = []
+        assets: [Asset] = [],
+        progress: Int? = nil,
+        agentMessage: String? = nil
     ) {
         self.ref = ref
         self.state = state
@@ -58,10 +60,28 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         self.pageURL = pageURL
         self.failure = failure
         self.assets = assets
+        self.progress = progress.map { min(max($0, 0), 100) }
+        self.agentMessage = agentMessage
     }
+
+    /// How far the render is, 0–100, where the API says (HeyGen's Video Agent sessions and AI clipping jobs);
+    /// nil where it gives none.
+    public var progress: Int?
+    /// What a Video Agent said last, sanitized and at most ``agentMessageLimit`` characters: what the session waits
+    /// for a person to answer while it `needs_input`.
+    public var agentMessage: String?
+
+    /// The most characters of an agent's message a snapshot keeps.
+    public static let agentMessageLimit = 500
 
     /// The provider that renders the job.
     public var provider: ProviderName { ref.provider }
+
+    /// Why the render failed as one line: the provider's failure, or `cancelled` for a render cancelled without
+    /// one; nil when there is no reason to give.
+    public var failureReason: String? {
+        failure?.summary ?? (state == .cancelled ? "cancelled" : nil)
+    }
     /// The provider API the status came from.
     public var api: ProviderAPI { ref.api }
     /// The provider's ID of the job.
@@ -76,12 +96,14 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         case callbackID = "callback_id"
         case outputLanguage = "output_language"
         case pageURL = "page_url"
+        case progress
+        case agentMessage = "agent_message"
     }
 
     /// The JSON keys of a snapshot, in the order they are documented.
     public static let jsonKeys: [String] = [
         "ref", "provider", "api", "id", "state", "provider_status", "title", "duration_seconds", "created_at",
-        "completed_at", "callback_id", "output_language", "page_url", "failure", "assets",
+        "completed_at", "callback_id", "output_language", "page_url", "progress", "agent_message", "failure", "assets",
     ]
 
     /// Decodes a snapshot from its JSON form.
@@ -99,6 +121,8 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         pageURL = try c.decodeIfPresent(String.self, forKey: .pageURL)
         failure = try c.decodeIfPresent(JobFailure.self, forKey: .failure)
         assets = try c.decodeIfPresent([Asset].self, forKey: .assets) ?? []
+        progress = try c.decodeIfPresent(Int.self, forKey: .progress)
+        agentMessage = try c.decodeIfPresent(String.self, forKey: .agentMessage)
     }
 
     /// Encodes every documented key, absent values as `null`.
@@ -119,6 +143,8 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         try c.encode(pageURL, forKey: .pageURL)
         try c.encode(failure, forKey: .failure)
         try c.encode(assets, forKey: .assets)
+        try c.encode(progress, forKey: .progress)
+        try c.encode(agentMessage, forKey: .agentMessage)
     }
 
     /// The snapshot as one line of JSON (keys sorted), for JSON Lines output.

@@ -10,6 +10,11 @@ public enum JobState: String, Sendable, Hashable, Codable, CaseIterable {
     case succeeded
     /// Finished without a result (`failed`).
     case failed
+    /// Stopped before it finished, by a person or the provider (`cancelled`): a failure with the reason
+    /// "cancelled".
+    case cancelled
+    /// Waiting for a person (a Video Agent session's `waiting_for_input` or `reviewing`): not over, not a failure.
+    case needsInput = "needs_input"
     /// A status reelwatch has never seen; kept verbatim, treated as still running.
     case unknown
 
@@ -22,10 +27,15 @@ public enum JobState: String, Sendable, Hashable, Codable, CaseIterable {
         case "processing", "running", "in-progress", "rendering": self = .processing
         case "completed", "complete", "success", "succeeded", "done": self = .succeeded
         case "failed", "failure", "error": self = .failed
+        case "cancelled", "canceled": self = .cancelled
+        case "waiting-for-input", "reviewing", "needs-input": self = .needsInput
         default: self = .unknown
         }
     }
 
-    /// Whether the render is over: `succeeded` or `failed`.
-    public var isTerminal: Bool { self == .succeeded || self == .failed }
+    /// Whether the render is over: `succeeded`, `failed` or `cancelled`.
+    public var isTerminal: Bool { self == .succeeded || isFailure }
+
+    /// Whether the render ended without a result: `failed` or `cancelled`.
+    public var isFailure: Bool { self == .failed || self == .cancelled }
 }

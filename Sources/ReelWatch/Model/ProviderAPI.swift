@@ -1,15 +1,44 @@
-/// The provider API a job reference points at; each has its own adapter.
-public enum ProviderAPI: String, Sendable, Hashable, Codable, CaseIterable {
-    /// HeyGen's v3 video API, `GET /v3/videos/{id}`.
-    case v3
-    /// HeyGen's v1 video status API, `GET /v1/video_status.get?video_id={id}`.
-    case v1
-    /// HeyGen's current video translation API, `GET /v3/video-translations/{id}`.
-    case translate
-    /// HeyGen's legacy video translation API, `GET /v2/video_translate/{id}`, for older translation IDs.
-    case translateV2 = "translate-v2"
-    /// Hera's motion graphics API, `GET /videos/{id}`.
-    case hera
+/// The provider API a job reference points at; each has its own adapter, registered in
+/// ``ProviderRegistry/adapters``.
+///
+/// A name, not a closed list: adding an API is its adapter file (which declares its `ProviderAPI` constant) and
+/// one line in the registry. Only registered names can be made from text (`init?(rawValue:)`, decoding).
+public struct ProviderAPI: RawRepresentable, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// The API's name as the store, `--json` output and file links say it: `v3`, `translate`, `hera`, …
+    public let rawValue: String
+
+    /// The registered API named `rawValue`; nil for any other name.
+    public init?(rawValue: String) {
+        guard ProviderRegistry.adapters[rawValue] != nil else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// The API named `name`, for an adapter's own constant (the registry lists it).
+    init(declaring name: String) {
+        rawValue = name
+    }
+
+    /// Every registered API, in registration order.
+    public static var allCases: [ProviderAPI] { ProviderRegistry.apis }
+
+    /// The name.
+    public var description: String { rawValue }
+
+    /// Decodes a registered API's name; any other name is corrupt data.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let name = try container.decode(String.self)
+        guard let api = ProviderAPI(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown API '\(name)'")
+        }
+        self = api
+    }
+
+    /// Encodes the name.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 
     /// The company whose API this is (its adapter says).
     public var provider: ProviderName { adapter.provider }

@@ -4,7 +4,7 @@ extension ReelWatchError {
     public static func renderFailed(_ snapshot: JobSnapshot?, ref: JobRef) -> ReelWatchError {
         ReelWatchError(
             code: .renderFailed,
-            message: "render failed: \(snapshot?.failure?.summary ?? JobFailure.noReasonGiven)",
+            message: "render failed: \(snapshot?.failureReason ?? JobFailure.noReasonGiven)",
             ref: ref
         )
     }

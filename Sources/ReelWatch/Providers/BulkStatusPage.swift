@@ -35,7 +35,7 @@ extension BulkStatusPage {
                     id: id,
                     providerStatus: status,
                     state: state,
-                    failure: state == .failed ? ProviderErrorBody(errorValue: item["error"])?.failure : nil
+                    failure: state?.isFailure == true ? ProviderErrorBody(errorValue: item["error"])?.failure : nil
                 )
             )
         }

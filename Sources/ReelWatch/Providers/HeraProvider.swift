@@ -93,3 +93,8 @@ public struct HeraProvider: Provider {
         [asset.format, asset.aspectRatio, asset.resolution].compactMap { $0 }.joined(separator: " ")
     }
 }
+
+extension ProviderAPI {
+    /// Hera's motion graphics API, `GET /videos/{id}`.
+    public static let hera = ProviderAPI(declaring: "hera")
+}

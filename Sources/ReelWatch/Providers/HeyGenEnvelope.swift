@@ -80,7 +80,7 @@ struct HeyGenEnvelope {
             callbackID: data["callback_id"]?.text,
             outputLanguage: data["output_language"]?.text,
             pageURL: data.first("video_page_url", "page_url")?.text,
-            failure: state == .failed ? failure() : nil,
+            failure: state.isFailure ? failure() : nil,
             assets: assets
         )
     }

@@ -73,3 +73,8 @@ public struct HeyGenTranslateProvider: BulkStatusProvider {
             heygen: body, idKeys: ["video_id", "video_translation_id", "id"], ref: ref, httpStatus: httpStatus)
     }
 }
+
+extension ProviderAPI {
+    /// HeyGen's current video translation API, `GET /v3/video-translations/{id}`.
+    public static let translate = ProviderAPI(declaring: "translate")
+}

@@ -44,3 +44,8 @@ public struct HeyGenTranslateV2Provider: Provider {
         return envelope.snapshot(ref: ref, status: status, assets: assets)
     }
 }
+
+extension ProviderAPI {
+    /// HeyGen's legacy video translation API, `GET /v2/video_translate/{id}` (retired 2026-11-01).
+    public static let translateV2 = ProviderAPI(declaring: "translate-v2")
+}

@@ -33,3 +33,8 @@ public struct HeyGenV1Provider: Provider {
         try HeyGenVideoFields.snapshot(body, ref: ref, httpStatus: httpStatus)
     }
 }
+
+extension ProviderAPI {
+    /// HeyGen's v1 video status API, `GET /v1/video_status.get?video_id={id}` (retired 2026-11-01).
+    public static let v1 = ProviderAPI(declaring: "v1")
+}

@@ -51,3 +51,8 @@ public struct HeyGenV3Provider: BulkStatusProvider {
         try BulkStatusPage(heygen: body, idKeys: ["video_id", "id"], ref: ref, httpStatus: httpStatus)
     }
 }
+
+extension ProviderAPI {
+    /// HeyGen's v3 video API, `GET /v3/videos/{id}`.
+    public static let v3 = ProviderAPI(declaring: "v3")
+}

@@ -45,14 +45,11 @@ extension Provider {
 
 /// The adapter for each API.
 extension ProviderAPI {
-    /// The adapter that speaks this API.
+    /// The adapter that speaks this API (every `ProviderAPI` that exists is registered).
     public var adapter: any Provider {
-        switch self {
-        case .v3: HeyGenV3Provider()
-        case .v1: HeyGenV1Provider()
-        case .translate: HeyGenTranslateProvider()
-        case .translateV2: HeyGenTranslateV2Provider()
-        case .hera: HeraProvider()
+        guard let adapter = ProviderRegistry.adapters[rawValue] else {
+            preconditionFailure("\(rawValue) is declared but not in ProviderRegistry.registered")
         }
+        return adapter
     }
 }

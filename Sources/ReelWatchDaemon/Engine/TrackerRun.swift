@@ -593,8 +593,8 @@ actor TrackerRun {
         if error == nil {
             switch snapshot?.state {
             case .succeeded: outcome = .succeeded
-            case .failed: outcome = .failed
-            case .queued, .processing, .unknown, nil: break
+            case .failed, .cancelled: outcome = .failed
+            case .queued, .processing, .needsInput, .unknown, nil: break
             }
         }
 

@@ -110,9 +110,9 @@ public struct AccountSync: Sendable {
     private func wanted(_ render: ListedRender) -> Bool {
         if let folder = options.folderID, render.folderID != folder { return false }
         switch render.state {
-        case .failed: return false
+        case .failed, .cancelled: return false
         case .succeeded: return options.downloadDirectory != nil
-        case .queued, .processing, .unknown: return true
+        case .queued, .processing, .needsInput, .unknown: return true
         }
     }
 

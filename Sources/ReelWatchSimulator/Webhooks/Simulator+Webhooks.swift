@@ -3,7 +3,9 @@ import ReelWatch
 
 extension Simulator {
     /// Whether renders of `api` send webhooks: HeyGen's do, Hera has none.
-    static func sendsWebhooks(_ api: ProviderAPI) -> Bool { api != .hera }
+    static func sendsWebhooks(_ api: ProviderAPI) -> Bool {
+        SimulatedAPIs.of(api)?.sendsWebhooks ?? (api != .hera)
+    }
 
     /// Adds a destination every webhook event is delivered to (besides those a dispatcher is given).
     public func addWebhookDestination(_ destination: WebhookDestination) {

@@ -1,0 +1,119 @@
+import Foundation
+import ReelWatch
+
+/// How the simulator plays one provider API: its status route, its status words, the bodies and files it answers
+/// with, and the bulk and list routes it has. One file per API, listed once in ``SimulatedAPIs/all``.
+///
+/// The five APIs reelwatch followed first (v3, v1, translate, translate-v2, Hera) are still played by the switches
+/// in ``StatusBodies``; every API added since is a `SimulatedAPI`.
+protocol SimulatedAPI: Sendable {
+    /// The API played.
+    var api: ProviderAPI { get }
+
+    /// The status route, in the router's form under the simulator's root: `/heygen/v3/lipsyncs/:id`.
+    var statusRoute: String { get }
+
+    /// The provider's status word for a job in `phase` that ends in `outcome`.
+    func statusWord(phase: SimulatedPhase, outcome: SimulatedJob.Outcome) -> String
+
+    /// The status answer's body for the job `status` describes.
+    func body(_ status: SimulatedStatus) -> JSONValue
+
+    /// The files a job offers (all of them, whether or not they can be fetched yet).
+    func files(for job: SimulatedJob) -> [StatusBodies.File]
+
+    /// Whether `file` of `job` can be fetched in `phase` (by default: once the job succeeded).
+    func canFetch(_ file: StatusBodies.File, of job: SimulatedJob, in phase: SimulatedPhase) -> Bool
+
+    /// The answer to a request without the right API key.
+    var unauthorized: SimulatorResponse { get }
+
+    /// The answer for a job the API does not know.
+    var notFound: SimulatorResponse { get }
+
+    /// The failure the provider's documents show for this API.
+    var documentedFailure: SimulatedJob.Outcome { get }
+
+    /// The bulk status route and its ID parameter (`/v3/lipsyncs/statuses`, `lipsync_ids`), nil without one.
+    var bulkRoute: (path: String, idParameter: String)? { get }
+
+    /// The account listing's path (`/v3/lipsyncs`), nil without one.
+    var listPath: String? { get }
+
+    /// Whether renders of this API announce themselves through webhooks.
+    var sendsWebhooks: Bool { get }
+}
+
+extension SimulatedAPI {
+    /// By default a file can be fetched once its job succeeded.
+    func canFetch(_ file: StatusBodies.File, of job: SimulatedJob, in phase: SimulatedPhase) -> Bool {
+        phase == .done && job.outcome == .success
+    }
+
+    /// HeyGen v3's answer to a wrong key.
+    var unauthorized: SimulatorResponse {
+        .json(["error": ["code": "unauthorized", "message": "Invalid API key"]], status: 401)
+    }
+
+    /// By default no bulk route.
+    var bulkRoute: (path: String, idParameter: String)? { nil }
+
+    /// By default no listing.
+    var listPath: String? { nil }
+
+    /// By default no webhooks (HeyGen's per-render `callback_url` APIs say otherwise).
+    var sendsWebhooks: Bool { false }
+}
+
+/// Every API the simulator plays through a ``SimulatedAPI``: one line each.
+enum SimulatedAPIs {
+    /// The simulated APIs.
+    static let all: [any SimulatedAPI] = []
+
+    /// The simulated API of `api`, if it is played through one.
+    static func of(_ api: ProviderAPI) -> (any SimulatedAPI)? {
+        all.first { $0.api == api }
+    }
+}
+
+/// One status answer in the making: the job, where it is, and its links.
+struct SimulatedStatus: Sendable {
+    /// The job answered about.
+    var job: SimulatedJob
+    /// Where it is in its life.
+    var phase: SimulatedPhase
+    /// The status word to send (the API's word for `phase`, or an injected one).
+    var word: String
+    /// Its times.
+    var times: StatusBodies.Times
+    /// The base URL file links start with.
+    var fileBase: String
+
+    /// Whether the job is over.
+    var done: Bool { phase == .done }
+
+    /// Whether the job is over and succeeded.
+    var succeeded: Bool { done && job.outcome == .success }
+
+    /// The job's failure once it is over and failed.
+    var failure: (code: String, message: String, detail: String?)? {
+        if done, case .failure(let code, let message, let detail) = job.outcome { (code, message, detail) } else { nil }
+    }
+
+    /// When the job was created, in Unix seconds.
+    var createdAt: JSONValue { .number(times.created.timeIntervalSince1970.rounded(.down)) }
+
+    /// When the job completed, in Unix seconds, once it succeeded.
+    var completedAt: JSONValue { succeeded ? .number(times.completed.timeIntervalSince1970.rounded(.down)) : nil }
+
+    /// A signed link to `file`.
+    func link(to file: StatusBodies.File) -> JSONValue {
+        .string(StatusBodies.url(of: file, job: job, base: fileBase, times: times))
+    }
+
+    /// A link to the job's first file of `kind` once the job succeeded, else null.
+    func link(_ kind: AssetKind, files: [StatusBodies.File]) -> JSONValue {
+        guard succeeded, let file = files.first(where: { $0.kind == kind }) else { return nil }
+        return link(to: file)
+    }
+}
