@@ -36,7 +36,7 @@ struct JobSnapshotJSONTests {
         let asset = try #require(object["assets"]?.arrayValue?.first?.objectValue)
         #expect(
             Set(asset.keys) == [
-                "kind", "url", "expires_at", "format", "aspect_ratio", "fps", "resolution", "state", "error",
+                "kind", "url", "expires_at", "format", "aspect_ratio", "fps", "resolution", "state", "error", "label",
             ])
         #expect(asset["expires_at"] == "2025-07-11T07:14:28Z")
         #expect(asset["kind"] == "video")

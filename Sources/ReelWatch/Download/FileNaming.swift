@@ -15,6 +15,9 @@ public struct FileNaming: Sendable, Hashable {
     /// The longest extension taken from a provider's format; a longer one is left off.
     public static let maximumExtensionLength = 10
 
+    /// The most bytes of an asset's label (a layer name, a clip title) a name keeps.
+    public static let maximumLabelLength = 60
+
     /// Creates a naming scheme.
     public init(fromTitle: Bool = false) { self.fromTitle = fromTitle }
 
@@ -24,6 +27,10 @@ public struct FileNaming: Sendable, Hashable {
         var tail = [asset.kind.rawValue]
         if snapshot.provider == .hera {
             tail += [asset.aspectRatio?.replacingOccurrences(of: ":", with: "x"), asset.resolution].compactMap { $0 }
+        }
+        if let label = asset.label {
+            let kept = Self.cut(Self.sanitize(label), toBytes: Self.maximumLabelLength)
+            if !kept.isEmpty { tail.append(kept) }
         }
         let ext = Self.fileExtension(for: asset)
         let reserved = ext.map { $0.utf8.count + 1 } ?? 0

@@ -20,6 +20,9 @@ public struct Asset: Sendable, Hashable, Codable {
     public var state: JobState?
     /// Why this file failed, when it did.
     public var error: String?
+    /// The provider's name for this output where it gives one (a background removal's layer, an AI clip's title):
+    /// provider text, sanitized before it becomes part of a file name or reaches a terminal.
+    public var label: String?
 
     /// Creates an asset.
     public init(
@@ -31,7 +34,8 @@ public struct Asset: Sendable, Hashable, Codable {
         fps: String? = nil,
         resolution: String? = nil,
         state: JobState? = nil,
-        error: String? = nil
+        error: String? = nil,
+        label: String? = nil
     ) {
         self.kind = kind
         self.url = url
@@ -42,10 +46,11 @@ public struct Asset: Sendable, Hashable, Codable {
         self.resolution = resolution
         self.state = state
         self.error = error
+        self.label = label
     }
 
     private enum CodingKeys: String, CodingKey {
-        case kind, url, format, fps, resolution, state, error
+        case kind, url, format, fps, resolution, state, error, label
         case expiresAt = "expires_at"
         case aspectRatio = "aspect_ratio"
     }
@@ -62,6 +67,7 @@ public struct Asset: Sendable, Hashable, Codable {
         resolution = try c.decodeIfPresent(String.self, forKey: .resolution)
         state = try c.decodeIfPresent(JobState.self, forKey: .state)
         error = try c.decodeIfPresent(String.self, forKey: .error)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
     }
 
     /// Encodes every key, absent values as `null`.
@@ -76,5 +82,6 @@ public struct Asset: Sendable, Hashable, Codable {
         try c.encode(resolution, forKey: .resolution)
         try c.encode(state, forKey: .state)
         try c.encode(error, forKey: .error)
+        try c.encode(label, forKey: .label)
     }
 }
