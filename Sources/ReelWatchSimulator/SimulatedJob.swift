@@ -74,6 +74,8 @@ public struct SimulatedJob: Sendable, Hashable {
     public var bareLinks: Bool
     /// The folder the render is in (HeyGen v3 videos: `folder_id`, what the list filters on).
     public var folderID: String?
+    /// How a Video Agent session plays out (`heygen-agent:` jobs only).
+    public var agent: Agent?
 
     /// Creates a simulated job.
     public init(
@@ -89,7 +91,8 @@ public struct SimulatedJob: Sendable, Hashable {
         videoSize: Int = 256 * 1024,
         durationSeconds: Double = 42.5,
         bareLinks: Bool = false,
-        folderID: String? = nil
+        folderID: String? = nil,
+        agent: Agent? = nil
     ) {
         self.ref = ref
         self.title = title
@@ -104,6 +107,7 @@ public struct SimulatedJob: Sendable, Hashable {
         self.durationSeconds = durationSeconds
         self.bareLinks = bareLinks
         self.folderID = folderID
+        self.agent = agent
     }
 
     /// The failure payloads the providers' documents show, one per API.

@@ -430,6 +430,11 @@ public actor Simulator {
     /// is (a v1 video is a v3 video with the same ID), seen as a job of `ref`'s API.
     private func entry(for ref: JobRef) -> Entry? {
         if let entry = jobs[ref] { return entry }
+        if let session = SimulatedAgent.session(generating: ref, in: jobs.values) {
+            var entry = session
+            entry.job = SimulatedAgent.video(of: session.job)
+            return entry
+        }
         guard let legacy = ProviderAPI.allCases.first(where: { $0.successor == ref.api }),
             var entry = jobs[JobRef(api: legacy, id: ref.id)]
         else { return nil }

@@ -3,9 +3,11 @@ extension StatusClient {
     ///
     /// Task-group children call this rather than catching inline: Swift 6.3 miscompiled a typed `do`/`catch`
     /// that returned a tuple from a task-group child in release builds (the children returned garbage indices).
-    public func result(of ref: JobRef, before deadline: Duration? = nil) async -> Result<JobSnapshot, ReelWatchError> {
+    public func result(
+        of ref: JobRef, previous: JobSnapshot? = nil, before deadline: Duration? = nil
+    ) async -> Result<JobSnapshot, ReelWatchError> {
         do {
-            return .success(try await snapshot(of: ref, before: deadline))
+            return .success(try await snapshot(of: ref, previous: previous, before: deadline))
         } catch {
             return .failure(error)
         }

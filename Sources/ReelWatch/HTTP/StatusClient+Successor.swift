@@ -1,7 +1,7 @@
 import Logging
 
 extension StatusClient {
-    /// The current status of `ref`, retrying transient failures.
+    /// The current status of `ref` on its own route, retrying transient failures.
     ///
     /// A legacy ref (`heygen-v1:`, `heygen-translate-v2:`) whose route answers 404 or 410 is asked once on its
     /// successor route with the same ID (HeyGen retired v1 and v2 on 2026-11-01; the IDs name the same renders):
@@ -11,7 +11,7 @@ extension StatusClient {
     /// - Parameter deadline: when given (an instant of ``time``), no retry starts after it and no request (nor its
     ///   wait for the rate limit) runs past it plus ``finalRequestTimeout``, whatever the provider does. A request at
     ///   the deadline gets ``finalRequestTimeout``; one that would start after that fails at once without being sent.
-    public func snapshot(of ref: JobRef, before deadline: Duration? = nil) async throws(ReelWatchError) -> JobSnapshot {
+    func successorSnapshot(of ref: JobRef, before deadline: Duration?) async throws(ReelWatchError) -> JobSnapshot {
         let legacyError: ReelWatchError
         do {
             return try await routeSnapshot(of: ref, before: deadline)

@@ -223,6 +223,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The value as a percentage, 0–100 (a number or numeric text; out of range clamped, fractions cut); nil for
+    /// anything else, never a trap.
+    public var percent: Int? {
+        guard let value = number else { return nil }
+        return Int(min(max(value, 0), 100).rounded(.down))
+    }
+
     /// The value as a length of time in seconds (a number or a string holding one), when it is in the range
     /// ``CheckedConversion/seconds(_:)`` accepts.
     public var seconds: Double? { number.flatMap(CheckedConversion.seconds) }

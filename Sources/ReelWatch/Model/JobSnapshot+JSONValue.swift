@@ -13,7 +13,7 @@ extension JobSnapshot {
             "callback_id": .optional(callbackID), "output_language": .optional(outputLanguage),
             "page_url": .optional(pageURL), "failure": failure?.jsonValue ?? .null,
             "assets": .array(assets.map(\.jsonValue)), "progress": progress.map { .number(Double($0)) } ?? .null,
-            "agent_message": .optional(agentMessage),
+            "agent_message": .optional(agentMessage), "handover": .optional(handover?.description),
         ])
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Its JSON form has exactly these snake_case keys, absent values as `null`: `ref`, `provider`,
 /// `api`, `id`, `state`, `provider_status`, `title`, `duration_seconds`, `created_at`,
-/// `completed_at`, `callback_id`, `output_language`, `page_url`, `progress`, `agent_message`, `failure`, `assets`.
+/// `completed_at`, `callback_id`, `output_language`, `page_url`, `progress`, `agent_message`, `handover`, `failure`,
+/// `assets`.
 public struct JobSnapshot: Sendable, Hashable, Codable {
     /// The job this is the status of.
     public var ref: JobRef
@@ -46,7 +47,8 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         failure: JobFailure? = nil,
         assets: [Asset] = [],
         progress: Int? = nil,
-        agentMessage: String? = nil
+        agentMessage: String? = nil,
+        handover: JobRef? = nil
     ) {
         self.ref = ref
         self.state = state
@@ -62,6 +64,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         self.assets = assets
         self.progress = progress.map { min(max($0, 0), 100) }
         self.agentMessage = agentMessage
+        self.handover = handover
     }
 
     /// How far the render is, 0–100, where the API says (HeyGen's Video Agent sessions and AI clipping jobs);
@@ -70,6 +73,10 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
     /// What a Video Agent said last, sanitized and at most ``agentMessageLimit`` characters: what the session waits
     /// for a person to answer while it `needs_input`.
     public var agentMessage: String?
+
+    /// The job whose status decides this one's outcome and whose files are this one's files: a Video Agent
+    /// session's video (`heygen:VIDEO_ID`) once the session names it; nil for every other job.
+    public var handover: JobRef?
 
     /// The most characters of an agent's message a snapshot keeps.
     public static let agentMessageLimit = 500
@@ -98,12 +105,14 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         case pageURL = "page_url"
         case progress
         case agentMessage = "agent_message"
+        case handover
     }
 
     /// The JSON keys of a snapshot, in the order they are documented.
     public static let jsonKeys: [String] = [
         "ref", "provider", "api", "id", "state", "provider_status", "title", "duration_seconds", "created_at",
-        "completed_at", "callback_id", "output_language", "page_url", "progress", "agent_message", "failure", "assets",
+        "completed_at", "callback_id", "output_language", "page_url", "progress", "agent_message", "handover",
+        "failure", "assets",
     ]
 
     /// Decodes a snapshot from its JSON form.
@@ -123,6 +132,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         assets = try c.decodeIfPresent([Asset].self, forKey: .assets) ?? []
         progress = try c.decodeIfPresent(Int.self, forKey: .progress)
         agentMessage = try c.decodeIfPresent(String.self, forKey: .agentMessage)
+        handover = try c.decodeIfPresent(JobRef.self, forKey: .handover)
     }
 
     /// Encodes every documented key, absent values as `null`.
@@ -145,6 +155,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         try c.encode(assets, forKey: .assets)
         try c.encode(progress, forKey: .progress)
         try c.encode(agentMessage, forKey: .agentMessage)
+        try c.encode(handover, forKey: .handover)
     }
 
     /// The snapshot as one line of JSON (keys sorted), for JSON Lines output.

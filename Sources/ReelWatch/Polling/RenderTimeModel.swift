@@ -60,6 +60,15 @@ public struct RenderTimeModel: Sendable, Hashable {
         lagTarget: .seconds(30)
     )
 
+    /// HeyGen Video Agent sessions: 20–45 minutes, longer when an account runs many at once.
+    public static let heygenVideoAgent = RenderTimeModel(
+        components: [
+            Component(weight: 0.8, median: .seconds(1800), sigma: 0.30),
+            Component(weight: 0.2, median: .seconds(3000), sigma: 0.40),
+        ],
+        lagTarget: .seconds(30)
+    )
+
     /// Hera motion graphics.
     public static let heraMotionGraphics = RenderTimeModel(
         components: [Component(weight: 1, median: .seconds(60), sigma: 0.45)],

@@ -317,7 +317,7 @@ actor TrackerRun {
     /// carry only the few whose jitter happens to match; an extra ID costs nothing, and a job asked a little early
     /// is only seen sooner. The one batching rule of every scope: `wait`, `track check`, `run` and `serve`.
     private func companions(of jobs: [TrackedJob], now: Date) async -> [TrackedJob] {
-        let apis = Set(jobs.filter(goesInBulk).map(\.ref.api))
+        let apis = Set(jobs.filter(goesInBulk).map(\.ref.api))  // a handed-over job's own API: its peers ride too
         var companions: [TrackedJob] = []
         for api in apis.sorted(by: { $0.rawValue < $1.rawValue }) {
             let horizon = date(after: tracker.schedule(for: api).lagInterval, from: now)
@@ -334,10 +334,16 @@ actor TrackerRun {
         return companions
     }
 
-    /// Whether `job` is asked through its API's bulk status (else on its own).
+    /// Whether `job` is asked through its API's bulk status (else on its own); a job handed over to another (a Video
+    /// Agent session to its video) through that one's API.
     private func goesInBulk(_ job: TrackedJob) -> Bool {
-        options.useBulkStatus && follow?.pollOnce != true && job.ref.api.bulkAdapter != nil
+        options.useBulkStatus && follow?.pollOnce != true && Self.polledRef(of: job).api.bulkAdapter != nil
             && !tracker.madeDueByEvent(job, now: now)
+    }
+
+    /// The ref a bulk request asks about for `job`: the job its last answer handed over to, else its own.
+    private nonisolated static func polledRef(of job: TrackedJob) -> JobRef {
+        job.snapshot?.handover ?? job.ref
     }
 
     /// Queues polls of `jobs`: through bulk status where their API offers it, one by one otherwise.
@@ -345,7 +351,7 @@ actor TrackerRun {
         var groups: [ProviderAPI: [TrackedJob]] = [:]
         for job in jobs {
             if goesInBulk(job) {
-                groups[job.ref.api, default: []].append(job)
+                groups[Self.polledRef(of: job).api, default: []].append(job)
             } else {
                 queue.append(.detail(job, polls: 0))
             }
@@ -383,7 +389,7 @@ actor TrackerRun {
         var answers: [PollAnswer] = []
         switch work {
         case .detail(let job, let polls):
-            let result = await client.result(of: job.ref, before: followDeadline)
+            let result = await client.result(of: job.ref, previous: job.snapshot, before: followDeadline)
             switch result {
             case .failure(let error) where error.code == .cancelled:
                 answers.append(.notAsked([job]))
@@ -394,7 +400,7 @@ actor TrackerRun {
                 answers.append(.answered(job, result, polls: polls + 1, refresh: false, at: client.time.now()))
             }
         case .refresh(let job):
-            let result = await client.result(of: job.ref)
+            let result = await client.result(of: job.ref, previous: job.snapshot)
             if case .failure(let error) = result, error.code == .cancelled {
                 answers.append(.notAsked([job]))
             } else {
@@ -408,13 +414,15 @@ actor TrackerRun {
                 for job in jobs {
                     // Finished (its links, or its failure in full, come with the detail), or unknown to the bulk
                     // answer (the detail call says why).
-                    guard let entry = statuses[job.ref], let state = entry.state, !state.isTerminal else {
+                    guard let entry = statuses[Self.polledRef(of: job)], let state = entry.state, !state.isTerminal
+                    else {
                         detail.append(job)
                         continue
                     }
                     var snapshot = job.snapshot ?? JobSnapshot(ref: job.ref, state: state)
                     snapshot.state = state
-                    snapshot.providerStatus = entry.providerStatus
+                    // A handed-over job keeps its own word; its state is its video's.
+                    if snapshot.handover == nil { snapshot.providerStatus = entry.providerStatus }
                     answers.append(.answered(job, .success(snapshot), polls: 1, refresh: false, at: at))
                 }
                 if !detail.isEmpty { answers.append(.needsDetail(detail, polls: 1)) }
@@ -438,7 +446,7 @@ actor TrackerRun {
         of jobs: [TrackedJob], client: StatusClient, before deadline: Duration?
     ) async -> Result<[JobRef: BulkStatus], ReelWatchError> {
         do {
-            return .success(try await client.bulkStatuses(of: jobs.map(\.ref), before: deadline))
+            return .success(try await client.bulkStatuses(of: jobs.map(polledRef), before: deadline))
         } catch {
             return .failure(error)
         }
