@@ -40,7 +40,8 @@ struct NeedsInputCommandTests {
 
             // download does not wait: nothing to download yet, exit 4.
             let download = try await CLI.run(
-                ["download", "hera:agent", "--to", NSTemporaryDirectory() + UUID().uuidString], environment: environment)
+                ["download", "hera:agent", "--to", NSTemporaryDirectory() + UUID().uuidString], environment: environment
+            )
             #expect(download.status == 4)
             #expect(download.stderr.hasPrefix("reelwatch: hera:agent: still needs_input, nothing to download yet"))
         }
