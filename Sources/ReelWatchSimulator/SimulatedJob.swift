@@ -74,6 +74,9 @@ public struct SimulatedJob: Sendable, Hashable {
     public var bareLinks: Bool
     /// The folder the render is in (HeyGen v3 videos: `folder_id`, what the list filters on).
     public var folderID: String?
+    /// While the time since the job was added is in this range (and it has not ended), an API that has a word for
+    /// waiting on a person (``SimulatedAPI/needsInputWord``, a Video Agent's `waiting_for_input`) answers with it.
+    public var needsInputDuring: Range<Duration>?
 
     /// Creates a simulated job.
     public init(
@@ -89,7 +92,8 @@ public struct SimulatedJob: Sendable, Hashable {
         videoSize: Int = 256 * 1024,
         durationSeconds: Double = 42.5,
         bareLinks: Bool = false,
-        folderID: String? = nil
+        folderID: String? = nil,
+        needsInputDuring: Range<Duration>? = nil
     ) {
         self.ref = ref
         self.title = title
@@ -104,6 +108,7 @@ public struct SimulatedJob: Sendable, Hashable {
         self.durationSeconds = durationSeconds
         self.bareLinks = bareLinks
         self.folderID = folderID
+        self.needsInputDuring = needsInputDuring
     }
 
     /// The failure payloads the providers' documents show, one per API.
