@@ -38,6 +38,11 @@ struct NeedsInputCommandTests {
             #expect(error?["code"] == "needs_input")
             #expect(error?["ref"] == "hera:agent")
 
+            // status asks once: any state is exit 0, this one shown with the provider's word.
+            let status = try await CLI.run(["status", "hera:agent"], environment: environment)
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.hasPrefix("hera:agent  needs_input (waiting_for_input)"))
+
             // download does not wait: nothing to download yet, exit 4.
             let download = try await CLI.run(
                 ["download", "hera:agent", "--to", NSTemporaryDirectory() + UUID().uuidString], environment: environment
