@@ -27,6 +27,8 @@ enum AgentAdvice {
             guard let ref = error.ref else { return "call wait again" }
             return "not done at the timeout: call wait again with refs [\"\(ref)\"] (with the same download_dir, a "
                 + "partial file resumes)"
+        case .needsInput:
+            return "the job waits for a person: answer it at HeyGen, then call wait again"
         case .renderFailed:
             return "the render failed at the provider: waiting or downloading again will not help; submit it again"
         case .providerUnavailable:

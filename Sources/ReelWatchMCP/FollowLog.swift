@@ -10,8 +10,8 @@ actor FollowLog {
     private(set) var files: [DownloadResult] = []
     /// The downloads that failed, in order.
     private(set) var downloadErrors: [ReelWatchError] = []
-    /// How many progress notifications were sent.
-    private var notified = 0
+    /// The progress value of the last notification (each one's is higher).
+    private var notified: Double = 0
     private let jobCount: Int
     private let progress: ProgressSink?
 
@@ -23,7 +23,8 @@ actor FollowLog {
         self.progress = progress
     }
 
-    /// Records what the engine did; notifies the client of every poll and file.
+    /// Records what the engine did; notifies the client of every poll and file: with a count that grows by one,
+    /// or, once a job reports its own progress, with the call's share done out of 100 (``callPercent``).
     func record(_ event: TrackerEvent) async {
         switch event {
         case .polled(let update, _):
@@ -43,15 +44,35 @@ actor FollowLog {
 
     private func notify(_ message: String) async {
         guard let progress else { return }
-        notified += 1
-        await progress(Double(notified), nil, message)
+        guard let percent = callPercent else {
+            notified += 1
+            await progress(notified, nil, message)
+            return
+        }
+        // MCP wants every notification's value higher than the last: one that did not move (a poll that found the
+        // same percentage, a file landing) goes up by a hundredth.
+        notified = max(percent, notified + 0.01)
+        await progress(notified, 100, message)
+    }
+
+    /// How far the call is, 0–100, once a job has reported its own progress: the mean over its jobs of each one's
+    /// percentage (100 once it ended, 0 before it reported any); nil while none has.
+    var callPercent: Double? {
+        guard jobCount > 0, latest.values.contains(where: { $0.snapshot?.progress != nil }) else { return nil }
+        let sum = latest.values.reduce(0.0) { sum, update in
+            sum + (update.isFinal ? 100 : Double(update.snapshot?.progress ?? 0))
+        }
+        return min(100, sum / Double(jobCount))
     }
 
     /// `REF: STATE after ELAPSED (about LEFT left); N of M jobs ended`.
     static func message(_ update: JobProgress, ended: Int, of count: Int) -> String {
         let state: String =
             switch update.outcome {
-            case .running: update.snapshot?.state.rawValue ?? "not answered yet"
+            case .running:
+                (update.snapshot?.state.rawValue ?? "not answered yet")
+                    + (update.snapshot?.progress.map { " \($0)%" } ?? "")
+            case .needsInput: "waiting for a person (needs_input)"
             case .succeeded: "succeeded"
             case .failed: "failed"
             case .timedOut: "still \(update.snapshot?.state.rawValue ?? "not answered") at the timeout"

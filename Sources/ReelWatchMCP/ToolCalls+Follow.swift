@@ -4,7 +4,7 @@ import ReelWatchDaemon
 
 extension ToolCalls {
     /// `wait`: follows the jobs through the engine until each ends or the timeout; a timeout lists the jobs still
-    /// running (not an error).
+    /// running, and a job waiting for a person is listed under `needs_input` (neither is an error).
     func wait(_ arguments: ToolArguments, progress: FollowLog.ProgressSink?) async throws -> CallTool.Result {
         let texts = try arguments.refs()
         var watch = environment.watch
@@ -22,6 +22,7 @@ extension ToolCalls {
             plan, watch: watch, selection: selection, naming: environment.naming, progress: progress)
         var jobs: [Value] = []
         var running: [Value] = []
+        var needsInput: [Value] = []
         var errors: [ReelWatchError] = []
         var summary: [String] = []
         for ref in refs {
@@ -37,6 +38,15 @@ extension ToolCalls {
                 errors.append(.renderFailed(update?.snapshot, ref: ref))
             case .error(let error):
                 errors.append(error)
+            case .needsInput:
+                let waiting = ReelWatchError.needsInput(update?.snapshot, ref: ref)
+                needsInput.append(
+                    [
+                        "ref": .string(ref.description), "code": .string(waiting.code.description),
+                        "message": .string(waiting.message),
+                    ])
+                summary.append(
+                    "\(waiting): a person must answer it at HeyGen; then call wait again with it")
             case .timedOut, .running, nil:
                 running.append(.string(ref.description))
                 summary.append("\(ref.printable): still running at the timeout; call wait again with it")
@@ -47,7 +57,7 @@ extension ToolCalls {
         errors += await log.downloadErrors
         let structured: [String: Value] = [
             "jobs": .array(jobs), "files": .array(files.map { ToolOutput.value($0.jsonObject) }),
-            "running": .array(running),
+            "running": .array(running), "needs_input": .array(needsInput),
         ]
         guard errors.isEmpty else { return ToolOutput.failure(errors, partial: structured, summary: summary) }
         return ToolOutput.success(structured, summary: summary)
@@ -80,7 +90,7 @@ extension ToolCalls {
                 break
             case .error(let error):
                 errors.append(error)
-            case .failed, .timedOut:
+            case .failed, .timedOut, .needsInput:
                 if let error = update.lastError {
                     errors.append(error)
                 } else if let snapshot = update.snapshot {

@@ -31,7 +31,7 @@ enum ToolCatalog {
         title: "Render status",
         description: """
             The current status of each render, asked once (no waiting). Returns {jobs: [snapshot]}: ref, state \
-            (queued, processing, succeeded, failed, unknown), title, duration, failure, assets with their links. \
+            (queued, processing, needs_input, succeeded, failed, cancelled, unknown), title, duration, failure, assets with their links. \
             To wait for renders to finish, call wait instead of calling status in a loop.
             """,
         inputSchema: schema(["refs": refs], required: ["refs"]),
@@ -46,7 +46,10 @@ enum ToolCatalog {
             provider's render times (one call replaces a status loop); with download_dir, saves each job's \
             files as soon as it succeeds. Sends progress notifications when the request has a progressToken. \
             A timeout is not an error: jobs still rendering are listed in 'running' — call wait again with them. \
-            Returns {jobs: [snapshot], files: [{ref, kind, path, bytes, sha256}], running: [ref]}.
+            Neither is a job that waits for a person (state needs_input, a Video Agent session): it is listed in \
+            'needs_input' with what the agent asks (agent_message) — a person answers it, then call wait again. \
+            Returns {jobs: [snapshot], files: [{ref, kind, path, bytes, sha256}], running: [ref], \
+            needs_input: [{ref, code, message}]}.
             """,
         inputSchema: schema(
             [

@@ -42,6 +42,10 @@ protocol SimulatedAPI: Sendable {
 
     /// Whether renders of this API announce themselves through webhooks.
     var sendsWebhooks: Bool { get }
+
+    /// The word for a job waiting for a person (a Video Agent's `waiting_for_input`), said while the job is in its
+    /// ``SimulatedJob/needsInputDuring``; nil for an API without one.
+    var needsInputWord: String? { get }
 }
 
 extension SimulatedAPI {
@@ -63,6 +67,16 @@ extension SimulatedAPI {
 
     /// By default no webhooks (HeyGen's per-render `callback_url` APIs say otherwise).
     var sendsWebhooks: Bool { false }
+
+    /// By default no job waits for a person.
+    var needsInputWord: String? { nil }
+
+    /// The status word for `job` in `phase`, `elapsed` after it was added: ``needsInputWord`` while it has not
+    /// ended and `elapsed` is in its ``SimulatedJob/needsInputDuring``, else the API's word for the phase.
+    func statusWord(for job: SimulatedJob, phase: SimulatedPhase, elapsed: Duration) -> String {
+        if phase != .done, let word = needsInputWord, job.needsInputDuring?.contains(elapsed) == true { return word }
+        return statusWord(phase: phase, outcome: job.outcome)
+    }
 }
 
 /// Every API the simulator plays through a ``SimulatedAPI``: one line each.

@@ -76,6 +76,9 @@ public struct SimulatedJob: Sendable, Hashable {
     public var folderID: String?
     /// How a Video Agent session plays out (`heygen-agent:` jobs only).
     public var agent: Agent?
+    /// While the time since the job was added is in this range (and it has not ended), an API that has a word for
+    /// waiting on a person (``SimulatedAPI/needsInputWord``, a Video Agent's `waiting_for_input`) answers with it.
+    public var needsInputDuring: Range<Duration>?
 
     /// Creates a simulated job.
     public init(
@@ -92,7 +95,8 @@ public struct SimulatedJob: Sendable, Hashable {
         durationSeconds: Double = 42.5,
         bareLinks: Bool = false,
         folderID: String? = nil,
-        agent: Agent? = nil
+        agent: Agent? = nil,
+        needsInputDuring: Range<Duration>? = nil
     ) {
         self.ref = ref
         self.title = title
@@ -108,6 +112,7 @@ public struct SimulatedJob: Sendable, Hashable {
         self.bareLinks = bareLinks
         self.folderID = folderID
         self.agent = agent
+        self.needsInputDuring = needsInputDuring
     }
 
     /// The failure payloads the providers' documents show, one per API.

@@ -218,7 +218,7 @@ public actor Simulator {
             var word = "not_found"
             var error = JSONValue.null
             if let entry = jobs[ref], let simulated = SimulatedAPIs.of(api) {
-                word = simulated.statusWord(phase: phase(of: entry), outcome: entry.job.outcome)
+                word = simulated.statusWord(for: entry.job, phase: phase(of: entry), elapsed: now - entry.addedAt)
                 if case .failure(let code, let message, _) = entry.job.outcome, phase(of: entry) == .done {
                     error = ["code": .string(code), "message": .string(message)]
                 }

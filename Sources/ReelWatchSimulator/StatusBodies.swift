@@ -30,11 +30,14 @@ enum StatusBodies {
         times: Times,
         fileBase: String
     ) -> JSONValue {
-        let word = statusOverride ?? statusWord(api: job.ref.api, phase: phase, outcome: job.outcome)
         if let simulated = SimulatedAPIs.of(job.ref.api) {
+            let elapsed = Duration.milliseconds(
+                CheckedConversion.int64((times.now.timeIntervalSince(times.created) * 1000).rounded()) ?? 0)
+            let word = statusOverride ?? simulated.statusWord(for: job, phase: phase, elapsed: elapsed)
             return simulated.body(
                 SimulatedStatus(job: job, phase: phase, word: word, times: times, fileBase: fileBase))
         }
+        let word = statusOverride ?? statusWord(api: job.ref.api, phase: phase, outcome: job.outcome)
         let done = phase == .done
         let succeeded = done && job.outcome == .success
         let files = succeeded || job.ref.api == .hera ? self.files(for: job) : []

@@ -147,7 +147,7 @@ actor DownloadPrinter {
                 break
             case .error(let error):
                 show(error)
-            case .failed, .timedOut:
+            case .failed, .timedOut, .needsInput:
                 if let error = progress.lastError {
                     show(error)
                 } else if let snapshot = progress.snapshot {

@@ -24,6 +24,8 @@ struct ExitStatus: Error, Comparable, Hashable {
     static let store = ExitStatus(rawValue: 8)
     /// The webhook secret file is unsafe, malformed or cannot be written.
     static let secretFile = ExitStatus(rawValue: 9)
+    /// `wait`: a job waits for a person (a Video Agent session's `needs_input`), and `--keep-waiting` was not given.
+    static let needsInput = ExitStatus(rawValue: 10)
     /// Interrupted (Ctrl-C).
     static let interrupted = ExitStatus(rawValue: 130)
 
@@ -39,6 +41,7 @@ struct ExitStatus: Error, Comparable, Hashable {
         case .downloadFailed: self = .downloadFailed
         case .storeUnavailable, .storeBusy: self = .store
         case .secretFileUnusable: self = .secretFile
+        case .needsInput: self = .needsInput
         default: self = .provider
         }
     }
@@ -58,6 +61,8 @@ struct ExitStatus: Error, Comparable, Hashable {
           5  missing or rejected API key
           6  the provider kept answering something that is not a valid status
           7  with --download: a download failed after its retries
+         10  a job waits for a person (needs_input: a Video Agent session; what it asks is printed);
+             answer it at HeyGen and run the same command, or follow it on with --keep-waiting
         130  interrupted (Ctrl-C); where each job stood is printed
         """
 

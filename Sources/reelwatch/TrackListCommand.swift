@@ -13,12 +13,12 @@ struct TrackListCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "Only jobs in this state: new, queued, processing, succeeded, failed, unknown.",
+        help: "Only jobs in this state: new, queued, processing, needs_input, succeeded, failed, cancelled, unknown.",
         transform: { text in
             let word = text.lowercased()
             guard word == "new" || JobState(rawValue: word) != nil else {
                 throw ValidationError(
-                    "'\(ReelWatchError.printable(text))' is not a state: use new, queued, processing, succeeded, failed or unknown"
+                    "'\(ReelWatchError.printable(text))' is not a state: use new, queued, processing, needs_input, succeeded, failed, cancelled or unknown"
                 )
             }
             return word

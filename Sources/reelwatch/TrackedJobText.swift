@@ -11,7 +11,8 @@ enum TrackedJobText {
         String(decoding: job.jsonObject.serialized(), as: UTF8.self)
     }
 
-    /// `REF  LABEL  STATE  AGE  POLLS  FILES`, columns padded to fit.
+    /// `REF  LABEL  STATE  AGE  POLLS  FILES`, columns padded to fit; a running job's own progress beside its state
+    /// (`processing 42%`).
     static func table(_ jobs: [TrackedJob], now: Date, colour: Bool) -> String {
         let header = ["REF", "LABEL", "STATE", "AGE", "POLLS", "FILES"]
         let rows = jobs.map { job -> [String] in
@@ -32,7 +33,7 @@ enum TrackedJobText {
             cells.enumerated().map { index, cell in
                 var text =
                     index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                if paint, index == 2, let code = colourCode(cell) {
+                if paint, index == 2, let code = colourCode(String(cell.prefix { $0 != " " })) {
                     text = "\u{1B}[\(code)m\(cell)\u{1B}[0m" + String(repeating: " ", count: widths[index] - cell.count)
                 }
                 return text
@@ -84,6 +85,7 @@ enum TrackedJobText {
     private static func stateWord(_ job: TrackedJob) -> String {
         guard let state = job.state else { return "new" }
         if state == .succeeded, job.phase == .downloading { return "downloading" }
+        if let percent = job.snapshot?.progress, !state.isTerminal { return "\(state.rawValue) \(percent)%" }
         return state.rawValue
     }
 
@@ -96,8 +98,9 @@ enum TrackedJobText {
     private static func colourCode(_ word: String) -> String? {
         switch word {
         case "succeeded": "32"
-        case "failed": "31"
+        case "failed", "cancelled": "31"
         case "queued", "processing", "downloading": "33"
+        case "needs_input": "36"
         case "unknown": "35"
         default: nil
         }

@@ -31,6 +31,15 @@ struct WaitCommand: AsyncParsableCommand, RefListCommand {
     )
     var downloadDirectory: String?
 
+    @Flag(
+        name: .long,
+        help: """
+            Keep following a job that waits for a person (needs_input), polling it every --max-delay, instead of \
+            exiting 10.
+            """
+    )
+    var keepWaiting = false
+
     @OptionGroup(title: "Download Options (with --download)") var files: DownloadFlags
     @OptionGroup var options: CommonOptions
 
@@ -54,7 +63,8 @@ struct WaitCommand: AsyncParsableCommand, RefListCommand {
             options: files.trackerOptions(watch: watch.options)
         )
         let plan = FollowPlan(
-            refs: parsed, timeout: watch.timeout, downloadDirectory: downloadDirectory)
+            refs: parsed, timeout: watch.timeout, downloadDirectory: downloadDirectory,
+            keepWaitingForInput: keepWaiting)
         let status = await WaitSession(tracker: tracker, plan: plan, json: options.json).run(report: &report)
         try? await http?.shutdown()
         throw status

@@ -86,8 +86,8 @@ actor WaitDisplay {
         Console.standardOutput.write(text)
     }
 
-    /// `heygen:abc  processing  2m 10s  7 polls  ~6m 40s left`.
-    private func line(for progress: JobProgress, live: Bool) -> String {
+    /// `heygen:abc  processing 42%  2m 10s  7 polls  ~6m 40s left`.
+    func line(for progress: JobProgress, live: Bool) -> String {
         var elapsed = progress.elapsed
         if live, !progress.isFinal, let shown = shownAt[progress.ref] {
             elapsed += shown.duration(to: .now) * timeScale
@@ -108,6 +108,11 @@ actor WaitDisplay {
             if totals.count == files.count { text += " of \(ProgressBars.bytes(totals.reduce(0, +)))" }
             parts.append(text)
         }
+        if let said = progress.snapshot?.agentMessage, !said.isEmpty, progress.snapshot?.state == .needsInput,
+            progress.outcome == .running || progress.outcome == .needsInput
+        {
+            parts.append("agent says \"\(ReelWatchError.printable(said, limit: 80))\"")
+        }
         if let error = progress.lastError, progress.outcome == .running {
             parts.append("(last poll: \(ReelWatchError.printable(error.message, limit: 80)))")
         }
@@ -122,13 +127,15 @@ actor WaitDisplay {
         case .failed: (word, code) = ("failed", "31")
         case .timedOut: (word, code) = ("timed out (\(progress.snapshot?.state.rawValue ?? "no answer"))", "33")
         case .error: (word, code) = ("error", "31")
+        case .needsInput: (word, code) = ("needs input", "36")
         case .running:
             let state = progress.snapshot?.state ?? .unknown
             var text = state.rawValue
             if let status = progress.snapshot?.providerStatus?.rawValue, status != state.rawValue {
                 text += " (\(ReelWatchError.printable(status)))"
             }
-            (word, code) = (text, state == .unknown ? "35" : "33")
+            if let percent = progress.snapshot?.progress { text += " \(percent)%" }
+            (word, code) = (text, state == .unknown ? "35" : state == .needsInput ? "36" : "33")
         }
         return colour && mode == .live ? "\u{1B}[\(code)m\(word)\u{1B}[0m" : word
     }

@@ -97,12 +97,13 @@ struct WaitSession {
     ) -> ExitStatus {
         var status = ExitStatus.success
         if !json {
-            if updates.contains(where: { $0.outcome == .succeeded || $0.outcome == .failed }) {
+            // Each job that ended with something to show: its snapshot (a job waiting for input, what it asks).
+            let shown: Set<JobProgress.Outcome> = [.succeeded, .failed, .needsInput]
+            if updates.contains(where: { shown.contains($0.outcome) }) {
                 Console.standardOutput.write("\n")
             }
             for progress in updates {
-                guard let snapshot = progress.snapshot, progress.outcome == .succeeded || progress.outcome == .failed
-                else { continue }
+                guard let snapshot = progress.snapshot, shown.contains(progress.outcome) else { continue }
                 report.print(snapshot)
             }
         }
@@ -113,6 +114,11 @@ struct WaitSession {
                 continue
             case .failed:
                 report.print(.renderFailed(progress.snapshot, ref: ref))
+            case .needsInput:
+                var error = ReelWatchError.needsInput(progress.snapshot, ref: ref)
+                error.hint =
+                    "answer it at HeyGen, then: reelwatch wait \(ref.printable) (--keep-waiting follows it on)"
+                report.print(error)
             case .timedOut:
                 report.print(
                     ReelWatchError(

@@ -16,9 +16,8 @@ struct VideoAgentTests {
     static let session = SimulatedJob(
         ref: JobRef(api: .agent, id: "s1"), title: "Launch video", queueTime: .seconds(300),
         renderTime: .seconds(600),
-        agent: SimulatedJob.Agent(
-            videoID: "vid-s1", waitsForInput: Duration.seconds(100)..<Duration.seconds(200),
-            question: "Which avatar\u{1B}[31m should present?"))
+        agent: SimulatedJob.Agent(videoID: "vid-s1", question: "Which avatar\u{1B}[31m should present?"),
+        needsInputDuring: Duration.seconds(100)..<Duration.seconds(200))
     /// The video the session generates.
     static let video = SimulatedJob(
         ref: JobRef(api: .v3, id: "vid-s1"), title: "Launch video", queueTime: .seconds(310),

@@ -187,6 +187,27 @@ struct MCPToolTests {
         }
     }
 
+    @Test("wait: a job waiting for a person ends the call, listed under needs_input: neither an error nor done")
+    func waitNeedsInput() async throws {
+        let agent = SimulatedJob(ref: JobRef(api: .hera, id: "agent"), queueTime: .zero, renderTime: .seconds(3600))
+        try await MCPSession.run([agent, Self.video]) { session in
+            await session.simulator.inject(.unknownStatus("waiting_for_input"), for: agent.ref)
+            let driver = session.drive()
+            defer { driver.cancel() }
+            let result = try await session.call("wait", ["refs": ["hera:agent", "heygen:vid-1"]])
+            #expect(result.isError == false)
+            let waiting = result.structuredContent?["needs_input"]?.elements ?? []
+            #expect(waiting.map { $0["ref"] } == ["hera:agent"])
+            #expect(waiting.first?["code"] == "needs_input")
+            #expect(waiting.first?["message"] == "waiting for input (waiting_for_input)")
+            #expect(result.structuredContent?["running"]?.elements == [])
+            let states = result.structuredContent?["jobs"]?.elements.compactMap { $0["state"]?.stringValue }
+            #expect(states == ["needs_input", "succeeded"])
+            #expect(result.text.contains("hera:agent: waiting for input (waiting_for_input): a person must answer it"))
+            #expect(session.clock.now.offset == .zero)
+        }
+    }
+
     @Test("wait: a failed render is an error result with render_failed")
     func waitFailedRender() async throws {
         try await MCPSession.run([Self.broken]) { session in

@@ -10,6 +10,9 @@ public struct JobProgress: Sendable, Hashable {
         case failed
         /// The deadline came first; the job may still finish.
         case timedOut
+        /// The job waits for a person (`needs_input`) and the watch was not asked to keep waiting
+        /// (``FollowPlan/keepWaitingForInput``); the snapshot's `agentMessage` says what it asks.
+        case needsInput
         /// An error that polling again cannot fix (unknown job, rejected key, answers that keep being invalid).
         case error(ReelWatchError)
     }
@@ -24,7 +27,9 @@ public struct JobProgress: Sendable, Hashable {
     public var polls: Int
     /// Time since the watch started.
     public var elapsed: Duration
-    /// The median time left for renders as old as this one, from the API's render-time model.
+    /// The time the render is expected to take still: from the rate its own `progress` grew at while watched,
+    /// else the median time left for renders as old as this one (the API's render-time model); nil while it waits
+    /// for a person.
     public var expectedRemaining: Duration?
     /// The delay until the next poll, while running.
     public var nextPoll: Duration?

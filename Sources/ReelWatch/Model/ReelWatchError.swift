@@ -18,6 +18,7 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
             case cancelled = "cancelled"
             case renderFailed = "render_failed"
             case timedOut = "timed_out"
+            case needsInput = "needs_input"
             case downloadFailed = "download_failed"
             case notReady = "not_ready"
             case storeUnavailable = "store_unavailable"
@@ -55,6 +56,8 @@ public struct ReelWatchError: Error, Sendable, Hashable, CustomStringConvertible
         public static let renderFailed = Code(.renderFailed)
         /// The deadline came while the render was still running.
         public static let timedOut = Code(.timedOut)
+        /// The job waits for a person (a Video Agent session's `needs_input`): following it on will not end it.
+        public static let needsInput = Code(.needsInput)
         /// A file could not be downloaded after every retry.
         public static let downloadFailed = Code(.downloadFailed)
         /// The job has not finished yet, so it has no files to download.

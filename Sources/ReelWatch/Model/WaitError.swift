@@ -6,6 +6,8 @@ public struct WaitError: Error, Sendable, Hashable, CustomStringConvertible {
         case failed
         /// The deadline came while the job was still running.
         case timedOut
+        /// The job waits for a person (`needs_input`); ``lastSnapshot`` carries what the agent asks.
+        case needsInput
         /// An error polling cannot fix (unknown job, rejected key, invalid answers, cancellation).
         case error(ReelWatchError)
     }
@@ -34,6 +36,8 @@ public struct WaitError: Error, Sendable, Hashable, CustomStringConvertible {
             ReelWatchError.renderFailed(lastSnapshot, ref: ref).description
         case .timedOut:
             "\(ref): still \(lastSnapshot?.state.rawValue ?? "unknown") at the deadline after \(polls) polls"
+        case .needsInput:
+            ReelWatchError.needsInput(lastSnapshot, ref: ref).description
         case .error(let error):
             error.description
         }

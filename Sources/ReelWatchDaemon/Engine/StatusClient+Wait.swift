@@ -1,8 +1,9 @@
 import ReelWatch
 
 extension StatusClient {
-    /// Polls `ref` until it succeeds and returns the final snapshot; throws ``WaitError`` on failure, on timeout
-    /// and on errors polling cannot fix, carrying the last snapshot and the number of polls.
+    /// Polls `ref` until it succeeds and returns the final snapshot; throws ``WaitError`` on failure, on timeout,
+    /// when the job waits for a person and on errors polling cannot fix, carrying the last snapshot and the number
+    /// of polls.
     public func wait(
         for ref: JobRef,
         timeout: Duration,
@@ -30,6 +31,8 @@ extension StatusClient {
                 throw WaitError(ref: ref, reason: .failed, lastSnapshot: progress.snapshot, polls: progress.polls)
             case .timedOut:
                 throw WaitError(ref: ref, reason: .timedOut, lastSnapshot: progress.snapshot, polls: progress.polls)
+            case .needsInput:
+                throw WaitError(ref: ref, reason: .needsInput, lastSnapshot: progress.snapshot, polls: progress.polls)
             case .error(let error):
                 throw WaitError(ref: ref, reason: .error(error), lastSnapshot: progress.snapshot, polls: progress.polls)
             }

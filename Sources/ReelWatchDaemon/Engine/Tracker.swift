@@ -114,7 +114,8 @@ public struct Tracker: Sendable {
     }
 
     /// When to poll a job next, from its API's schedule (``PollSchedule/step(_:unitRandom:)``, continuing from the
-    /// backoff count recorded for the job), or the safety net's interval for a job webhooks cover — unless its poll
+    /// backoff count recorded for the job), every ``PollSchedule/maxDelay`` while it waits for a person
+    /// (`needs_input`), or the safety net's interval for a job webhooks cover — unless its poll
     /// failed: a covered job is then asked again on its own schedule (never later than the safety net), so that an
     /// event's poll lost to a passing error does not leave the file ten minutes behind.
     ///
@@ -128,6 +129,12 @@ public struct Tracker: Sendable {
         untilDeadline: Duration
     ) -> (delay: Duration?, backoffPolls: Int) {
         let schedule = self.schedule(for: job.ref.api)
+        if snapshot?.state == .needsInput {
+            // Waiting for a person, not rendering: its render-time schedule says nothing about when that ends. Asked
+            // every `maxDelay` (never before a Retry-After), with a last poll at the deadline.
+            guard untilDeadline > .zero else { return (nil, job.backoffPolls) }
+            return (min(max(schedule.maxDelay, retryAfter ?? .zero), untilDeadline), job.backoffPolls)
+        }
         let situation = PollSchedule.Situation(
             jobAge: Self.age(of: job, snapshot: snapshot, at: now),
             untilDeadline: untilDeadline,
@@ -146,6 +153,22 @@ public struct Tracker: Sendable {
             return (step.delay.map { min($0, max(push.safetyDelay, retryAfter ?? .zero)) }, job.backoffPolls)
         }
         return schedule.step(situation, unitRandom: client.random())
+    }
+
+    /// The time `job` is expected to take still, as of `snapshot` at `now`: from the rate its own progress grew at
+    /// since `pace` began when it has grown, else the median time left for renders as old as this one (its API's
+    /// render-time model); nil while it waits for a person.
+    func expectedRemaining(
+        for job: TrackedJob, snapshot: JobSnapshot?, pace: ProgressPace?, now: Date
+    ) -> Duration? {
+        if snapshot?.state == .needsInput { return nil }
+        if let percent = snapshot?.progress, let remaining = pace?.remaining(at: percent, on: now) {
+            return remaining
+        }
+        let model = schedule(for: job.ref.api).model
+        let age = Self.age(of: job, snapshot: snapshot, at: now)
+        let done = model.cumulative(age)
+        return max(.zero, model.quantile(done + (1 - done) / 2) - age)
     }
 
     /// Whether `job` is due well before its safety-net poll — an event made it due, so it has most likely ended and

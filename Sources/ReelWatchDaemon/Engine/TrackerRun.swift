@@ -92,6 +92,8 @@ actor TrackerRun {
     private var scheduled: [JobRef: Date] = [:]
     private var failure: ReelWatchError?
     private var summary = TrackerRunSummary()
+    /// How fast each running job's own progress grows, from when this run first saw it (or the store's last answer).
+    private var paces: [JobRef: ProgressPace] = [:]
 
     init(
         tracker: Tracker,
@@ -549,6 +551,7 @@ actor TrackerRun {
     private func moveFollowed(_ old: JobRef, to new: JobRef) {
         if let entry = followed.removeValue(forKey: old) { followed[new] = entry }
         if let date = scheduled.removeValue(forKey: old) { scheduled[new] = date }
+        if let pace = paces.removeValue(forKey: old) { paces[new] = pace }
     }
 
     /// What one answer means: the store update, the events, and the snapshot when the job just succeeded and its
@@ -602,6 +605,7 @@ actor TrackerRun {
             switch snapshot?.state {
             case .succeeded: outcome = .succeeded
             case .failed, .cancelled: outcome = .failed
+            case .needsInput where followedJob != nil && follow?.keepWaitingForInput != true: outcome = .needsInput
             case .queued, .processing, .needsInput, .unknown, nil: break
             }
         }
@@ -632,10 +636,19 @@ actor TrackerRun {
 
         var expected: Duration?
         if outcome == .running {
-            let model = tracker.schedule(for: job.ref.api).model
-            let age = Tracker.age(of: job, snapshot: snapshot, at: now)
-            let done = model.cumulative(age)
-            expected = max(.zero, model.quantile(done + (1 - done) / 2) - age)
+            var pace = paces[job.ref]
+            if error == nil, let percent = snapshot?.progress {
+                // A job this run has not seen progress of yet starts from the store's last answer, when it had one.
+                if pace == nil, let earlier = job.snapshot?.progress, earlier <= percent, job.updatedAt < now {
+                    pace = ProgressPace(percent: earlier, at: job.updatedAt)
+                }
+                if pace == nil { pace = ProgressPace(percent: percent, at: now) }
+                pace?.observe(percent, at: now)
+            }
+            paces[job.ref] = pace
+            expected = tracker.expectedRemaining(for: job, snapshot: snapshot, pace: pace, now: now)
+        } else {
+            paces[job.ref] = nil
         }
         let progress = JobProgress(
             ref: job.ref, snapshot: snapshot, outcome: outcome, polls: job.polls + polls, elapsed: elapsed,

@@ -12,7 +12,8 @@ public enum TrackerScope: Sendable, Hashable {
     /// downloaded, failed downloads tried again later, expiring links refreshed.
     case daemon
     /// The given jobs until each has ended: succeeded with its files on disk (or failed to fetch them), failed,
-    /// timed out, or stopped by an error polling cannot fix (`wait`, `download`, ``Watcher``).
+    /// timed out, waiting for a person (unless the plan keeps waiting), or stopped by an error polling cannot fix
+    /// (`wait`, `download`, ``Watcher``).
     case follow(FollowPlan)
 }
 
@@ -26,13 +27,24 @@ public struct FollowPlan: Sendable, Hashable {
     public var downloadDirectory: String?
     /// Whether each job is polled only once: a job still rendering then ends as timed out (`download`).
     public var pollOnce: Bool
+    /// Whether a job that waits for a person (`needs_input`) is followed on, polled every
+    /// ``WatchOptions/maxDelay`` until it goes on (`wait --keep-waiting`), rather than ended with
+    /// ``JobProgress/Outcome/needsInput``.
+    public var keepWaitingForInput: Bool
 
     /// Creates a plan.
-    public init(refs: [JobRef], timeout: Duration, downloadDirectory: String? = nil, pollOnce: Bool = false) {
+    public init(
+        refs: [JobRef],
+        timeout: Duration,
+        downloadDirectory: String? = nil,
+        pollOnce: Bool = false,
+        keepWaitingForInput: Bool = false
+    ) {
         self.refs = refs
         self.timeout = timeout
         self.downloadDirectory = downloadDirectory
         self.pollOnce = pollOnce
+        self.keepWaitingForInput = keepWaitingForInput
     }
 }
 

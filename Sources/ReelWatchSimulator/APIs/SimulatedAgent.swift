@@ -2,23 +2,18 @@ import Foundation
 import ReelWatch
 
 extension SimulatedJob {
-    /// How a simulated Video Agent session plays out: the video it generates, and when it waits for a person.
+    /// How a simulated Video Agent session plays out: the video it generates, and what it asks while it waits for a
+    /// person (when: the job's ``needsInputDuring``).
     public struct Agent: Sendable, Hashable {
-        /// The ID of the video the session generates, named from when generation starts (the simulator's `heygen:`
-        /// job with this ID is the video: add it too).
+        /// The ID of the video the session generates, named from when generation starts (a `heygen:` job with this
+        /// ID added to the simulator is the video; else the simulator plays one that ends as the session does).
         public var videoID: String
-        /// When, counted from the session's start, it waits for input (`waiting_for_input`) instead of thinking.
-        public var waitsForInput: Range<Duration>?
         /// What the agent says while it waits (provider text: may be hostile).
         public var question: String
 
-        /// A session that generates `videoID`, waiting for input during `waitsForInput`.
-        public init(
-            videoID: String, waitsForInput: Range<Duration>? = nil,
-            question: String = "Which avatar should present the video?"
-        ) {
+        /// A session that generates `videoID`.
+        public init(videoID: String, question: String = "Which avatar should present the video?") {
             self.videoID = videoID
-            self.waitsForInput = waitsForInput
             self.question = question
         }
     }
@@ -31,6 +26,7 @@ struct SimulatedAgent: SimulatedAPI {
     var api: ProviderAPI { .agent }
     var statusRoute: String { "/heygen/v3/video-agents/:id" }
     var listPath: String? { "/v3/video-agents" }
+    var needsInputWord: String? { "waiting_for_input" }
 
     var notFound: SimulatorResponse {
         .json(["error": ["code": "not_found", "message": "Video agent session not found"]], status: 404)
@@ -72,11 +68,9 @@ struct SimulatedAgent: SimulatedAPI {
     }
 
     func body(_ status: SimulatedStatus) -> JSONValue {
-        let elapsed = Duration.seconds(status.times.now.timeIntervalSince(status.times.created))
         let script = status.job.agent
-        var word = status.word
-        let waiting = script?.waitsForInput?.contains(elapsed) ?? false
-        if waiting, word == statusWord(phase: status.phase, outcome: status.job.outcome) { word = "waiting_for_input" }
+        let word = status.word
+        let waiting = word == needsInputWord
         // The video exists from generation on; a session that failed without generating never named one.
         let generating =
             status.phase == .processing
@@ -99,8 +93,9 @@ struct SimulatedAgent: SimulatedAPI {
             ]
             messages.insert(news, at: 0)
         }
+        let elapsed = Duration.seconds(status.times.now.timeIntervalSince(status.times.created))
         let total = status.job.queueTime + status.job.renderTime
-        let progress = status.done ? 100 : Int(100 * min(1, max(0, elapsed / total)))
+        let progress = status.done || total <= .zero ? 100 : Int(100 * min(1, max(0, elapsed / total)))
         var data: [String: JSONValue] = [
             "session_id": .string(status.job.ref.id), "status": .string(word), "title": .optional(status.job.title),
             "created_at": status.createdAt, "progress": .number(Double(progress)),
