@@ -68,7 +68,9 @@ extension SimulatedAPI {
 /// Every API the simulator plays through a ``SimulatedAPI``: one line each.
 enum SimulatedAPIs {
     /// The simulated APIs.
-    static let all: [any SimulatedAPI] = []
+    static let all: [any SimulatedAPI] = [
+        SimulatedLipsync()
+    ]
 
     /// The simulated API of `api`, if it is played through one.
     static func of(_ api: ProviderAPI) -> (any SimulatedAPI)? {
