@@ -16,7 +16,8 @@ struct AccountSyncWindowFlags: ParsableArguments {
 
     @Option(
         name: .customLong("folder"),
-        help: ArgumentHelp("Only HeyGen videos in this folder (translations are then not listed).", valueName: "id")
+        help: ArgumentHelp(
+            "Only HeyGen videos in this folder (lists without folders are then not read).", valueName: "id")
     )
     var folderID: String?
 
