@@ -69,5 +69,12 @@ public enum DemoJobs {
             renderTime: .zero,
             outcome: SimulatedJob.documentedFailure(for: .hera)
         ),
+        SimulatedJob(
+            ref: JobRef(api: .lipsync, id: "demo-lipsync-dub"),
+            title: "Launch video (Spanish dub)",
+            queueTime: .zero,
+            renderTime: .zero,
+            captions: true
+        ),
     ]
 }

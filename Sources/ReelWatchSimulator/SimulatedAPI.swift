@@ -83,7 +83,8 @@ extension SimulatedAPI {
 enum SimulatedAPIs {
     /// The simulated APIs.
     static let all: [any SimulatedAPI] = [
-        SimulatedAgent()
+        SimulatedLipsync(),
+        SimulatedAgent(),
     ]
 
     /// The simulated API of `api`, if it is played through one.

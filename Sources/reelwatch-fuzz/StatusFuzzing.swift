@@ -26,14 +26,17 @@ enum StatusFuzzing {
             }
         }
         let ref = JobRef(api: .v3, id: id)
-        do {
-            let page = try HeyGenV3Provider().bulkStatusPage(from: body, ref: ref, httpStatus: 200)
-            for entry in page.entries {
-                _ = entry.isNotFound
-                _ = entry.failure?.summary
+        for api in ProviderAPI.allCases {
+            guard let adapter = api.bulkAdapter else { continue }
+            do {
+                let page = try adapter.bulkStatusPage(from: body, ref: JobRef(api: api, id: id), httpStatus: 200)
+                for entry in page.entries {
+                    _ = entry.isNotFound
+                    _ = entry.failure?.summary
+                }
+            } catch {
+                _ = error.description
             }
-        } catch {
-            _ = error.description
         }
         for api in ProviderAPI.allCases {
             guard let adapter = api.listAdapter else { continue }

@@ -9,8 +9,7 @@ struct ReelWatchCommand: AsyncParsableCommand {
         commandName: "reelwatch",
         abstract: "Follow HeyGen and Hera video renders from job ID to a verified file on disk.",
         discussion: """
-            Job references are PROVIDER:ID, with PROVIDER one of heygen (v3 API), heygen-v1, \
-            heygen-translate or hera.
+            Job references are PROVIDER:ID, with PROVIDER one of \(prefixes) (heygen is HeyGen's v3 video API).
 
             Configuration (environment): HEYGEN_API_KEY, HERA_API_KEY, REELWATCH_HEYGEN_URL \
             (default https://api.heygen.com), REELWATCH_HERA_URL (default https://api.hera.video/v1), \
@@ -26,6 +25,9 @@ struct ReelWatchCommand: AsyncParsableCommand {
             DemoCommand.self, SimulateCommand.self, MCPCommand.self, ServeCommand.self, WebhookCommand.self,
         ]
     )
+
+    /// Every API's ref prefix, in registration order.
+    static var prefixes: String { ProviderAPI.allCases.map(\.refPrefix).joined(separator: ", ") }
 
     /// Parses, runs, and exits with reelwatch's own exit codes: usage errors are 2, not ArgumentParser's 64.
     static func main() async {

@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if syncEvery.interval == nil, syncWindow.given {
-            throw ValidationError("--since, --folder, --download and --label go with --sync-every")
+            throw ValidationError("--since, --folder, --kinds, --download and --label go with --sync-every")
         }
     }
 

@@ -91,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--download goes with --track-webhooks or --sync-every")
         }
         if syncEvery.interval == nil, syncWindow.given {
-            throw ValidationError("--since, --folder and --label go with --sync-every")
+            throw ValidationError("--since, --folder, --label and --kinds go with --sync-every")
         }
         if safetyDelay < .zero { throw ValidationError("--safety-delay must be 0 or more") }
         if idleTimeout <= .zero { throw ValidationError("--idle-timeout must be more than 0") }

@@ -9,9 +9,11 @@ import ReelWatchStore
 struct TrackSyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Track every recent render of the HeyGen account (videos and translations), without their IDs.",
+        abstract:
+            "Track every recent render of the HeyGen account (\(ProviderAPI.listKinds.joined(separator: ", "))), "
+            + "without their IDs.",
         discussion: """
-            Lists the account's videos and translations newest first (GET /v3/videos, GET /v3/video-translations) \
+            Lists the account's renders newest first, one list per kind (--kinds; default: all of them), \
             and tracks each one created within --since that is not finished; with --download, those that \
             succeeded too, so that 'track check' or 'run' downloads them. Failed renders and jobs already \
             tracked are left alone: running it again adds nothing new.

@@ -397,7 +397,7 @@ struct ServeCommandTests {
         }
         let window = try await CLI.run(["serve", "--since", "1h"])
         #expect(window.status == 2)
-        #expect(window.stderr.contains("--since, --folder and --label go with --sync-every"))
+        #expect(window.stderr.contains("--since, --folder, --label and --kinds go with --sync-every"))
         let download = try await CLI.run(["serve", "--download", "files"])
         #expect(download.status == 2)
         #expect(download.stderr.contains("--download goes with --track-webhooks or --sync-every"))

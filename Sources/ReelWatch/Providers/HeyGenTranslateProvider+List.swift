@@ -1,6 +1,9 @@
 import HTTPTypes
 
 extension HeyGenTranslateProvider: RenderListProvider {
+    /// `translations`, the word `track sync --kinds` knows this list by.
+    public var listKind: String { "translations" }
+
     /// Translations have no folders.
     public var listsByFolder: Bool { false }
 

@@ -1,6 +1,9 @@
 import HTTPTypes
 
 extension HeyGenV3Provider: RenderListProvider {
+    /// `videos`, the word `track sync --kinds` knows this list by.
+    public var listKind: String { "videos" }
+
     /// Videos live in folders: `folder_id=` narrows the list.
     public var listsByFolder: Bool { true }
 

@@ -8,6 +8,7 @@ public enum ProviderRegistry {
         HeyGenTranslateProvider(),
         HeyGenTranslateV2Provider(),
         HeraProvider(),
+        HeyGenLipsyncProvider(),
         HeyGenAgentProvider(),
     ]
 

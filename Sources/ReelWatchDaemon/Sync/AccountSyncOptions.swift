@@ -23,7 +23,7 @@ public struct AccountSyncOptions: Sendable, Hashable {
         folderID: String? = nil,
         downloadDirectory: String? = nil,
         label: String? = nil,
-        apis: [ProviderAPI] = ProviderAPI.allCases.filter { $0.listAdapter != nil }
+        apis: [ProviderAPI] = ProviderAPI.listable
     ) {
         self.since = since
         self.folderID = folderID
