@@ -39,6 +39,23 @@ public struct SimulatedJob: Sendable, Hashable {
         }
     }
 
+    /// One clip an AI clipping job cuts (``ReelWatch/ProviderAPI/clip``).
+    public struct Clip: Sendable, Hashable {
+        /// Its title; nil sends `null`.
+        public var title: String?
+        /// Whether it fails (the job can still complete).
+        public var fails: Bool
+        /// `landscape`, `portrait` or `square`.
+        public var aspectRatio: String
+
+        /// Creates a clip.
+        public init(title: String? = nil, fails: Bool = false, aspectRatio: String = "portrait") {
+            self.title = title
+            self.fails = fails
+            self.aspectRatio = aspectRatio
+        }
+    }
+
     /// Which edition of HeyGen's v1 answer to send.
     public enum V1Edition: Sendable, Hashable {
         /// The reference's shape: `code: 100`, `data.id`, `data.error` as an object.
@@ -74,6 +91,9 @@ public struct SimulatedJob: Sendable, Hashable {
     public var bareLinks: Bool
     /// The folder the render is in (HeyGen v3 videos: `folder_id`, what the list filters on).
     public var folderID: String?
+    /// The clips of an AI clipping job, in the order they finish: clip `i` of `n` finishes `queueTime +
+    /// renderTime × (i + 1) / n` after the job was added (ignored for other APIs).
+    public var clips: [Clip]
 
     /// Creates a simulated job.
     public init(
@@ -89,7 +109,8 @@ public struct SimulatedJob: Sendable, Hashable {
         videoSize: Int = 256 * 1024,
         durationSeconds: Double = 42.5,
         bareLinks: Bool = false,
-        folderID: String? = nil
+        folderID: String? = nil,
+        clips: [Clip] = [Clip(title: "Opening"), Clip(title: "Highlights"), Clip(title: "Closing")]
     ) {
         self.ref = ref
         self.title = title
@@ -104,6 +125,7 @@ public struct SimulatedJob: Sendable, Hashable {
         self.durationSeconds = durationSeconds
         self.bareLinks = bareLinks
         self.folderID = folderID
+        self.clips = clips
     }
 
     /// The failure payloads the providers' documents show, one per API.

@@ -8,6 +8,7 @@ public enum ProviderRegistry {
         HeyGenTranslateProvider(),
         HeyGenTranslateV2Provider(),
         HeraProvider(),
+        HeyGenClipProvider(),
     ]
 
     /// Each registered API's adapter, by the API's name.
