@@ -27,7 +27,7 @@ struct SimulateServeTests {
     /// The HeyGen demo jobs in the order their events are made (end time, then the order they were added):
     /// event sequence number `n` is about `heygenDemoJobs[n]`.
     static let heygenDemoJobs: [SimulatedJob] = DemoJobs.all.enumerated()
-        .filter { $0.element.ref.api != .hera }
+        .filter { Simulator.sendsWebhooks($0.element.ref.api) }
         .sorted {
             ($0.element.queueTime + $0.element.renderTime, $0.offset) < (
                 $1.element.queueTime + $1.element.renderTime, $1.offset
