@@ -46,9 +46,11 @@ struct ClipCommandTests {
                     "heygen-k1-video-Closing-k1-clip-2.mp4", "heygen-k1-video-Opening-k1-clip-0.mp4",
                 ])
             let lines = run.stdoutLines
-            let savedFirst = try #require(lines.firstIndex { $0.hasPrefix("saved \(first)") })
-            let done = try #require(lines.firstIndex { $0.hasPrefix("heygen-clip:k1  succeeded") })
-            #expect(savedFirst < done)
+            #expect(lines.contains { $0.hasPrefix("saved \(first)") })
+            #expect(lines.contains { $0.hasPrefix("heygen-clip:k1  succeeded") })
+            // The first clip was fetched at simulated second 150, while the job rendered (it completes at 300).
+            let fetched = await simulator.requests.filter { $0.path == "/files/clip/k1/clip-0.mp4" }.map(\.at)
+            #expect(fetched == [.seconds(150)])
             // The block of the finished job names the clip that failed.
             #expect(
                 lines.contains {
@@ -57,6 +59,31 @@ struct ClipCommandTests {
             #expect(await Self.fetches(simulator, job.ref, "clip-0.mp4") == 1)
             #expect(await Self.fetches(simulator, job.ref, "clip-1.mp4") == 0)
             #expect(await Self.fetches(simulator, job.ref, "clip-2.mp4") == 1)
+        }
+    }
+
+    @Test("wait --download on a job cancelled after its first clip: exit 1, reason cancelled, the clip stays")
+    func waitCancelled() async throws {
+        var job = Self.job("k3")
+        job.outcome = .failure(code: "cancelled", message: "Cancelled", detail: nil)
+        try await CLI.withSimulator([job]) { [job] simulator, environment in
+            let directory = DownloadCommandTests.directory()
+            async let waited = CLI.run(
+                [
+                    "wait", "heygen-clip:k3", "--download", directory, "--timeout", "60s", "--min-delay", "50ms",
+                    "--max-delay", "200ms",
+                ], environment: environment)
+            await simulator.advance(by: .seconds(150))
+            let first = directory + "/heygen-k3-video-Opening-k3-clip-0.mp4"
+            for _ in 0..<1000 where !FileManager.default.fileExists(atPath: first) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await simulator.advance(by: .seconds(300))
+            let run = try await waited
+            #expect(run.status == 1, "\(run.stderr)")
+            #expect(run.stderr.contains("heygen-clip:k3: render failed: cancelled"), "\(run.stderr)")
+            #expect(DownloadCommandTests.files(in: directory) == ["heygen-k3-video-Opening-k3-clip-0.mp4"])
+            #expect(await Self.fetches(simulator, job.ref, "clip-2.mp4") == 0)
         }
     }
 

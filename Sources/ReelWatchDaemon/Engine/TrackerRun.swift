@@ -51,7 +51,7 @@ actor TrackerRun {
         var invalidInARow = 0
         /// Files planned and not yet ended.
         var filesLeft = 0
-        /// Whether the files of the job's final answer are still to be planned.
+        /// Whether the files of the job's last answer are still to be planned (its outcome known).
         var awaitingFiles = false
         var ended = false
 
@@ -661,7 +661,7 @@ actor TrackerRun {
         }
         if var followedJob {
             followedJob.outcome = outcome
-            if outcome == .succeeded, files != nil { followedJob.awaitingFiles = true }
+            if outcome != .running, files != nil { followedJob.awaitingFiles = true }
             if followedJob.isOver { followedJob.ended = true }
             followed[job.ref] = followedJob
             if outcome == .running { scheduled[job.ref] = nextPollAt }
@@ -690,15 +690,19 @@ actor TrackerRun {
             await planDownloads(of: job, snapshot: snapshot, now: now)
             next = replans.removeValue(forKey: job.ref)
         }
+        // A followed job whose outcome is known has had its last files planned: it ends once they have.
+        if var followedJob = followed[job.ref], followedJob.outcome != .running {
+            followedJob.awaitingFiles = false
+            if followedJob.isOver { followedJob.ended = true }
+            followed[job.ref] = followedJob
+            pollSignal.signal()
+        }
     }
 
     /// ``queueDownloads(of:snapshot:now:)`` for one answer.
     private func planDownloads(of job: TrackedJob, snapshot: JobSnapshot, now: Date) async {
         let running = !snapshot.state.isTerminal
-        guard let directory = job.downloadDirectory ?? follow?.downloadDirectory else {
-            endFollowed(job.ref, files: 0, final: !running)
-            return
-        }
+        guard let directory = job.downloadDirectory ?? follow?.downloadDirectory else { return }
         // A job still running whose files failed a moment ago tries again after the delay, not at its next answer.
         if running, let retry = retryDownloadsAt[job.ref], retry > now { return }
         let items: [DownloadItem]
@@ -708,7 +712,6 @@ actor TrackerRun {
         } catch {
             if running { return }
             await report(.downloadFailed(job.ref, error))
-            endFollowed(job.ref, files: 0, final: true)
             return
         }
         let inFlight = filesInFlight[job.ref] ?? []
@@ -753,19 +756,11 @@ actor TrackerRun {
         }
         if !work.isEmpty { filesInFlight[job.ref, default: []].formUnion(work.map(\.name)) }
         downloads += work
-        endFollowed(job.ref, files: work.count, final: !running)
+        if var followedJob = followed[job.ref] {
+            followedJob.filesLeft += work.count
+            followed[job.ref] = followedJob
+        }
         downloadSignal.signal()
-    }
-
-    /// Notes how many more files a followed job waits for (`final`: those of its final answer); with none left, it
-    /// has ended.
-    private func endFollowed(_ ref: JobRef, files: Int, final: Bool) {
-        guard var job = followed[ref] else { return }
-        job.filesLeft += files
-        if final { job.awaitingFiles = false }
-        if job.isOver { job.ended = true }
-        followed[ref] = job
-        pollSignal.signal()
     }
 
     /// The next file to fetch, waiting until there is one; nil once the run's downloads are over.
