@@ -64,6 +64,13 @@ public enum DemoJobs {
             ]
         ),
         SimulatedJob(
+            ref: JobRef(api: .clip, id: "demo-clips"),
+            title: "Keynote highlights",
+            queueTime: .zero,
+            renderTime: .seconds(6 * 60),
+            clips: [.init(title: "Opening"), .init(title: "Q&A", fails: true), .init(title: "Closing")]
+        ),
+        SimulatedJob(
             ref: JobRef(api: .hera, id: "demo-motion-failed"),
             queueTime: .zero,
             renderTime: .zero,

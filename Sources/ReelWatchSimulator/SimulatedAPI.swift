@@ -25,6 +25,12 @@ protocol SimulatedAPI: Sendable {
     /// Whether `file` of `job` can be fetched in `phase` (by default: once the job succeeded).
     func canFetch(_ file: StatusBodies.File, of job: SimulatedJob, in phase: SimulatedPhase) -> Bool
 
+    /// Whether `file` of `job` can be fetched `elapsed` after the job was added, in `phase` (by default as
+    /// ``canFetch(_:of:in:)`` says: an API whose outputs finish one by one decides by the time).
+    func canFetch(
+        _ file: StatusBodies.File, of job: SimulatedJob, in phase: SimulatedPhase, after elapsed: Duration
+    ) -> Bool
+
     /// The answer to a request without the right API key.
     var unauthorized: SimulatorResponse { get }
 
@@ -52,6 +58,13 @@ extension SimulatedAPI {
     /// By default a file can be fetched once its job succeeded.
     func canFetch(_ file: StatusBodies.File, of job: SimulatedJob, in phase: SimulatedPhase) -> Bool {
         phase == .done && job.outcome == .success
+    }
+
+    /// By default the time makes no difference.
+    func canFetch(
+        _ file: StatusBodies.File, of job: SimulatedJob, in phase: SimulatedPhase, after elapsed: Duration
+    ) -> Bool {
+        canFetch(file, of: job, in: phase)
     }
 
     /// HeyGen v3's answer to a wrong key.
@@ -85,6 +98,7 @@ enum SimulatedAPIs {
     static let all: [any SimulatedAPI] = [
         SimulatedLipsync(),
         SimulatedAgent(),
+        SimulatedClip(),
     ]
 
     /// The simulated API of `api`, if it is played through one.

@@ -39,6 +39,23 @@ public struct SimulatedJob: Sendable, Hashable {
         }
     }
 
+    /// One clip an AI clipping job cuts (``ReelWatch/ProviderAPI/clip``).
+    public struct Clip: Sendable, Hashable {
+        /// Its title; nil sends `null`.
+        public var title: String?
+        /// Whether it fails (the job can still complete).
+        public var fails: Bool
+        /// `landscape`, `portrait` or `square`.
+        public var aspectRatio: String
+
+        /// Creates a clip.
+        public init(title: String? = nil, fails: Bool = false, aspectRatio: String = "portrait") {
+            self.title = title
+            self.fails = fails
+            self.aspectRatio = aspectRatio
+        }
+    }
+
     /// Which edition of HeyGen's v1 answer to send.
     public enum V1Edition: Sendable, Hashable {
         /// The reference's shape: `code: 100`, `data.id`, `data.error` as an object.
@@ -79,6 +96,9 @@ public struct SimulatedJob: Sendable, Hashable {
     /// While the time since the job was added is in this range (and it has not ended), an API that has a word for
     /// waiting on a person (``SimulatedAPI/needsInputWord``, a Video Agent's `waiting_for_input`) answers with it.
     public var needsInputDuring: Range<Duration>?
+    /// The clips of an AI clipping job, in the order they finish: clip `i` of `n` finishes `queueTime +
+    /// renderTime × (i + 1) / n` after the job was added (ignored for other APIs).
+    public var clips: [Clip]
 
     /// Creates a simulated job.
     public init(
@@ -96,7 +116,8 @@ public struct SimulatedJob: Sendable, Hashable {
         bareLinks: Bool = false,
         folderID: String? = nil,
         agent: Agent? = nil,
-        needsInputDuring: Range<Duration>? = nil
+        needsInputDuring: Range<Duration>? = nil,
+        clips: [Clip] = [Clip(title: "Opening"), Clip(title: "Highlights"), Clip(title: "Closing")]
     ) {
         self.ref = ref
         self.title = title
@@ -113,6 +134,7 @@ public struct SimulatedJob: Sendable, Hashable {
         self.folderID = folderID
         self.agent = agent
         self.needsInputDuring = needsInputDuring
+        self.clips = clips
     }
 
     /// The failure payloads the providers' documents show, one per API.

@@ -321,7 +321,7 @@ public actor Simulator {
         counts.fileRequests += 1
         guard let entry = entry(for: ref),
             let file = StatusBodies.files(for: entry.job).first(where: { $0.name == name }),
-            SimulatedAPIs.of(ref.api)?.canFetch(file, of: entry.job, in: phase(of: entry))
+            SimulatedAPIs.of(ref.api)?.canFetch(file, of: entry.job, in: phase(of: entry), after: now - entry.addedAt)
                 ?? (phase(of: entry) == .done && (entry.job.outcome == .success || ref.api == .hera))
         else { return .error(.xmlError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.")) }
         let current = epoch.addingTimeInterval(now.seconds)

@@ -154,6 +154,15 @@ actor DownloadPrinter {
                     // The library says why there is nothing to download yet (still rendering, or failed).
                     do throws(ReelWatchError) {
                         _ = try files.plan(snapshot, into: directory)
+                        // Outputs that finish one by one (AI clips): those finished so far are saved, not the rest.
+                        if !snapshot.state.isTerminal {
+                            show(
+                                ReelWatchError(
+                                    code: .notReady,
+                                    message:
+                                        "still \(snapshot.state.rawValue): only the outputs finished so far are saved",
+                                    ref: snapshot.ref))
+                        }
                     } catch {
                         show(error)
                     }

@@ -28,7 +28,7 @@ struct SimulateServeTests {
     /// event sequence number `n` is about `heygenDemoJobs[n]`. Hera sends no webhooks, and a lipsync only to its own
     /// `callback_url`.
     static let heygenDemoJobs: [SimulatedJob] = DemoJobs.all.enumerated()
-        .filter { $0.element.ref.api != .hera && $0.element.ref.api != .lipsync }
+        .filter { Simulator.sendsWebhooks($0.element.ref.api) }
         .sorted {
             ($0.element.queueTime + $0.element.renderTime, $0.offset) < (
                 $1.element.queueTime + $1.element.renderTime, $1.offset

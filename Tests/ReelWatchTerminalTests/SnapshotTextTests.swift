@@ -27,6 +27,18 @@ struct SnapshotTextTests {
         #expect(block.contains("mp4\\u{202E}exe 16:9\\u{1B}[2J 1080p\\n 30\\u{2066}fps"), "\(block)")
     }
 
+    @Test("an AI clip's title is shown with its file, escaped; a failed clip says so and why")
+    func clipLabels() {
+        var snapshot = JobSnapshot(ref: JobRef(api: .clip, id: "c"), state: .succeeded)
+        snapshot.assets = [
+            Asset(kind: .video, url: "https://h/1.mp4", format: "mp4", state: .succeeded, label: "Best\u{202E}bit"),
+            Asset(kind: .video, url: nil, state: .failed, error: "no reason given", label: "Q&A", outputID: "c2"),
+        ]
+        let lines = Self.text().render(snapshot).split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("  video           mp4  Best\\u{202E}bit  "), "\(lines)")
+        #expect(lines[2] == "  video           Q&A  failed  no reason given", "\(lines)")
+    }
+
     @Test("a finished render: one line per field, files with format, link lifetime and URL, in order")
     func fullBlock() {
         var snapshot = JobSnapshot(

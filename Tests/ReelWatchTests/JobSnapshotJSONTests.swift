@@ -37,6 +37,7 @@ struct JobSnapshotJSONTests {
         #expect(
             Set(asset.keys) == [
                 "kind", "url", "expires_at", "format", "aspect_ratio", "fps", "resolution", "state", "error", "label",
+                "output_id",
             ])
         #expect(asset["expires_at"] == "2025-07-11T07:14:28Z")
         #expect(asset["kind"] == "video")

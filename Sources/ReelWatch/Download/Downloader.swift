@@ -49,35 +49,46 @@ public struct Downloader: Sendable {
 
     /// The files to fetch for `snapshot`, or the error that says why there are none yet (`notReady` while it
     /// renders, `renderFailed` when it failed).
+    ///
+    /// A running job whose outputs finish one by one (``Provider/outputsFinishOneByOne``: AI clips) has the files of
+    /// the outputs that have succeeded so far; `notReady` until the first has.
     public static func plan(
         _ snapshot: JobSnapshot,
         selection: AssetSelection = .defaults,
         directory: String,
         naming: FileNaming = FileNaming()
     ) throws(ReelWatchError) -> [DownloadItem] {
+        let running: Bool
         switch snapshot.state {
         case .succeeded:
-            break
+            running = false
         case .failed, .cancelled:
             throw .renderFailed(snapshot, ref: snapshot.ref)
         case .queued, .processing, .needsInput, .unknown:
-            throw ReelWatchError(
-                code: .notReady,
-                message: "still \(snapshot.state.rawValue), nothing to download yet",
-                ref: snapshot.ref
-            )
+            running = true
         }
+        let notReady = ReelWatchError(
+            code: .notReady,
+            message: "still \(snapshot.state.rawValue), nothing to download yet",
+            ref: snapshot.ref
+        )
+        let oneByOne = snapshot.api.adapter.outputsFinishOneByOne
+        if running, !oneByOne { throw notReady }
         var names = Set<String>()
         var items: [DownloadItem] = []
         let chosen = Set(selection.assets(of: snapshot))
-        for (index, asset) in snapshot.assets.enumerated() where chosen.contains(asset) {
+        // Outputs that finish one by one are named among all of them, finished or not, so that an output's file keeps
+        // its name from the first answer to the last.
+        for (index, asset) in snapshot.assets.enumerated() where oneByOne || chosen.contains(asset) {
             var name = naming.name(for: asset, of: snapshot)
             if names.contains(name) { name = DownloadItem.numbered(name, index) }
             names.insert(name)
+            guard chosen.contains(asset), !running || asset.state == .succeeded else { continue }
             items.append(
                 DownloadItem(ref: snapshot.ref, asset: asset, assetIndex: index, directory: directory, fileName: name))
         }
         guard !items.isEmpty else {
+            if running { throw notReady }
             let linked = snapshot.assets.filter { $0.url != nil }.map(\.kind.rawValue)
             throw ReelWatchError(
                 code: .downloadFailed,
@@ -605,12 +616,19 @@ public struct Downloader: Sendable {
         let sameKind = snapshot.assets.enumerated().filter {
             $0.element.kind == item.asset.kind && $0.element.url != nil
         }
-        let match =
-            sameKind.first { $0.offset == item.assetIndex }
-            ?? sameKind.first {
-                $0.element.format == item.asset.format && $0.element.aspectRatio == item.asset.aspectRatio
-                    && $0.element.resolution == item.asset.resolution
-            }
+        // An output with an ID (an AI clip) is found by it alone, wherever the list puts it now; any other file by
+        // its place, else its configuration.
+        let match: (offset: Int, element: Asset)?
+        if let id = item.asset.outputID {
+            match = sameKind.first { $0.element.outputID == id }
+        } else {
+            match =
+                sameKind.first { $0.offset == item.assetIndex }
+                ?? sameKind.first {
+                    $0.element.format == item.asset.format && $0.element.aspectRatio == item.asset.aspectRatio
+                        && $0.element.resolution == item.asset.resolution
+                }
+        }
         guard let url = match?.element.url else {
             throw failure(item, "the fresh status no longer lists this file")
         }

@@ -24,19 +24,25 @@ public struct FileNaming: Sendable, Hashable {
     /// The file name (without directory) for `asset` of `snapshot`, with the extension when one is known
     /// from the URL's path or the asset's format.
     public func name(for asset: Asset, of snapshot: JobSnapshot) -> String {
-        var tail = [asset.kind.rawValue]
-        if snapshot.provider == .hera {
-            tail += [asset.aspectRatio?.replacingOccurrences(of: ":", with: "x"), asset.resolution].compactMap { $0 }
-        }
+        var tail = [asset.kind.rawValue] + snapshot.api.adapter.nameParts(of: asset)
         if let label = asset.label {
             let kept = Self.cut(Self.sanitize(label), toBytes: Self.maximumLabelLength)
             if !kept.isEmpty { tail.append(kept) }
         }
+        if let output = asset.outputID { tail.append(Self.outputPart(output)) }
         let ext = Self.fileExtension(for: asset)
         let reserved = ext.map { $0.utf8.count + 1 } ?? 0
         let base: String
         if fromTitle, let title = snapshot.title, !Self.sanitize(title).isEmpty {
-            base = Self.sanitize(([title] + tail).joined(separator: "-"))
+            let whole = Self.sanitize(([title] + tail).joined(separator: "-"))
+            if whole.utf8.count <= Self.maximumLength - reserved {
+                base = whole
+            } else {
+                // A long title gives way, not the tail: the tail tells one output's file from another's.
+                let suffix = Self.sanitize(tail.joined(separator: "-"))
+                let room = Self.maximumLength - reserved - suffix.utf8.count - 1
+                base = Self.sanitize([Self.cut(Self.sanitize(title), toBytes: room), suffix].joined(separator: "-"))
+            }
         } else {
             let provider = snapshot.provider.rawValue
             let plain = Self.sanitize(([provider, snapshot.id] + tail).joined(separator: "-"))
@@ -55,6 +61,15 @@ public struct FileNaming: Sendable, Hashable {
         }
         guard let ext else { return Self.truncate(base, reserving: 0) }
         return Self.truncate(base, reserving: reserved) + "." + ext
+    }
+
+    /// The longest output ID (an AI clip's) a name keeps verbatim; a longer one is named by its digest.
+    public static let maximumOutputIDLength = 40
+
+    /// How a name says which output its file is of: the output's ID when it is plain and short, else the first 8
+    /// hex digits of its SHA-256 (so two outputs whose IDs sanitize alike never share a name).
+    static func outputPart(_ id: String) -> String {
+        keepsVerbatim(id) && !id.isEmpty && id.utf8.count <= maximumOutputIDLength ? id : digest(of: id)
     }
 
     /// Whether `id` comes through ``sanitize(_:)`` unchanged inside a name (the normal case: letters, digits,

@@ -23,6 +23,9 @@ public struct Asset: Sendable, Hashable, Codable {
     /// The provider's name for this output where it gives one (a background removal's layer, an AI clip's title):
     /// provider text, sanitized before it becomes part of a file name or reaches a terminal.
     public var label: String?
+    /// The provider's ID of this output where it gives each output one (an AI clip's `id`): it keeps the files of
+    /// outputs with equal labels apart, and finds an output again in a later answer.
+    public var outputID: String?
 
     /// Creates an asset.
     public init(
@@ -35,7 +38,8 @@ public struct Asset: Sendable, Hashable, Codable {
         resolution: String? = nil,
         state: JobState? = nil,
         error: String? = nil,
-        label: String? = nil
+        label: String? = nil,
+        outputID: String? = nil
     ) {
         self.kind = kind
         self.url = url
@@ -47,12 +51,14 @@ public struct Asset: Sendable, Hashable, Codable {
         self.state = state
         self.error = error
         self.label = label
+        self.outputID = outputID
     }
 
     private enum CodingKeys: String, CodingKey {
         case kind, url, format, fps, resolution, state, error, label
         case expiresAt = "expires_at"
         case aspectRatio = "aspect_ratio"
+        case outputID = "output_id"
     }
 
     /// Decodes an asset from its snake_case JSON form.
@@ -68,6 +74,7 @@ public struct Asset: Sendable, Hashable, Codable {
         state = try c.decodeIfPresent(JobState.self, forKey: .state)
         error = try c.decodeIfPresent(String.self, forKey: .error)
         label = try c.decodeIfPresent(String.self, forKey: .label)
+        outputID = try c.decodeIfPresent(String.self, forKey: .outputID)
     }
 
     /// Encodes every key, absent values as `null`.
@@ -83,5 +90,6 @@ public struct Asset: Sendable, Hashable, Codable {
         try c.encode(state, forKey: .state)
         try c.encode(error, forKey: .error)
         try c.encode(label, forKey: .label)
+        try c.encode(outputID, forKey: .outputID)
     }
 }

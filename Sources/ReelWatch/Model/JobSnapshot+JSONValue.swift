@@ -26,7 +26,7 @@ extension Asset {
             "expires_at": .optional(expiresAt.map { ISO8601Timestamp($0).description }),
             "format": .optional(format), "aspect_ratio": .optional(aspectRatio), "fps": .optional(fps),
             "resolution": .optional(resolution), "state": .optional(state?.rawValue), "error": .optional(error),
-            "label": .optional(label),
+            "label": .optional(label), "output_id": .optional(outputID),
         ])
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 
 /// Hera's motion graphics API: `GET {hera}/videos/{id}`, with an overall status and one status per output.
@@ -86,6 +87,11 @@ public struct HeraProvider: Provider {
             state: output["status"]?.text.map { JobState(providerStatus: ProviderStatus(rawValue: $0)) },
             error: ProviderErrorBody(errorValue: output["error"])?.summary
         )
+    }
+
+    /// An output's aspect ratio and resolution (`16x9`, `1080p`): what tells the files of its outputs apart.
+    public func nameParts(of asset: Asset) -> [String] {
+        [asset.aspectRatio?.replacingOccurrences(of: ":", with: "x"), asset.resolution].compactMap { $0 }
     }
 
     /// `mp4 16:9 1080p`, to name an output in a message.

@@ -33,6 +33,14 @@ public protocol Provider: Sendable {
 
     /// Turns a 2xx answer into a snapshot, or throws the error the answer carries.
     func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot
+
+    /// Whether a job's outputs finish one by one while the job still runs (AI clips): each output's files are
+    /// downloaded as soon as that output reports `succeeded`, not when the whole job is over.
+    var outputsFinishOneByOne: Bool { get }
+
+    /// What the name of `asset`'s file says about it after its kind (Hera: its aspect ratio and resolution), so
+    /// that the files of one job's outputs are told apart; provider text, sanitized by ``FileNaming``.
+    func nameParts(of asset: Asset) -> [String]
 }
 
 extension Provider {
@@ -41,6 +49,12 @@ extension Provider {
 
     /// By default no 4xx answer is transient.
     public func isTransient(status: Int, body: JSONValue?) -> Bool { false }
+
+    /// By default a job's files come when the whole job is over.
+    public var outputsFinishOneByOne: Bool { false }
+
+    /// By default a file's name says only its kind (and label).
+    public func nameParts(of asset: Asset) -> [String] { [] }
 }
 
 /// The adapter for each API.

@@ -10,6 +10,7 @@ public enum ProviderRegistry {
         HeraProvider(),
         HeyGenLipsyncProvider(),
         HeyGenAgentProvider(),
+        HeyGenClipProvider(),
     ]
 
     /// Each registered API's adapter, by the API's name.

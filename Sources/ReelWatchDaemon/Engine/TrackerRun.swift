@@ -51,7 +51,13 @@ actor TrackerRun {
         var invalidInARow = 0
         /// Files planned and not yet ended.
         var filesLeft = 0
+        /// Whether the files of the job's last answer are still to be planned (its outcome known).
+        var awaitingFiles = false
         var ended = false
+
+        /// Whether nothing is left to do for the job: its outcome is known and none of its files is planned or in
+        /// flight (a job whose outputs finish one by one may have some while it still runs, or when it fails).
+        var isOver: Bool { outcome != .running && !awaitingFiles && filesLeft <= 0 }
     }
 
     private let tracker: Tracker
@@ -75,7 +81,13 @@ actor TrackerRun {
 
     private var downloads: [DownloadWork] = []
     private var downloadsRunning = 0
-    private var filesInFlight: [JobRef: Int] = [:]
+    /// The names of each job's files queued or being fetched.
+    private var filesInFlight: [JobRef: Set<String>] = [:]
+    /// The names of each job's files that landed in this run (a job whose outputs finish one by one plans its files
+    /// again at every answer: these are not fetched, checked or told about again).
+    private var landedFiles: [JobRef: Set<String>] = [:]
+    /// The latest answer to plan the files of, for each job whose files were being planned when it came.
+    private var replans: [JobRef: (job: TrackedJob, snapshot: JobSnapshot)] = [:]
     /// Jobs a file of landed (or failed) for while a scan of pending downloads read the store: what the scan read
     /// of them is stale, so it leaves them to the next scan.
     private var settledDuringScan: Set<JobRef> = []
@@ -533,7 +545,7 @@ actor TrackerRun {
                 let settled = settle(job, result, polls: polls, now: answered)
                 updates.append(settled.update)
                 events += settled.events
-                if let snapshot = settled.succeeded { succeeded.append((job, snapshot)) }
+                if let snapshot = settled.files { succeeded.append((job, snapshot)) }
             }
         }
         do throws(ReelWatchError) {
@@ -554,14 +566,15 @@ actor TrackerRun {
         if let pace = paces.removeValue(forKey: old) { paces[new] = pace }
     }
 
-    /// What one answer means: the store update, the events, and the snapshot when the job just succeeded and its
+    /// What one answer means: the store update, the events, and the snapshot whose files to fetch: when the job just
+    /// succeeded, or, while it runs, when outputs that finish one by one have (``Provider/outputsFinishOneByOne``),
     /// files are wanted.
     private func settle(
         _ job: TrackedJob,
         _ result: Result<JobSnapshot, ReelWatchError>,
         polls: Int,
         now: Date
-    ) -> (update: PollUpdate, events: [TrackerEvent], succeeded: JobSnapshot?) {
+    ) -> (update: PollUpdate, events: [TrackerEvent], files: JobSnapshot?) {
         var snapshot = job.snapshot
         var error: ReelWatchError?
         switch result {
@@ -655,41 +668,87 @@ actor TrackerRun {
             expectedRemaining: expected, nextPoll: outcome == .running ? delay : nil, lastError: error)
         events.insert(.polled(progress, changed: changed), at: 0)
 
-        var succeeded: JobSnapshot?
-        if outcome == .succeeded, downloadsWanted, job.downloadDirectory != nil || follow?.downloadDirectory != nil {
-            succeeded = snapshot
+        var files: JobSnapshot?
+        if downloadsWanted, job.downloadDirectory != nil || follow?.downloadDirectory != nil, let snapshot {
+            if outcome == .succeeded {
+                files = snapshot
+            } else if outcome == .running || (outcome == .timedOut && follow?.pollOnce == true), error == nil,
+                !snapshot.state.isTerminal,
+                snapshot.api.adapter.outputsFinishOneByOne,
+                snapshot.assets.contains(where: { $0.state == .succeeded && $0.url != nil })
+            {
+                files = snapshot
+            }
         }
         if var followedJob {
             followedJob.outcome = outcome
-            if outcome != .running, succeeded == nil { followedJob.ended = true }
+            if outcome != .running, files != nil { followedJob.awaitingFiles = true }
+            if followedJob.isOver { followedJob.ended = true }
             followed[job.ref] = followedJob
             if outcome == .running { scheduled[job.ref] = nextPollAt }
         }
-        return (update, events, succeeded)
+        return (update, events, files)
     }
 
     // MARK: - Downloads
 
     /// Plans the files of a job that succeeded (as the store records them: a numbered path when another job's
-    /// file holds the name) and queues those not yet on disk.
+    /// file holds the name) and queues those not yet on disk; for a job still running whose outputs finish one by
+    /// one, the files of the outputs that have succeeded so far and are not yet on disk or on their way.
     private func queueDownloads(of job: TrackedJob, snapshot: JobSnapshot, now: Date) async {
-        guard let directory = job.downloadDirectory ?? follow?.downloadDirectory else { return }
-        // Queued once: a scan of pending downloads and the poll that found the job finished can both come here
-        // for it, each across an await of the store.
-        guard filesInFlight[job.ref] == nil, !queueing.contains(job.ref) else { return }
+        guard job.downloadDirectory ?? follow?.downloadDirectory != nil else { return }
+        // Planned once at a time: a scan of pending downloads and the poll that found the job finished (or, while
+        // it runs, two answers about it) can both come here for it, each across an await of the store. The latest
+        // answer that came meanwhile is planned next.
+        guard !queueing.contains(job.ref) else {
+            replans[job.ref] = (job, snapshot)
+            return
+        }
         queueing.insert(job.ref)
         defer { queueing.remove(job.ref) }
+        var next: (job: TrackedJob, snapshot: JobSnapshot)? = (job, snapshot)
+        while let (job, snapshot) = next {
+            await planDownloads(of: job, snapshot: snapshot, now: now)
+            next = replans.removeValue(forKey: job.ref)
+        }
+        // A followed job whose outcome is known has had its last files planned: it ends once they have.
+        if var followedJob = followed[job.ref], followedJob.outcome != .running {
+            followedJob.awaitingFiles = false
+            if followedJob.isOver { followedJob.ended = true }
+            followed[job.ref] = followedJob
+            pollSignal.signal()
+        }
+    }
+
+    /// ``queueDownloads(of:snapshot:now:)`` for one answer.
+    private func planDownloads(of job: TrackedJob, snapshot: JobSnapshot, now: Date) async {
+        let running = !snapshot.state.isTerminal
+        guard let directory = job.downloadDirectory ?? follow?.downloadDirectory else { return }
+        // A job still running whose files failed a moment ago tries again after the delay, not at its next answer.
+        if running, let retry = retryDownloadsAt[job.ref], retry > now { return }
         let items: [DownloadItem]
         do throws(ReelWatchError) {
             items = try Downloader.plan(
                 snapshot, selection: options.selection, directory: directory, naming: options.naming)
         } catch {
+            if running { return }
             await report(.downloadFailed(job.ref, error))
-            endFollowed(job.ref, files: 0)
             return
         }
+        let inFlight = filesInFlight[job.ref] ?? []
+        let landed = landedFiles[job.ref] ?? []
+        // Files that landed in this run, or are on their way, are left alone; so are those already done while the
+        // job runs (its final answer checks them once more, as any command does).
+        let done = Set(job.files.filter { $0.status == .done }.map(\.name))
+        let fresh = items.filter {
+            !inFlight.contains($0.fileName) && !landed.contains($0.fileName) && !(running && done.contains($0.fileName))
+        }
+        if running, fresh.isEmpty { return }
         var recorded = job.files
-        if recorded.isEmpty || follow != nil {
+        let recordedNames = Set(recorded.map(\.name))
+        if recorded.isEmpty || follow != nil || snapshot.api.adapter.outputsFinishOneByOne
+            || items.contains(where: { !recordedNames.contains($0.fileName) })
+        {
             let files = items.map { TrackedFile(name: $0.fileName, kind: $0.asset.kind, path: $0.path) }
             do throws(ReelWatchError) {
                 recorded = try await store.plan(files, for: job.ref, at: now)
@@ -701,12 +760,12 @@ actor TrackerRun {
         // Each file goes where the store placed it (a numbered path when another job's file held the name).
         let byName = Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var work: [DownloadWork] = []
-        for item in items {
+        for item in fresh {
             var placed = item
             if let file = byName[item.fileName] {
                 placed = item.placed(at: file.path)
-                // A daemon leaves it; a command says it is already complete (after checking it is).
-                if file.status == .done, follow == nil { continue }
+                // A daemon leaves it; a command says it is already complete (after checking it is), once.
+                if file.status == .done, follow == nil || running { continue }
                 // Its length and SHA-256 are recorded before the rename: a file that has them at its path is this one
                 // (a run killed between the rename and the record of the landed file left it there).
                 if placed.path == file.path, let bytes = file.bytes {
@@ -716,19 +775,13 @@ actor TrackerRun {
             }
             work.append(DownloadWork(ref: job.ref, name: item.fileName, item: placed))
         }
-        filesInFlight[job.ref, default: 0] += work.count
+        if !work.isEmpty { filesInFlight[job.ref, default: []].formUnion(work.map(\.name)) }
         downloads += work
-        endFollowed(job.ref, files: work.count)
+        if var followedJob = followed[job.ref] {
+            followedJob.filesLeft += work.count
+            followed[job.ref] = followedJob
+        }
         downloadSignal.signal()
-    }
-
-    /// Notes how many files a followed job waits for; with none, it has ended.
-    private func endFollowed(_ ref: JobRef, files: Int) {
-        guard var job = followed[ref] else { return }
-        job.filesLeft = files
-        if files == 0 { job.ended = true }
-        followed[ref] = job
-        pollSignal.signal()
     }
 
     /// The next file to fetch, waiting until there is one; nil once the run's downloads are over.
@@ -818,6 +871,7 @@ actor TrackerRun {
         let now = self.now
         switch outcome {
         case .landed(let result):
+            landedFiles[work.ref, default: []].insert(work.name)
             let file = TrackedFile(
                 name: work.name, kind: work.item.asset.kind, path: result.path, status: .done, bytes: result.bytes,
                 sha256: result.sha256)
@@ -855,11 +909,11 @@ actor TrackerRun {
             break
         }
         if case .daemon = scope { settledDuringScan.insert(work.ref) }
-        let left = (filesInFlight[work.ref] ?? 1) - 1
-        filesInFlight[work.ref] = left > 0 ? left : nil
+        filesInFlight[work.ref]?.remove(work.name)
+        if filesInFlight[work.ref]?.isEmpty == true { filesInFlight[work.ref] = nil }
         if var job = followed[work.ref] {
             job.filesLeft -= 1
-            if job.filesLeft <= 0 { job.ended = true }
+            if job.isOver { job.ended = true }
             followed[work.ref] = job
         }
         pollSignal.signal()

@@ -3,7 +3,7 @@ import ReelWatch
 
 extension Simulator {
     /// Whether renders of `api` send webhooks: HeyGen's do, Hera has none.
-    static func sendsWebhooks(_ api: ProviderAPI) -> Bool {
+    public static func sendsWebhooks(_ api: ProviderAPI) -> Bool {
         SimulatedAPIs.of(api)?.sendsWebhooks ?? (api != .hera)
     }
 
