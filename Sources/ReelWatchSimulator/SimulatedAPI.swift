@@ -42,6 +42,13 @@ protocol SimulatedAPI: Sendable {
 
     /// Whether renders of this API announce themselves through webhooks.
     var sendsWebhooks: Bool { get }
+
+    /// The kind of webhook event that announces a render's end (`proofread_creation` for `proofread_creation.success`
+    /// and `.fail`) and the `event_data` key naming the job; nil for HeyGen's video events (`avatar_video.*`).
+    var webhookEvent: (kind: String, idKey: String)? { get }
+
+    /// Further routes of the API, each answered from the job it names (a proofread's `/srt`).
+    var extraRoutes: [SimulatedRoute] { get }
 }
 
 extension SimulatedAPI {
@@ -63,12 +70,37 @@ extension SimulatedAPI {
 
     /// By default no webhooks (HeyGen's per-render `callback_url` APIs say otherwise).
     var sendsWebhooks: Bool { false }
+
+    /// By default HeyGen's video events.
+    var webhookEvent: (kind: String, idKey: String)? { nil }
+
+    /// By default none.
+    var extraRoutes: [SimulatedRoute] { [] }
+}
+
+/// A route of a simulated API besides its status route, answered from the job it names.
+struct SimulatedRoute: Sendable {
+    /// The route in the router's form under the simulator's root, with `:id` for the job's ID:
+    /// `/heygen/v3/video-translations/proofreads/:id/srt`.
+    var route: String
+    /// The answer for the job in the state `status` describes.
+    var answer: @Sendable (SimulatedStatus) -> SimulatorResponse
+
+    /// The path a request for job `id` has, as the request log keeps it (without the provider's root):
+    /// `/v3/video-translations/proofreads/ID/srt`.
+    func path(id: String) -> String {
+        let path = route.replacingOccurrences(of: ":id", with: BaseURL.encode(id))
+        return path.hasPrefix("/heygen/") ? String(path.dropFirst("/heygen".count)) : path
+    }
 }
 
 /// Every API the simulator plays through a ``SimulatedAPI``: one line each.
 enum SimulatedAPIs {
     /// The simulated APIs.
-    static let all: [any SimulatedAPI] = []
+    static let all: [any SimulatedAPI] = [
+        SimulatedBackgroundRemoval(),
+        SimulatedProofread(),
+    ]
 
     /// The simulated API of `api`, if it is played through one.
     static func of(_ api: ProviderAPI) -> (any SimulatedAPI)? {

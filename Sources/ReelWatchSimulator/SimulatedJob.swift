@@ -74,6 +74,8 @@ public struct SimulatedJob: Sendable, Hashable {
     public var bareLinks: Bool
     /// The folder the render is in (HeyGen v3 videos: `folder_id`, what the list filters on).
     public var folderID: String?
+    /// The layers a background removal produces, by the names HeyGen gives them (provider text: anything).
+    public var layers: [String]
 
     /// Creates a simulated job.
     public init(
@@ -89,7 +91,8 @@ public struct SimulatedJob: Sendable, Hashable {
         videoSize: Int = 256 * 1024,
         durationSeconds: Double = 42.5,
         bareLinks: Bool = false,
-        folderID: String? = nil
+        folderID: String? = nil,
+        layers: [String] = SimulatedJob.defaultLayers
     ) {
         self.ref = ref
         self.title = title
@@ -104,7 +107,11 @@ public struct SimulatedJob: Sendable, Hashable {
         self.durationSeconds = durationSeconds
         self.bareLinks = bareLinks
         self.folderID = folderID
+        self.layers = layers
     }
+
+    /// The layers of a background removal unless told otherwise (HeyGen documents no names: these are made up).
+    public static let defaultLayers = ["foreground", "alpha_matte"]
 
     /// The failure payloads the providers' documents show, one per API.
     public static func documentedFailure(for api: ProviderAPI) -> Outcome {

@@ -29,7 +29,7 @@ public struct FileNaming: Sendable, Hashable {
             tail += [asset.aspectRatio?.replacingOccurrences(of: ":", with: "x"), asset.resolution].compactMap { $0 }
         }
         if let label = asset.label {
-            let kept = Self.cut(Self.sanitize(label), toBytes: Self.maximumLabelLength)
+            let kept = Self.labelPart(label)
             if !kept.isEmpty { tail.append(kept) }
         }
         let ext = Self.fileExtension(for: asset)
@@ -55,6 +55,17 @@ public struct FileNaming: Sendable, Hashable {
         }
         guard let ext else { return Self.truncate(base, reserving: 0) }
         return Self.truncate(base, reserving: reserved) + "." + ext
+    }
+
+    /// `label` as part of a name: sanitized and at most ``maximumLabelLength`` bytes; a label that sanitizing
+    /// changes or that is cut ends in the first 8 hex digits of its SHA-256, so two labels (`a/b` and `a_b`, two
+    /// long names alike at first) never share a name.
+    static func labelPart(_ label: String) -> String {
+        let clean = sanitize(label)
+        if clean == label, clean.utf8.count <= maximumLabelLength { return clean }
+        let digest = digest(of: label)
+        let kept = cut(clean, toBytes: maximumLabelLength - digest.utf8.count - 1)
+        return kept.isEmpty ? digest : kept + "-" + digest
     }
 
     /// Whether `id` comes through ``sanitize(_:)`` unchanged inside a name (the normal case: letters, digits,

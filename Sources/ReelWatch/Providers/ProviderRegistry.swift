@@ -8,6 +8,8 @@ public enum ProviderRegistry {
         HeyGenTranslateProvider(),
         HeyGenTranslateV2Provider(),
         HeraProvider(),
+        HeyGenBackgroundRemovalProvider(),
+        HeyGenProofreadProvider(),
     ]
 
     /// Each registered API's adapter, by the API's name.
