@@ -69,5 +69,17 @@ public enum DemoJobs {
             renderTime: .zero,
             outcome: SimulatedJob.documentedFailure(for: .hera)
         ),
+        SimulatedJob(
+            ref: JobRef(api: .backgroundRemoval, id: "demo-bgremoval-ready"),
+            queueTime: .zero,
+            renderTime: .zero,
+            layers: ["foreground", "alpha matte"]
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .proofread, id: "demo-proofread"),
+            title: "Launch video (Urdu), proofread",
+            queueTime: .zero,
+            renderTime: .seconds(15 * 60)
+        ),
     ]
 }

@@ -77,7 +77,7 @@ struct StatusCommandTests {
             #expect(run.status == 2)
             #expect(
                 run.stderrLines == [
-                    "reelwatch: malformed ref 'vimeo:123': unknown provider 'vimeo'; expected one of heygen, heygen-v1, heygen-translate, heygen-translate-v2, hera",
+                    "reelwatch: malformed ref 'vimeo:123': unknown provider 'vimeo'; expected one of heygen, heygen-v1, heygen-translate, heygen-translate-v2, hera, heygen-bgremoval, heygen-proofread",
                     "reelwatch: malformed ref 'hera:': the ID after 'hera:' is empty",
                 ])
             #expect(run.stdout.hasPrefix("heygen:ok-v3  succeeded"))

@@ -18,10 +18,11 @@ struct StatusClientTests {
             #expect(!snapshot.assets.isEmpty)
             #expect(
                 snapshot.assets.allSatisfy { $0.url?.hasPrefix("http://127.0.0.1:\(endpoint.port)/files/") == true })
+            // The status request, and the links request of an API that gives links that way: both with the key.
             let requests = await simulator.requests
-            #expect(requests.count == 1)
-            #expect(requests.first?.authorized == true)
-            #expect(requests.first?.userAgent == "reelwatch/\(ReelWatchVersion.current)")
+            #expect(requests.count == (api.linkAdapter == nil ? 1 : 2))
+            #expect(requests.allSatisfy { $0.authorized })
+            #expect(requests.allSatisfy { $0.userAgent == "reelwatch/\(ReelWatchVersion.current)" })
         }
     }
 
@@ -274,7 +275,8 @@ struct StatusClientTests {
                     == refs.enumerated().map { index, ref in
                         ref.id == "missing" ? "\(index):not_found" : "\(index):\(ref)"
                     })
-            #expect(await simulator.requests.count == jobs.count + 1)
+            let linkRequests = ProviderAPI.allCases.count { $0.linkAdapter != nil }
+            #expect(await simulator.requests.count == jobs.count + 1 + linkRequests)
         }
     }
 }
