@@ -24,7 +24,8 @@ struct DemoCommandTests {
         #expect(files.contains("heygen-demo-avatar-ready-video.mp4"))
         #expect(files.contains("hera-demo-motion-partial-video-9x16-4k.mp4"))
         #expect(files.contains("heygen-demo-bgremoval-ready-layer-foreground.webm"))
-        #expect(files.contains { $0.hasPrefix("heygen-demo-bgremoval-ready-layer-alpha_matte-") && $0.hasSuffix(".webm") })
+        #expect(
+            files.contains { $0.hasPrefix("heygen-demo-bgremoval-ready-layer-alpha_matte-") && $0.hasSuffix(".webm") })
         #expect(files.contains("heygen-demo-proofread-captions-original.srt"))
         #expect(!files.contains { $0.contains("too-long") || $0.contains("motion-failed") || $0.hasSuffix(".part") })
         let again = try await CLI.run(["demo", "--time-scale", "300", "--to", directory])

@@ -110,7 +110,9 @@ struct SimulateServeTests {
             guard let id = entry["event_id"]?.text, let type = entry["event_type"]?.text,
                 let data = entry["event_data"]
             else { return nil }
-            return (id, type, data["video_id"]?.text ?? data["video_translate_id"]?.text ?? data["proofread_id"]?.text ?? "")
+            return (
+                id, type, data["video_id"]?.text ?? data["video_translate_id"]?.text ?? data["proofread_id"]?.text ?? ""
+            )
         }
     }
 
@@ -141,7 +143,8 @@ struct SimulateServeTests {
         let badlySigned = Self.heygenDemoJobs.indices.filter { plans[$0].badSignature }.map {
             Self.heygenDemoJobs[$0].ref
         }
-        try #require(dropped == [JobRef(api: .v3, id: "demo-avatar-rendering"), JobRef(api: .proofread, id: "demo-proofread")])
+        try #require(
+            dropped == [JobRef(api: .v3, id: "demo-avatar-rendering"), JobRef(api: .proofread, id: "demo-proofread")])
         try #require(badlySigned == [JobRef(api: .translate, id: "demo-translation-running")])
 
         let port = try ServeCommandTests.freePort()

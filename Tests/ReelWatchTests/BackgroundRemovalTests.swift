@@ -197,7 +197,8 @@ struct BackgroundRemovalTests {
 
     @Test("followed to the end: wait, then every layer's file on disk, hostile names kept inside the directory")
     func followedToDisk() async throws {
-        let layers = ["../../escape", "a/b", "a_b", "\u{1B}]0;title\u{07}", String(repeating: "z", count: 10_000)]
+        let layers =
+            ["../../escape", "a/b", "a_b", "\u{1B}]0;title\u{07}", String(repeating: "z", count: 10_000)]
             + (0..<40).map { "layer-\($0)" }
         let job = Self.job("bg-disk", layers: layers, render: .seconds(200))
         try await SimulatorHarness.run([job]) { simulator, endpoint in

@@ -19,7 +19,8 @@ struct ProofreadTests {
     }
 
     static func links(_ data: String, to snapshot: JobSnapshot) throws -> JobSnapshot {
-        try adapter.addingLinks(from: try JSONValue.parse(Array(#"{"data": \#(data)}"#.utf8)), to: snapshot, httpStatus: 200)
+        try adapter.addingLinks(
+            from: try JSONValue.parse(Array(#"{"data": \#(data)}"#.utf8)), to: snapshot, httpStatus: 200)
     }
 
     static func job(_ id: String, outcome: SimulatedJob.Outcome = .success, render: Duration = .zero) -> SimulatedJob {
@@ -164,7 +165,8 @@ struct ProofreadTests {
             let store = try SQLiteJobStore(path: NSTemporaryDirectory() + "reelwatch-pr-\(UUID().uuidString).sqlite")
             let directory = NSTemporaryDirectory() + "reelwatch-pr-" + UUID().uuidString
             for ref in [job.ref, failed.ref] {
-                _ = try await store.track(TrackRequest(ref: ref, downloadDirectory: directory), at: SimulatorHarness.epoch)
+                _ = try await store.track(
+                    TrackRequest(ref: ref, downloadDirectory: directory), at: SimulatorHarness.epoch)
             }
             let client = SimulatorHarness.client(endpoint)
             let tracker = Tracker(

@@ -42,7 +42,8 @@ public struct HeyGenBackgroundRemovalProvider: Provider {
         try envelope.checkIdentity(["id"], ref: ref, httpStatus: httpStatus)
         let status = try envelope.status(ref: ref, httpStatus: httpStatus)
         let deleted = status.rawValue.trimmingWhitespace().lowercased() == Self.deletedWord
-        var snapshot = envelope.snapshot(ref: ref, status: status, assets: deleted ? [] : Self.layers(in: envelope.data))
+        var snapshot = envelope.snapshot(
+            ref: ref, status: status, assets: deleted ? [] : Self.layers(in: envelope.data))
         if deleted {
             snapshot.state = .failed
             // The reason is "deleted"; an `error` sent with it is the detail ("… (deleted)").

@@ -15,7 +15,9 @@ public protocol LinkFetchingProvider: Provider {
 
     /// `snapshot` (a succeeded one) with the files a 2xx answer to ``linksRequest(id:baseURL:)`` gives, or the
     /// error the answer carries; an answer that gives no link is an error, not a success without files.
-    func addingLinks(from body: JSONValue, to snapshot: JobSnapshot, httpStatus: Int) throws(ReelWatchError)
+    func addingLinks(
+        from body: JSONValue, to snapshot: JobSnapshot, httpStatus: Int
+    ) throws(ReelWatchError)
         -> JobSnapshot
 }
 

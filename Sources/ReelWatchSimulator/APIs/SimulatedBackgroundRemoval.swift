@@ -28,7 +28,9 @@ struct SimulatedBackgroundRemoval: SimulatedAPI {
                     uniquingKeysWith: { first, _ in first }))
         }
         var error: JSONValue = nil
-        if let failure = status.failure, failure.code != "deleted" { error = .string(failure.detail ?? failure.message) }
+        if let failure = status.failure, failure.code != "deleted" {
+            error = .string(failure.detail ?? failure.message)
+        }
         return [
             "data": [
                 "id": .string(status.job.ref.id), "status": .string(status.word), "layers": layers, "error": error,

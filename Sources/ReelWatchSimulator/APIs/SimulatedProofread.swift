@@ -55,7 +55,9 @@ struct SimulatedProofread: SimulatedAPI {
                     return .json(["error": ["code": "not_found", "message": "Proofread SRT not ready"]], status: 404)
                 }
                 let files = files(for: status.job)
-                return .json(["data": ["srt_url": status.link(to: files[0]), "original_srt_url": status.link(to: files[1])]])
+                return .json([
+                    "data": ["srt_url": status.link(to: files[0]), "original_srt_url": status.link(to: files[1])]
+                ])
             }
         ]
     }
