@@ -10,7 +10,7 @@ import Testing
 
 /// HeyGen's background removals (`heygen-bgremoval:`): bodies shaped like HeyGen's, then over HTTP against the
 /// simulator, hostile layer names included, with every layer's file on disk.
-@Suite("Background removals")
+@Suite("Background removals", .timeLimit(.minutes(1)))
 struct BackgroundRemovalTests {
     static func decode(_ data: String, id: String = "bg-1") throws -> JobSnapshot {
         try Fixture.decode(#"{"data": \#(data)}"#, ref: "heygen-bgremoval:\(id)")

@@ -10,7 +10,7 @@ import Testing
 
 /// HeyGen's translation proofreads (`heygen-proofread:`): the status, and once completed the second request for
 /// the captions (`…/proofreads/{id}/srt`) made by the status path itself, over HTTP against the simulator.
-@Suite("Proofreads")
+@Suite("Proofreads", .timeLimit(.minutes(1)))
 struct ProofreadTests {
     static let adapter = HeyGenProofreadProvider()
 
