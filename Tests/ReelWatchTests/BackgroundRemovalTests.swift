@@ -175,6 +175,17 @@ struct BackgroundRemovalTests {
         }
     }
 
+    @Test("a layer name that echoes the API key comes back redacted, in the snapshot and the file name")
+    func layerNameRedacted() async throws {
+        let job = Self.job("bg-echo", layers: ["echo sim-key"])
+        try await SimulatorHarness.run([job]) { _, endpoint in
+            let snapshot = try await SimulatorHarness.client(endpoint).snapshot(of: job.ref)
+            #expect(snapshot.assets.map(\.label) == ["echo <redacted>"])
+            let names = try Downloader.plan(snapshot, directory: "/tmp/unused").map(\.fileName)
+            #expect(names.count == 1 && !names[0].contains("sim-key"))
+        }
+    }
+
     @Test("over HTTP: failed and deleted removals end the wait as failures with their reasons")
     func failures() async throws {
         let failed = Self.job("bg-failed", outcome: SimulatedJob.documentedFailure(for: .backgroundRemoval))
