@@ -186,6 +186,31 @@ struct BackgroundRemovalTests {
         }
     }
 
+    @Test("a fresh link after a 403 is the same layer's, found by its name though another layer came before it")
+    func freshLinkByLabel() async throws {
+        let job = Self.job("bg-fresh", layers: ["b", "c"])
+        try await SimulatorHarness.run([job]) { simulator, endpoint in
+            let client = SimulatorHarness.client(endpoint)
+            let directory = NSTemporaryDirectory() + "reelwatch-bg-" + UUID().uuidString
+            let items = try Downloader.plan(try await client.snapshot(of: job.ref), directory: directory)
+            let item = try #require(items.first { $0.asset.label == "c" })
+            #expect(item.asset.url?.contains("/layer-1.webm?") == true)
+            // The removal now lists a layer before both: "c" is the third file.
+            var grown = job
+            grown.layers = ["a", "b", "c"]
+            await simulator.add(grown)
+            await simulator.inject(.forbidden, times: 1, forFilesOf: job.ref)
+            let downloader = Downloader(
+                statusClient: client, transport: AsyncHTTPClientTransport(),
+                retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
+            let saved = try await downloader.download(item)
+            #expect(saved.path.hasSuffix("-layer-c.webm"))
+            #expect(await simulator.bytesServed(path: "/files/bgremoval/bg-fresh/layer-2.webm") == 1024)
+            #expect(await simulator.bytesServed(path: "/files/bgremoval/bg-fresh/layer-1.webm") == 0)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
     @Test("over HTTP: failed and deleted removals end the wait as failures with their reasons")
     func failures() async throws {
         let failed = Self.job("bg-failed", outcome: SimulatedJob.documentedFailure(for: .backgroundRemoval))
