@@ -4,8 +4,7 @@ import ReelWatch
 /// The tools reelwatch serves: their names, JSON Schemas, descriptions an agent can act on, and honest annotations.
 enum ToolCatalog {
     static let refsDescription =
-        "Job references PROVIDER:ID, e.g. heygen:abc123 (HeyGen video), heygen-v1:ID, heygen-translate:ID, "
-        + "heygen-translate-v2:ID or hera:ID."
+        "Job references PROVIDER:ID, e.g. heygen:abc123 (HeyGen video); PROVIDER one of \(JobRef.prefixList)."
 
     static let refs: Value = [
         "type": "array", "minItems": 1, "items": ["type": "string"], "description": .string(refsDescription),

@@ -83,5 +83,17 @@ public enum DemoJobs {
             renderTime: .zero,
             captions: true
         ),
+        SimulatedJob(
+            ref: JobRef(api: .backgroundRemoval, id: "demo-bgremoval-ready"),
+            queueTime: .zero,
+            renderTime: .zero,
+            layers: ["foreground", "alpha matte"]
+        ),
+        SimulatedJob(
+            ref: JobRef(api: .proofread, id: "demo-proofread"),
+            title: "Launch video (Urdu), proofread",
+            queueTime: .zero,
+            renderTime: .seconds(15 * 60)
+        ),
     ]
 }

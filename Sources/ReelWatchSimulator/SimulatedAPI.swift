@@ -52,6 +52,13 @@ protocol SimulatedAPI: Sendable {
     /// The word for a job waiting for a person (a Video Agent's `waiting_for_input`), said while the job is in its
     /// ``SimulatedJob/needsInputDuring``; nil for an API without one.
     var needsInputWord: String? { get }
+
+    /// The kind of webhook event that announces a render's end (`proofread_creation` for `proofread_creation.success`
+    /// and `.fail`) and the `event_data` key naming the job; nil for HeyGen's video events (`avatar_video.*`).
+    var webhookEvent: (kind: String, idKey: String)? { get }
+
+    /// Further routes of the API, each answered from the job it names (a proofread's `/srt`).
+    var extraRoutes: [SimulatedRoute] { get }
 }
 
 extension SimulatedAPI {
@@ -90,6 +97,28 @@ extension SimulatedAPI {
         if phase != .done, let word = needsInputWord, job.needsInputDuring?.contains(elapsed) == true { return word }
         return statusWord(phase: phase, outcome: job.outcome)
     }
+
+    /// By default HeyGen's video events.
+    var webhookEvent: (kind: String, idKey: String)? { nil }
+
+    /// By default none.
+    var extraRoutes: [SimulatedRoute] { [] }
+}
+
+/// A route of a simulated API besides its status route, answered from the job it names.
+struct SimulatedRoute: Sendable {
+    /// The route in the router's form under the simulator's root, with `:id` for the job's ID:
+    /// `/heygen/v3/video-translations/proofreads/:id/srt`.
+    var route: String
+    /// The answer for the job in the state `status` describes.
+    var answer: @Sendable (SimulatedStatus) -> SimulatorResponse
+
+    /// The path a request for job `id` has, as the request log keeps it (without the provider's root):
+    /// `/v3/video-translations/proofreads/ID/srt`.
+    func path(id: String) -> String {
+        let path = route.replacingOccurrences(of: ":id", with: BaseURL.encode(id))
+        return path.hasPrefix("/heygen/") ? String(path.dropFirst("/heygen".count)) : path
+    }
 }
 
 /// Every API the simulator plays through a ``SimulatedAPI``: one line each.
@@ -99,6 +128,8 @@ enum SimulatedAPIs {
         SimulatedLipsync(),
         SimulatedAgent(),
         SimulatedClip(),
+        SimulatedBackgroundRemoval(),
+        SimulatedProofread(),
     ]
 
     /// The simulated API of `api`, if it is played through one.

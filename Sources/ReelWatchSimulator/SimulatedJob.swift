@@ -99,6 +99,8 @@ public struct SimulatedJob: Sendable, Hashable {
     /// The clips of an AI clipping job, in the order they finish: clip `i` of `n` finishes `queueTime +
     /// renderTime × (i + 1) / n` after the job was added (ignored for other APIs).
     public var clips: [Clip]
+    /// The layers a background removal produces, by the names HeyGen gives them (provider text: anything).
+    public var layers: [String]
 
     /// Creates a simulated job.
     public init(
@@ -117,7 +119,8 @@ public struct SimulatedJob: Sendable, Hashable {
         folderID: String? = nil,
         agent: Agent? = nil,
         needsInputDuring: Range<Duration>? = nil,
-        clips: [Clip] = [Clip(title: "Opening"), Clip(title: "Highlights"), Clip(title: "Closing")]
+        clips: [Clip] = [Clip(title: "Opening"), Clip(title: "Highlights"), Clip(title: "Closing")],
+        layers: [String] = SimulatedJob.defaultLayers
     ) {
         self.ref = ref
         self.title = title
@@ -135,7 +138,11 @@ public struct SimulatedJob: Sendable, Hashable {
         self.agent = agent
         self.needsInputDuring = needsInputDuring
         self.clips = clips
+        self.layers = layers
     }
+
+    /// The layers of a background removal unless told otherwise (HeyGen documents no names: these are made up).
+    public static let defaultLayers = ["foreground", "alpha_matte"]
 
     /// The failure payloads the providers' documents show, one per API.
     public static func documentedFailure(for api: ProviderAPI) -> Outcome {

@@ -25,6 +25,8 @@ public actor Simulator {
     private(set) var jobs: [JobRef: Entry] = [:]
     private var globalFaults: [FaultRule] = []
     private var jobFaults: [JobRef: [FaultRule]] = [:]
+    /// Faults for requests to an API's further routes (``SimulatedRoute``), by the request's path.
+    var routeFaults: [String: [FaultRule]] = [:]
     private let time: TimeSource
     let epoch: Date
     private var offset: Duration = .zero
@@ -163,6 +165,7 @@ public actor Simulator {
     public func clearFaults() {
         globalFaults.removeAll()
         jobFaults.removeAll()
+        routeFaults.removeAll()
         fileFaults.removeAll()
         expiredLinkAnswers.removeAll()
         linkExpiries.removeAll()
@@ -411,12 +414,7 @@ public actor Simulator {
     func body(
         of entry: Entry, phase: SimulatedPhase, statusOverride: String? = nil, expired: Bool = false, fileBase: String
     ) -> JSONValue {
-        let times = StatusBodies.Times(
-            created: epoch.addingTimeInterval(entry.addedAt.seconds),
-            completed: epoch.addingTimeInterval(entry.endsAt.seconds),
-            now: epoch.addingTimeInterval(now.seconds),
-            linkLifetime: expired ? -60 : StatusBodies.linkLifetime
-        )
+        let times = times(of: entry, expired: expired)
         return StatusBodies.body(
             for: entry.job,
             phase: phase,
@@ -426,9 +424,19 @@ public actor Simulator {
         )
     }
 
+    /// The times of `entry` now, with links that have expired when `expired`.
+    func times(of entry: Entry, expired: Bool = false) -> StatusBodies.Times {
+        StatusBodies.Times(
+            created: epoch.addingTimeInterval(entry.addedAt.seconds),
+            completed: epoch.addingTimeInterval(entry.endsAt.seconds),
+            now: epoch.addingTimeInterval(now.seconds),
+            linkLifetime: expired ? -60 : StatusBodies.linkLifetime
+        )
+    }
+
     /// The job `ref` names: one added under `ref`, or one added under the legacy API whose successor `ref`'s API
     /// is (a v1 video is a v3 video with the same ID), seen as a job of `ref`'s API.
-    private func entry(for ref: JobRef) -> Entry? {
+    func entry(for ref: JobRef) -> Entry? {
         if let entry = jobs[ref] { return entry }
         if let session = SimulatedAgent.session(generating: ref, in: jobs.values) {
             var entry = session
@@ -455,7 +463,7 @@ public actor Simulator {
         return take(from: &globalFaults)
     }
 
-    private func take(from rules: inout [FaultRule]) -> SimulatorFault? {
+    func take(from rules: inout [FaultRule]) -> SimulatorFault? {
         guard let index = rules.indices.first else { return nil }
         let fault = rules[index].fault
         if let remaining = rules[index].remaining {

@@ -215,6 +215,16 @@ public struct SimulatorServer: Sendable {
             router.get(RouterPath(simulated.statusRoute)) { request, context in
                 try await Self.status(api, id: context.parameters.require("id"), request: request, simulator: simulator)
             }
+            for route in simulated.extraRoutes {
+                router.get(RouterPath(route.route)) { request, context in
+                    let ref = JobRef(api: api, id: Self.decode(try context.parameters.require("id")))
+                    let answer = await simulator.answer(
+                        route, ref: ref, apiKey: request.headers[HTTPField.Name("x-api-key")!],
+                        userAgent: request.headers[.userAgent],
+                        fileBase: "http://\(request.head.authority ?? "127.0.0.1")")
+                    return Self.response(await simulator.announcing(answer, for: api))
+                }
+            }
         }
         router.get("/heygen/v3/videos/:id") { request, context in
             try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)

@@ -20,6 +20,8 @@ struct WebhookEndpointRegistry: Sendable {
         ("avatar_video_gif.fail", "An avatar video GIF failed to render."),
         ("video_translate.success", "A video translation finished."),
         ("video_translate.fail", "A video translation failed."),
+        ("proofread_creation.success", "A translation proofread was created."),
+        ("proofread_creation.fail", "A translation proofread failed."),
     ]
 
     /// `prefix` and `count` random lowercase hex digits.

@@ -47,7 +47,7 @@ public struct SnapshotText: Sendable {
                 [asset.format, asset.aspectRatio, asset.resolution, asset.fps.map { "\($0)fps" }]
                     .compactMap { $0.map { ReelWatchError.printable($0, limit: 40) } }.joined(separator: " ")
             ]
-            if let label = asset.label { parts.append(ReelWatchError.printable(label, limit: 60)) }
+            if let label = asset.label { parts.insert(ReelWatchError.printable(label, limit: 60), at: 0) }
             if let state = asset.state, state != .succeeded { parts.append(paint(state.rawValue, for: state)) }
             if let error = asset.error { parts.append(ReelWatchError.printable(error, limit: 120)) }
             if let url = asset.url {

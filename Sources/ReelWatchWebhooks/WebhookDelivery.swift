@@ -10,16 +10,14 @@ public struct WebhookDelivery: Sendable, Hashable {
     /// The longest event type or event ID accepted; HeyGen's are far shorter.
     public static let maximumNameLength = 200
 
-    /// The event types that name a job reelwatch follows, and the API of that job: `avatar_video*` name a v3
-    /// video (`heygen:`), `video_translate*` a translation (`heygen-translate:`).
-    public static let knownTypes: [String: ProviderAPI] = [
-        "avatar_video.success": .v3,
-        "avatar_video.fail": .v3,
-        "avatar_video_gif.success": .v3,
-        "avatar_video_gif.fail": .v3,
-        "video_translate.success": .translate,
-        "video_translate.fail": .translate,
-    ]
+    /// The event types that name a job reelwatch follows, and the API of that job, as each adapter declares them
+    /// (``ReelWatch/Provider/webhookEventKinds``): `avatar_video*` name a v3 video (`heygen:`), `video_translate*` a
+    /// translation (`heygen-translate:`), `proofread_creation*` a proofread (`heygen-proofread:`).
+    public static let knownTypes: [String: ProviderAPI] = Dictionary(
+        ProviderAPI.allCases.flatMap { api in
+            api.adapter.webhookEventKinds.flatMap { kind in [("\(kind).success", api), ("\(kind).fail", api)] }
+        },
+        uniquingKeysWith: { first, _ in first })
 
     /// The event's type, such as `avatar_video.success`.
     public var eventType: String
@@ -60,12 +58,12 @@ public struct WebhookDelivery: Sendable, Hashable {
             self.init(eventType: type, ref: nil)
             return
         }
-        let key = api == .translate ? "video_translate_id" : "video_id"
+        let keys = api.adapter.webhookIDKeys
         guard let data = document["event_data"], data.objectValue != nil else {
             throw Self.invalid("\(type) has no event_data object")
         }
-        guard case .string(let id)? = data[key] else {
-            throw Self.invalid("\(type) has no \(key) string")
+        guard let key = keys.first(where: { data[$0] != nil }) ?? keys.first, case .string(let id)? = data[key] else {
+            throw Self.invalid("\(type) has no \(keys.joined(separator: " or ")) string")
         }
         do {
             self.init(eventType: type, ref: try JobRef(parsing: "\(api.refPrefix):\(id)"))
@@ -104,14 +102,14 @@ public struct WebhookDelivery: Sendable, Hashable {
 
 extension WebhookDelivery {
     /// The APIs whose jobs an endpoint subscribed to `events` hears the end of — both the success and the failure
-    /// event of the job's kind (nil or empty: every event). Only ``knownTypes``' APIs: events name v3 videos and
-    /// translations, so jobs tracked under a legacy prefix are never made due by one.
+    /// event of the job's first kind (nil or empty: every event). Only ``knownTypes``' APIs: events name v3 videos,
+    /// translations and proofreads, so jobs tracked under a legacy prefix are never made due by one.
     public static func coveredAPIs(subscribedTo events: [String]?) -> Set<ProviderAPI> {
         let all = Set(knownTypes.values)
         guard let events, !events.isEmpty else { return all }
         let subscribed = Set(events)
         return all.filter { api in
-            let kind = api == .translate ? "video_translate" : "avatar_video"
+            guard let kind = api.adapter.webhookEventKinds.first else { return false }
             return subscribed.contains("\(kind).success") && subscribed.contains("\(kind).fail")
         }
     }

@@ -1,7 +1,7 @@
 import ReelWatch
 
 /// File names from hostile fields: the input is split at `0xFF` bytes (never part of UTF-8) into a flags byte,
-/// then title, ID, format, aspect ratio, resolution and link.
+/// then title, ID, format, aspect ratio, resolution, link and label (a layer's name).
 enum NamingFuzzing {
     static func run(_ bytes: [UInt8]) {
         let fields = bytes.split(separator: 0xFF, omittingEmptySubsequences: false)
@@ -22,7 +22,8 @@ enum NamingFuzzing {
                     url: field(6),
                     format: field(3),
                     aspectRatio: field(4),
-                    resolution: field(5)
+                    resolution: field(5),
+                    label: field(7)
                 )
             ]
         )

@@ -25,6 +25,20 @@ enum StatusFuzzing {
                 _ = String(reflecting: error)
             }
         }
+        // The second answer of APIs that give a finished job's links that way (a proofread's `/srt`).
+        for api in ProviderAPI.allCases {
+            guard let linker = api.linkAdapter else { continue }
+            let ref = JobRef(api: api, id: id)
+            do {
+                let snapshot = try linker.addingLinks(
+                    from: body, to: JobSnapshot(ref: ref, state: .succeeded), httpStatus: 200)
+                require(snapshot.ref == ref, "the links of \(ref) are about \(snapshot.ref)")
+                require(!snapshot.assets.isEmpty, "the links answer of \(ref) was read as a success without files")
+                exercise(snapshot)
+            } catch {
+                _ = error.description
+            }
+        }
         let ref = JobRef(api: .v3, id: id)
         for api in ProviderAPI.allCases {
             guard let adapter = api.bulkAdapter else { continue }

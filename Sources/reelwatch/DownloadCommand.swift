@@ -18,7 +18,7 @@ struct DownloadCommand: AsyncParsableCommand, RefListCommand {
             """
     )
 
-    @Argument(help: "Job references: heygen:ID, heygen-v1:ID, heygen-translate:ID or hera:ID.")
+    @Argument(help: "Job references PROVIDER:ID, PROVIDER one of \(JobRef.prefixList).")
     var refs: [String]
 
     @Option(name: .customLong("to"), help: "The directory to download into.")

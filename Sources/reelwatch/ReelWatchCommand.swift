@@ -9,7 +9,8 @@ struct ReelWatchCommand: AsyncParsableCommand {
         commandName: "reelwatch",
         abstract: "Follow HeyGen and Hera video renders from job ID to a verified file on disk.",
         discussion: """
-            Job references are PROVIDER:ID, with PROVIDER one of \(prefixes) (heygen is HeyGen's v3 video API).
+            Job references are PROVIDER:ID, with PROVIDER one of \(JobRef.prefixList) (heygen is HeyGen's v3 \
+            video API).
 
             Configuration (environment): HEYGEN_API_KEY, HERA_API_KEY, REELWATCH_HEYGEN_URL \
             (default https://api.heygen.com), REELWATCH_HERA_URL (default https://api.hera.video/v1), \

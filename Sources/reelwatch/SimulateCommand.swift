@@ -13,7 +13,8 @@ struct SimulateCommand: AsyncParsableCommand {
         abstract: "Run the HeyGen/Hera simulator on loopback and print the refs and settings to use.",
         discussion: """
             With --webhook-url, each HeyGen render that ends is also sent as a webhook (avatar_video.success/fail, \
-            video_translate.success/fail; Hera has none) to every URL given, signed with --webhook-secret when one \
+            video_translate.success/fail, proofread_creation.success/fail; Hera and background removals have none) \
+            to every URL given, signed with --webhook-secret when one \
             is given (Heygen-Signature, Heygen-Timestamp of the real clock, Heygen-Event-Id), retried three times \
             when not answered 2xx (401 is final). The --webhook-drop/duplicate/reorder/bad-signature fractions and \
             --webhook-delay make deliveries go wrong, decided per event from --webhook-seed. Every event, dropped \

@@ -27,7 +27,7 @@ struct TrackAddCommand: AsyncParsableCommand, RefListCommand {
         discussion: ExitStatus.trackTable
     )
 
-    @Argument(help: "Job references: heygen:ID, heygen-v1:ID, heygen-translate:ID or hera:ID.")
+    @Argument(help: "Job references PROVIDER:ID, PROVIDER one of \(JobRef.prefixList).")
     var refs: [String]
 
     @Option(name: .long, help: "A name for the jobs.")

@@ -20,7 +20,7 @@ struct WaitCommand: AsyncParsableCommand, RefListCommand {
             """
     )
 
-    @Argument(help: "Job references: heygen:ID, heygen-v1:ID, heygen-translate:ID or hera:ID.")
+    @Argument(help: "Job references PROVIDER:ID, PROVIDER one of \(JobRef.prefixList).")
     var refs: [String]
 
     @OptionGroup var watch: WatchFlags

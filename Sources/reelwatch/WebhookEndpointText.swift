@@ -8,6 +8,7 @@ enum WebhookEndpointText {
     /// The events `register` subscribes to by default: what `serve` acts on.
     static let defaultEvents = [
         "avatar_video.success", "avatar_video.fail", "video_translate.success", "video_translate.fail",
+        "proofread_creation.success", "proofread_creation.fail",
     ]
 
     /// Parses `--events`: comma-separated event types, or `all` for every event (nil).

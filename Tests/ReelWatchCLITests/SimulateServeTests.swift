@@ -17,8 +17,8 @@ import Testing
 struct SimulateServeTests {
     /// The webhook secret both processes are given.
     static let secret = "whsec_e2e_7f3a91"
-    /// Simulated seconds per real second: the demo renders end at 0, 9, 12 and 14 simulated minutes, so the last
-    /// one ends about 7 s after the simulator starts, long after serve is up.
+    /// Simulated seconds per real second: the demo renders end at 0, 9, 12, 14 and 15 simulated minutes, so the last
+    /// one ends about 7.5 s after the simulator starts, long after serve is up.
     static let timeScale = 120
     /// The faults of the run: every delivery sent twice, a quarter dropped and a quarter badly signed, decided from
     /// the seed per event (see ``plans``).
@@ -111,7 +111,9 @@ struct SimulateServeTests {
             guard let id = entry["event_id"]?.text, let type = entry["event_type"]?.text,
                 let data = entry["event_data"]
             else { return nil }
-            return (id, type, data["video_id"]?.text ?? data["video_translate_id"]?.text ?? "")
+            return (
+                id, type, data["video_id"]?.text ?? data["video_translate_id"]?.text ?? data["proofread_id"]?.text ?? ""
+            )
         }
     }
 
@@ -133,16 +135,17 @@ struct SimulateServeTests {
         "signed deliveries, each sent twice, from the simulator process to the serve process: every HeyGen demo render ends up tracked in the right state with its file; each event recorded once; the dropped and the badly signed caught by reconciliation; no secret printed; both exit 130 on SIGINT"
     )
     func pushEndToEnd() async throws {
-        // The faults the seed draws for the six events: the three renders that end at once are delivered, the
-        // 9-minute video's event is dropped, the 14-minute translation's is badly signed.
+        // The faults the seed draws for the seven events: the three renders that end at once are delivered, the
+        // 9-minute video's event and the 15-minute proofread's are dropped, the 14-minute translation's is badly signed.
         let plans = (0..<Self.heygenDemoJobs.count).map { Self.faults.plan(forEvent: $0) }
-        try #require(plans.count == 6)
+        try #require(plans.count == 7)
         try #require(plans.allSatisfy { $0.dropped || $0.duplicated })
         let dropped = Self.heygenDemoJobs.indices.filter { plans[$0].dropped }.map { Self.heygenDemoJobs[$0].ref }
         let badlySigned = Self.heygenDemoJobs.indices.filter { plans[$0].badSignature }.map {
             Self.heygenDemoJobs[$0].ref
         }
-        try #require(dropped == [JobRef(api: .v3, id: "demo-avatar-rendering")])
+        try #require(
+            dropped == [JobRef(api: .v3, id: "demo-avatar-rendering"), JobRef(api: .proofread, id: "demo-proofread")])
         try #require(badlySigned == [JobRef(api: .translate, id: "demo-translation-running")])
 
         let port = try ServeCommandTests.freePort()
@@ -181,8 +184,8 @@ struct SimulateServeTests {
                 await events.saw(
                     "\(listed?.count ?? -1) events listed, \(store?.events.count ?? -1) recorded, phases "
                         + "\(store?.phases.sorted { $0.key < $1.key } ?? [])")
-                guard let listed, listed.count == 6, let store, Set(store.events) == Set(listed.map(\.id)),
-                    store.phases.count == 6, store.phases.values.allSatisfy({ $0 == "done" })
+                guard let listed, listed.count == 7, let store, Set(store.events) == Set(listed.map(\.id)),
+                    store.phases.count == 7, store.phases.values.allSatisfy({ $0 == "done" })
                 else { return false }
                 await events.set(listed)
                 return true
@@ -205,9 +208,9 @@ struct SimulateServeTests {
         // Each event recorded exactly once, though every delivery was sent twice.
         let listed = await events.listed
         let lastSeen = await events.lastSeen
-        try #require(listed.count == 6, "last seen: \(lastSeen)\nserve: \(run.stderr.suffix(2000))")
+        try #require(listed.count == 7, "last seen: \(lastSeen)\nserve: \(run.stderr.suffix(2000))")
         let store = try Self.stored(home)
-        #expect(store.events.count == 6)
+        #expect(store.events.count == 7)
         #expect(Set(store.events) == Set(listed.map(\.id)))
         // The badly signed deliveries were refused (401, no state changed): the first refusal is a warning, the
         // copy within the minute only at debug level (a flood of refusals does not flood the log).
@@ -221,9 +224,9 @@ struct SimulateServeTests {
                 return (try #require(object["ref"]?.text), object)
             })
         // Every event names a job, tracked from it (or from reconciliation, when its delivery was lost): HeyGen's
-        // videos as `heygen:`, its translations as `heygen-translate:`.
+        // videos as `heygen:`, its translations as `heygen-translate:`, its proofreads as `heygen-proofread:`.
         for (index, job) in Self.heygenDemoJobs.enumerated() {
-            let api: ProviderAPI = job.ref.api == .translate ? .translate : .v3
+            let api: ProviderAPI = job.ref.api == .v1 ? .v3 : job.ref.api
             let ref = JobRef(api: api, id: job.ref.id)
             let tracked = jobs["\(ref)"] ?? [:]
             #expect(jobs["\(ref)"] != nil, "\(ref) not tracked")

@@ -20,6 +20,9 @@ struct StatusCommandTests {
         ] {
             #expect(help.stdout.contains(code), "\(code)")
         }
+        // The ref prefixes come from the registered adapters, whichever commands name them.
+        let unwrapped = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(unwrapped.contains("PROVIDER one of \(ProviderAPI.allCases.map(\.refPrefix).joined(separator: ", "))."))
     }
 
     @Test("exit 0: every API, one block each, in the order given")

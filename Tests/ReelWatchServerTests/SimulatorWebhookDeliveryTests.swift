@@ -42,6 +42,28 @@ struct SimulatorWebhookDeliveryTests {
         }
     }
 
+    @Test("proofread_creation.success makes the tracked proofread due: polled at once, /srt asked, both captions saved")
+    func proofreadDeliveryMakesJobDue() async throws {
+        let ref = JobRef(api: .proofread, id: "p1")
+        let job = SimulatedJob(ref: ref, queueTime: .zero, renderTime: .seconds(600))
+        try await Server.withServer([job]) { harness in
+            let engine = try await Server.trackedAndPolledOnce(ref, harness)
+            await harness.simulator.addWebhookDestination(Self.destination(harness))
+            // Only the webhook can bring news: the engine's clock does not move.
+            await harness.simulator.advance(by: .seconds(600))
+            try await harness.waitFor(ref) { $0?.phase == .done }
+            let tracked = try #require(try await harness.store.job(ref))
+            #expect(tracked.state == .succeeded)
+            #expect(tracked.files.map(\.status) == [.done, .done])
+            #expect(harness.clock.now.offset == .zero)
+            #expect(await harness.simulator.requestCount(forPath: "/v3/video-translations/proofreads/p1/srt") >= 1)
+            let event = try #require(await harness.simulator.webhookEvents.first)
+            #expect(try harness.events() == [[event.id, "proofread_creation.success", "heygen-proofread:p1"]])
+            engine.cancel()
+            _ = try await engine.value
+        }
+    }
+
     @Test(
         "a delivery dropped, or refused for a bad signature (401, not retried): reconciling recovers it",
         arguments: [(WebhookFaults(badSignature: 1), 401, 1), (WebhookFaults(drop: 1), nil, 0)])

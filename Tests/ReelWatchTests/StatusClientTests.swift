@@ -18,11 +18,12 @@ struct StatusClientTests {
             #expect(!snapshot.assets.isEmpty)
             #expect(
                 snapshot.assets.allSatisfy { $0.url?.hasPrefix("http://127.0.0.1:\(endpoint.port)/files/") == true })
+            // The status request, and the links request of an API that gives links that way: both with the key.
             let requests = await simulator.requests
-            // A Video Agent session's files are its video's, asked in the same call.
-            #expect(requests.count == (snapshot.handover == nil ? 1 : 2))
-            #expect(requests.first?.authorized == true)
-            #expect(requests.first?.userAgent == "reelwatch/\(ReelWatchVersion.current)")
+            // A proofread's links and a Video Agent session's video are asked in the same call: one more request.
+            #expect(requests.count == (api.linkAdapter == nil && snapshot.handover == nil ? 1 : 2))
+            #expect(requests.allSatisfy { $0.authorized })
+            #expect(requests.allSatisfy { $0.userAgent == "reelwatch/\(ReelWatchVersion.current)" })
         }
     }
 
@@ -275,9 +276,10 @@ struct StatusClientTests {
                     == refs.enumerated().map { index, ref in
                         ref.id == "missing" ? "\(index):not_found" : "\(index):\(ref)"
                     })
-            // One request a ref (a Video Agent session's video is asked in the same call: one more).
+            // One request a ref; a proofread's links and a Video Agent session's video are asked in the same call.
             let handovers = jobs.count { $0.ref.api.adapter is HeyGenAgentProvider }
-            #expect(await simulator.requests.count == jobs.count + 1 + handovers)
+            let linkRequests = ProviderAPI.allCases.count { $0.linkAdapter != nil }
+            #expect(await simulator.requests.count == jobs.count + 1 + handovers + linkRequests)
         }
     }
 }

@@ -100,6 +100,7 @@ extension JobSnapshot {
             asset.aspectRatio = redaction.apply(asset.aspectRatio)
             asset.fps = redaction.apply(asset.fps)
             asset.resolution = redaction.apply(asset.resolution)
+            asset.label = redaction.apply(asset.label)
             return asset
         }
         return snapshot

@@ -613,8 +613,9 @@ public struct Downloader: Sendable {
             if error.code == .timedOut || (late && error.code != .cancelled) { throw stillDownloading(item) }
             throw error
         }
+        // A labelled output (a layer, a proofread's captions) is found by its label: its position may have moved.
         let sameKind = snapshot.assets.enumerated().filter {
-            $0.element.kind == item.asset.kind && $0.element.url != nil
+            $0.element.kind == item.asset.kind && $0.element.url != nil && $0.element.label == item.asset.label
         }
         // An output with an ID (an AI clip) is found by it alone, wherever the list puts it now; any other file by
         // its place, else its configuration.

@@ -26,7 +26,7 @@ public struct FileNaming: Sendable, Hashable {
     public func name(for asset: Asset, of snapshot: JobSnapshot) -> String {
         var tail = [asset.kind.rawValue] + snapshot.api.adapter.nameParts(of: asset)
         if let label = asset.label {
-            let kept = Self.cut(Self.sanitize(label), toBytes: Self.maximumLabelLength)
+            let kept = Self.labelPart(label)
             if !kept.isEmpty { tail.append(kept) }
         }
         if let output = asset.outputID { tail.append(Self.outputPart(output)) }
@@ -70,6 +70,17 @@ public struct FileNaming: Sendable, Hashable {
     /// hex digits of its SHA-256 (so two outputs whose IDs sanitize alike never share a name).
     static func outputPart(_ id: String) -> String {
         keepsVerbatim(id) && !id.isEmpty && id.utf8.count <= maximumOutputIDLength ? id : digest(of: id)
+    }
+
+    /// `label` as part of a name: sanitized and at most ``maximumLabelLength`` bytes; a label that sanitizing
+    /// changes or that is cut ends in the first 8 hex digits of its SHA-256, so two labels (`a/b` and `a_b`, two
+    /// long names alike at first) never share a name.
+    static func labelPart(_ label: String) -> String {
+        let clean = sanitize(label)
+        if clean == label, clean.utf8.count <= maximumLabelLength { return clean }
+        let digest = digest(of: label)
+        let kept = cut(clean, toBytes: maximumLabelLength - digest.utf8.count - 1)
+        return kept.isEmpty ? digest : kept + "-" + digest
     }
 
     /// Whether `id` comes through ``sanitize(_:)`` unchanged inside a name (the normal case: letters, digits,

@@ -79,7 +79,7 @@ public struct StatusClient: Sendable {
         let request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger
         logger[metadataKey: "job.ref"] = "\(ref)"
-        return try await send(request, adapter: adapter, ref: ref, deadline: deadline, logger: logger) {
+        let snapshot = try await send(request, adapter: adapter, ref: ref, deadline: deadline, logger: logger) {
             json, status throws(ReelWatchError) in
             let snapshot = try adapter.snapshot(from: json, ref: ref, httpStatus: status)
                 .redacting(configuration.redaction)
@@ -88,6 +88,8 @@ public struct StatusClient: Sendable {
             }
             return snapshot
         }
+        guard snapshot.state == .succeeded, let linker = ref.api.linkAdapter else { return snapshot }
+        return try await addingLinks(to: snapshot, from: linker, before: deadline, logger: logger)
     }
 
     /// Sends `request` with the provider's key, retrying transient failures, and decodes a 2xx JSON answer with

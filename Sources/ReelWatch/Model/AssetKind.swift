@@ -12,4 +12,6 @@ public enum AssetKind: String, Sendable, Hashable, Codable, CaseIterable {
     case captions
     /// The audio track alone (a translation's dubbed audio).
     case audio
+    /// One layer of a background removal (the foreground, a matte, …), named by the asset's label.
+    case layer
 }

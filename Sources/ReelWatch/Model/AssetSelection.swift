@@ -2,7 +2,8 @@ import Foundation
 
 /// Which files of a finished render to download.
 public enum AssetSelection: Sendable, Hashable {
-    /// The video (HeyGen; the audio of an audio-only translation) or every successful output (Hera).
+    /// The video (HeyGen; the audio of an audio-only translation), or every file where the adapter says each is an
+    /// output (``Provider/downloadsEveryFileByDefault``: Hera, background removals, proofreads).
     case defaults
     /// Every file the snapshot lists.
     case all
@@ -42,7 +43,7 @@ public enum AssetSelection: Sendable, Hashable {
         case .kinds(let kinds):
             return available.filter { kinds.contains($0.kind) }
         case .defaults:
-            if snapshot.provider == .hera { return available }
+            if snapshot.api.adapter.downloadsEveryFileByDefault { return available }
             let videos = available.filter { $0.kind == .video }
             // An audio-only translation has no video: its audio is what was rendered.
             return videos.isEmpty ? available.filter { $0.kind == .audio } : videos

@@ -69,7 +69,8 @@ public struct JobRef: Sendable, Hashable, Codable, CustomStringConvertible {
         try container.encode(description)
     }
 
-    private static var prefixList: String {
+    /// Every ref prefix, in registration order, comma-separated (`heygen, heygen-v1, …`): for help texts.
+    public static var prefixList: String {
         ProviderAPI.allCases.map(\.refPrefix).joined(separator: ", ")
     }
 

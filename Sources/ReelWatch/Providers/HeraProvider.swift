@@ -16,6 +16,8 @@ public struct HeraProvider: Provider {
     public var statusRoute: String { "/videos/{id}" }
     /// The render times of Hera's motion graphics.
     public var renderTimeModel: RenderTimeModel { .heraMotionGraphics }
+    /// Every successful output is what was asked for.
+    public var downloadsEveryFileByDefault: Bool { true }
 
     /// `GET /videos/{id}`.
     public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {

@@ -15,6 +15,10 @@ public struct HeyGenTranslateProvider: BulkStatusProvider {
     public var statusRoute: String { "/v3/video-translations/{id}" }
     /// The render times of HeyGen's translations.
     public var renderTimeModel: RenderTimeModel { .heygenTranslation }
+    /// `video_translate.*` events.
+    public var webhookEventKinds: [String] { ["video_translate"] }
+    /// `video_translate_id`.
+    public var webhookIDKeys: [String] { ["video_translate_id"] }
 
     /// 100 IDs a request, as for videos.
     public var bulkLimit: Int { 100 }

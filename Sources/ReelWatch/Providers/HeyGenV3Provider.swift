@@ -16,6 +16,8 @@ public struct HeyGenV3Provider: BulkStatusProvider {
     public var statusRoute: String { "/v3/videos/{id}" }
     /// The render times of HeyGen's avatar videos.
     public var renderTimeModel: RenderTimeModel { .heygenAvatar }
+    /// `avatar_video.*` and `avatar_video_gif.*` events.
+    public var webhookEventKinds: [String] { ["avatar_video", "avatar_video_gif"] }
 
     /// 100 IDs a request.
     public var bulkLimit: Int { 100 }

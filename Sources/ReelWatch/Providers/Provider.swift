@@ -41,6 +41,17 @@ public protocol Provider: Sendable {
     /// What the name of `asset`'s file says about it after its kind (Hera: its aspect ratio and resolution), so
     /// that the files of one job's outputs are told apart; provider text, sanitized by ``FileNaming``.
     func nameParts(of asset: Asset) -> [String]
+
+    /// Whether a download without `--assets` fetches every file a finished job offers (each is an output in its own
+    /// right: a background removal's layers, a proofread's two captions) rather than the video alone.
+    var downloadsEveryFileByDefault: Bool { get }
+
+    /// The kinds of HeyGen webhook event that announce the end of this API's jobs (`avatar_video` for
+    /// `avatar_video.success` and `avatar_video.fail`), the first the one a subscription must cover; empty for none.
+    var webhookEventKinds: [String] { get }
+
+    /// The `event_data` keys that name the job in this API's webhook events, the first present one read.
+    var webhookIDKeys: [String] { get }
 }
 
 extension Provider {
@@ -55,6 +66,15 @@ extension Provider {
 
     /// By default a file's name says only its kind (and label).
     public func nameParts(of asset: Asset) -> [String] { [] }
+
+    /// By default a download fetches the video alone.
+    public var downloadsEveryFileByDefault: Bool { false }
+
+    /// By default no webhook event announces a job's end.
+    public var webhookEventKinds: [String] { [] }
+
+    /// By default `video_id`.
+    public var webhookIDKeys: [String] { ["video_id"] }
 }
 
 /// The adapter for each API.

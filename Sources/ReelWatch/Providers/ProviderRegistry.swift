@@ -11,6 +11,8 @@ public enum ProviderRegistry {
         HeyGenLipsyncProvider(),
         HeyGenAgentProvider(),
         HeyGenClipProvider(),
+        HeyGenBackgroundRemovalProvider(),
+        HeyGenProofreadProvider(),
     ]
 
     /// Each registered API's adapter, by the API's name.

@@ -95,8 +95,9 @@ extension Simulator {
         let job = entry.job
         let ended = epoch.addingTimeInterval(entry.endsAt.seconds.rounded(.down))
         let translation = job.ref.api == .translate || job.ref.api == .translateV2
+        let declared = SimulatedAPIs.of(job.ref.api)?.webhookEvent
         var data: [String: JSONValue] = [
-            translation ? "video_translate_id" : "video_id": .string(job.ref.id),
+            declared?.idKey ?? (translation ? "video_translate_id" : "video_id"): .string(job.ref.id),
             "callback_id": .optional(job.callbackID),
         ]
         if translation { data["output_language"] = .string(StatusBodies.outputLanguage) }
@@ -118,7 +119,8 @@ extension Simulator {
         let sequence = webhookEvents.count
         return SimulatedWebhookEvent(
             id: SimulatedWebhookEvent.id(sequence: sequence, seed: eventIDSeed),
-            type: (translation ? "video_translate" : "avatar_video") + (succeeded ? ".success" : ".fail"),
+            type: (declared?.kind ?? (translation ? "video_translate" : "avatar_video"))
+                + (succeeded ? ".success" : ".fail"),
             data: .object(data),
             ref: job.ref,
             createdAt: ended,
