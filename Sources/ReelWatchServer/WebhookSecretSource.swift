@@ -92,6 +92,8 @@ public final class WebhookSecretSource: Sendable {
     /// each endpoint of the file by its events, and the secrets of the environment as an endpoint of every event;
     /// none while there is no secret. Looks at the file as ``signature()`` does.
     public func coveredAPIs() -> Set<ProviderAPI> {
+        // The file as it is now, not as it was at the last timed check: an endpoint registered a moment ago counts.
+        if let path, time != nil { state.withLock { refresh(&$0, path: path) } }
         guard signature() != nil else { return [] }
         if constant != nil || !fixed.isEmpty { return WebhookDelivery.coveredAPIs(subscribedTo: nil) }
         let entries = state.withLock { $0.file?.entries ?? [] }

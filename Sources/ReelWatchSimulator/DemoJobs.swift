@@ -95,5 +95,12 @@ public enum DemoJobs {
             queueTime: .zero,
             renderTime: .seconds(15 * 60)
         ),
+        SimulatedJob(
+            ref: JobRef(api: .agent, id: "demo-agent-launch"),
+            title: "Launch video, by the Video Agent",
+            queueTime: .seconds(5 * 60),
+            renderTime: .seconds(12 * 60),
+            agent: SimulatedJob.Agent(videoID: "demo-agent-launch-video")
+        ),
     ]
 }

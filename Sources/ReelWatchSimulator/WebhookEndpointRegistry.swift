@@ -22,6 +22,8 @@ struct WebhookEndpointRegistry: Sendable {
         ("video_translate.fail", "A video translation failed."),
         ("proofread_creation.success", "A translation proofread was created."),
         ("proofread_creation.fail", "A translation proofread failed."),
+        ("video_agent.success", "A Video Agent session finished its video."),
+        ("video_agent.fail", "A Video Agent session failed."),
     ]
 
     /// `prefix` and `count` random lowercase hex digits.

@@ -8,7 +8,7 @@ enum WebhookEndpointText {
     /// The events `register` subscribes to by default: what `serve` acts on.
     static let defaultEvents = [
         "avatar_video.success", "avatar_video.fail", "video_translate.success", "video_translate.fail",
-        "proofread_creation.success", "proofread_creation.fail",
+        "proofread_creation.success", "proofread_creation.fail", "video_agent.success", "video_agent.fail",
     ]
 
     /// Parses `--events`: comma-separated event types, or `all` for every event (nil).

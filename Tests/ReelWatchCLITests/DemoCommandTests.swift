@@ -20,7 +20,7 @@ struct DemoCommandTests {
         #expect(run.stderr.contains("heygen-v1:demo-v1-too-long: render failed: Video is too long"))
         // Every render that succeeded has its files on disk; the failed ones have none.
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
-        #expect(files.count == 15)
+        #expect(files.count == 16)
         #expect(files.contains("heygen-demo-avatar-ready-video.mp4"))
         #expect(files.contains("heygen-demo-lipsync-dub-video.mp4"))
         #expect(files.contains("hera-demo-motion-partial-video-9x16-4k.mp4"))
@@ -31,7 +31,7 @@ struct DemoCommandTests {
         #expect(!files.contains { $0.contains("too-long") || $0.contains("motion-failed") || $0.hasSuffix(".part") })
         let again = try await CLI.run(["demo", "--time-scale", "300", "--to", directory])
         #expect(again.status == 0)
-        #expect(again.stdout.components(separatedBy: "already complete: ").count == 16)
+        #expect(again.stdout.components(separatedBy: "already complete: ").count == 17)
         // The closing table of the demo's job store: every job, its state and its files.
         let table = try #require(run.stdout.components(separatedBy: "tracked in the demo's job store:\n").last)
         #expect(table.hasPrefix("REF "))
@@ -47,11 +47,13 @@ struct DemoCommandTests {
         #expect(run.stdout.contains("registered ep_"))
         #expect(run.stdout.contains("secret saved (mode 0600)"))
         #expect(!run.stdout.contains("whsec_") && !run.stderr.contains("whsec_"), "the secret is never printed")
-        #expect(run.stdout.contains("polled every 10 min as a safety net: heygen, heygen-proofread, heygen-translate;"))
-        // Seed 7 drops one of the seven deliveries; the demo ends only once every job has ended with its files.
-        #expect(run.stdout.contains("webhooks: 7 events, 6 delivered, 1 dropped"))
+        #expect(
+            run.stdout.contains(
+                "polled every 10 min as a safety net: heygen, heygen-agent, heygen-proofread, heygen-translate;"))
+        // Seed 7 drops one of the eight deliveries; the demo ends only once every job has ended with its files.
+        #expect(run.stdout.contains("webhooks: 8 events, 7 delivered, 1 dropped"))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
-        #expect(files.count == 15)
+        #expect(files.count == 16)
         #expect(!run.stdout.contains("already complete"), "no file is fetched twice")
         let table = try #require(run.stdout.components(separatedBy: "tracked in the demo's job store:\n").last)
         #expect(table.split(separator: "\n").count == DemoJobs.all.count + 1)
@@ -69,7 +71,7 @@ struct DemoCommandTests {
             run.stdoutLines.filter { $0.contains("\"sha256\":") },
             run.stdoutLines.filter { !$0.contains("\"sha256\":") }
         )
-        #expect(fileLines.count == 15)
+        #expect(fileLines.count == 16)
         let snapshots = try snapshotLines.map { try JSONDecoder().decode(JobSnapshot.self, from: Data($0.utf8)) }
         var last: [JobRef: JobSnapshot] = [:]
         for snapshot in snapshots { last[snapshot.ref] = snapshot }

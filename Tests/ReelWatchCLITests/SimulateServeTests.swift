@@ -112,7 +112,9 @@ struct SimulateServeTests {
                 let data = entry["event_data"]
             else { return nil }
             return (
-                id, type, data["video_id"]?.text ?? data["video_translate_id"]?.text ?? data["proofread_id"]?.text ?? ""
+                id, type,
+                data["video_id"]?.text ?? data["video_translate_id"]?.text ?? data["proofread_id"]?.text
+                    ?? data["session_id"]?.text ?? ""
             )
         }
     }
@@ -135,10 +137,10 @@ struct SimulateServeTests {
         "signed deliveries, each sent twice, from the simulator process to the serve process: every HeyGen demo render ends up tracked in the right state with its file; each event recorded once; the dropped and the badly signed caught by reconciliation; no secret printed; both exit 130 on SIGINT"
     )
     func pushEndToEnd() async throws {
-        // The faults the seed draws for the seven events: the three renders that end at once are delivered, the
+        // The faults the seed draws for the eight events: the three renders that end at once are delivered, the
         // 9-minute video's event and the 15-minute proofread's are dropped, the 14-minute translation's is badly signed.
         let plans = (0..<Self.heygenDemoJobs.count).map { Self.faults.plan(forEvent: $0) }
-        try #require(plans.count == 7)
+        try #require(plans.count == 8)
         try #require(plans.allSatisfy { $0.dropped || $0.duplicated })
         let dropped = Self.heygenDemoJobs.indices.filter { plans[$0].dropped }.map { Self.heygenDemoJobs[$0].ref }
         let badlySigned = Self.heygenDemoJobs.indices.filter { plans[$0].badSignature }.map {
@@ -184,8 +186,9 @@ struct SimulateServeTests {
                 await events.saw(
                     "\(listed?.count ?? -1) events listed, \(store?.events.count ?? -1) recorded, phases "
                         + "\(store?.phases.sorted { $0.key < $1.key } ?? [])")
-                guard let listed, listed.count == 7, let store, Set(store.events) == Set(listed.map(\.id)),
-                    store.phases.count == 7, store.phases.values.allSatisfy({ $0 == "done" })
+                guard let listed, listed.count == Self.heygenDemoJobs.count, let store,
+                    Set(store.events) == Set(listed.map(\.id)),
+                    store.phases.count == Self.heygenDemoJobs.count, store.phases.values.allSatisfy({ $0 == "done" })
                 else { return false }
                 await events.set(listed)
                 return true
@@ -208,9 +211,10 @@ struct SimulateServeTests {
         // Each event recorded exactly once, though every delivery was sent twice.
         let listed = await events.listed
         let lastSeen = await events.lastSeen
-        try #require(listed.count == 7, "last seen: \(lastSeen)\nserve: \(run.stderr.suffix(2000))")
+        try #require(
+            listed.count == Self.heygenDemoJobs.count, "last seen: \(lastSeen)\nserve: \(run.stderr.suffix(2000))")
         let store = try Self.stored(home)
-        #expect(store.events.count == 7)
+        #expect(store.events.count == Self.heygenDemoJobs.count)
         #expect(Set(store.events) == Set(listed.map(\.id)))
         // The badly signed deliveries were refused (401, no state changed): the first refusal is a warning, the
         // copy within the minute only at debug level (a flood of refusals does not flood the log).

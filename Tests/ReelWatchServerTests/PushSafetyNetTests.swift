@@ -94,8 +94,8 @@ struct PushSafetyNetTests {
 
     @Test("an endpoint covers the APIs whose success and failure events it receives")
     func coveredAPIs() {
-        #expect(WebhookDelivery.coveredAPIs(subscribedTo: nil) == [.v3, .translate, .proofread])
-        #expect(WebhookDelivery.coveredAPIs(subscribedTo: []) == [.v3, .translate, .proofread])
+        #expect(WebhookDelivery.coveredAPIs(subscribedTo: nil) == [.v3, .translate, .proofread, .agent])
+        #expect(WebhookDelivery.coveredAPIs(subscribedTo: []) == [.v3, .translate, .proofread, .agent])
         #expect(WebhookDelivery.coveredAPIs(subscribedTo: ["avatar_video.success", "avatar_video.fail"]) == [.v3])
         #expect(WebhookDelivery.coveredAPIs(subscribedTo: ["avatar_video.success", "video_translate.fail"]).isEmpty)
         #expect(

@@ -35,7 +35,7 @@ struct SnapshotTextTests {
             Asset(kind: .video, url: nil, state: .failed, error: "no reason given", label: "Q&A", outputID: "c2"),
         ]
         let lines = Self.text().render(snapshot).split(separator: "\n").map(String.init)
-        #expect(lines[1].hasPrefix("  video           mp4  Best\\u{202E}bit  "), "\(lines)")
+        #expect(lines[1].hasPrefix("  video           Best\\u{202E}bit  mp4  "), "\(lines)")
         #expect(lines[2] == "  video           Q&A  failed  no reason given", "\(lines)")
     }
 

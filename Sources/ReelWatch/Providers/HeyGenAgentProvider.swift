@@ -19,6 +19,10 @@ public struct HeyGenAgentProvider: Provider {
     public var statusRoute: String { "/v3/video-agents/{id}" }
     /// Sessions take 20–45 minutes (HeyGen's CLI documentation), longer when an account runs many at once.
     public var renderTimeModel: RenderTimeModel { .heygenVideoAgent }
+    /// `video_agent.success` and `video_agent.fail` announce a session's end.
+    public var webhookEventKinds: [String] { ["video_agent"] }
+    /// HeyGen does not document the events' fields: the session's ID under `session_id`, else `id`.
+    public var webhookIDKeys: [String] { ["session_id", "id"] }
 
     /// `GET /v3/video-agents/{session_id}`.
     public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {

@@ -27,6 +27,8 @@ struct SimulatedAgent: SimulatedAPI {
     var statusRoute: String { "/heygen/v3/video-agents/:id" }
     var listPath: String? { "/v3/video-agents" }
     var needsInputWord: String? { "waiting_for_input" }
+    var sendsWebhooks: Bool { true }
+    var webhookEvent: (kind: String, idKey: String)? { ("video_agent", "session_id") }
 
     var notFound: SimulatorResponse {
         .json(["error": ["code": "not_found", "message": "Video agent session not found"]], status: 404)
