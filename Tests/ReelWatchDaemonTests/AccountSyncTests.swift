@@ -10,7 +10,7 @@ import Testing
 
 /// ``AccountSync`` against the simulator's account lists over HTTP, a real SQLite store, and the manual clock of
 /// ``EngineTests`` (which also gives the dates the sync counts back from).
-@Suite("AccountSync", .timeLimit(.minutes(1)))
+@Suite("AccountSync", .timeLimit(.minutes(3)))
 struct AccountSyncTests {
     static let hour = Duration.seconds(3600)
 

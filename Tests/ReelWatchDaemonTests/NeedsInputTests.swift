@@ -11,7 +11,7 @@ import Testing
 /// a manual clock. No API the simulator plays reports `needs_input` yet: the simulator's `unknownStatus` fault puts
 /// the word `waiting_for_input` in a Hera job's answers (Hera has no bulk status, so every poll reads it) for as
 /// many polls as asked.
-@Suite("Needs input and cancelled", .timeLimit(.minutes(1)))
+@Suite("Needs input and cancelled", .timeLimit(.minutes(3)))
 struct NeedsInputTests {
     /// A Hera job that renders for an hour.
     static let job = SimulatedJob(

@@ -10,7 +10,7 @@ import Testing
 
 /// The daemon (`run`, `serve`) over a store that fails: a passing failure is retried with backoff and logged once,
 /// one for good ends the daemon with its error.
-@Suite("The daemon over a failing store", .timeLimit(.minutes(1)))
+@Suite("The daemon over a failing store", .timeLimit(.minutes(3)))
 struct TrackerServiceTests {
     /// A store whose `reclaimLeases()` — the first call of every engine run — throws `error` the first `failures`
     /// times; everything else goes to a real SQLite store.

@@ -10,7 +10,7 @@ import Testing
 /// `wait` on a job `run` was already polling: the engine runs over the in-memory store mirrored into the job store
 /// (as the CLI's `wait` does), and continues the job's schedule from the store — its age and backoff count — rather
 /// than starting the backoff again.
-@Suite("wait on a tracked job", .timeLimit(.minutes(1)))
+@Suite("wait on a tracked job", .timeLimit(.minutes(3)))
 struct WaitOnTrackedJobTests {
     typealias Engine = EngineTests
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The watcher and `wait(for:timeout:)` against the simulator over HTTP, on a manual clock that also drives
 /// the simulator's time.
-@Suite("Watcher and wait", .timeLimit(.minutes(1)))
+@Suite("Watcher and wait", .timeLimit(.minutes(3)))
 struct WatcherTests {
     /// Moves the clock (and the simulator with it) to each sleep the code under test starts, until cancelled.
     static func drive(_ clock: ManualClock, _ simulator: Simulator) -> Task<Void, Never> {

@@ -10,7 +10,7 @@ import Testing
 
 /// Polling as the safety net: jobs webhooks cover are polled only every safety delay, and an event brings the
 /// poll forward — as one detail call, never a bulk status that would only precede it.
-@Suite("Push safety net", .timeLimit(.minutes(1)))
+@Suite("Push safety net", .timeLimit(.minutes(3)))
 struct PushSafetyNetTests {
     @Test("covered jobs are polled every safety delay, not on their render-time schedule; an event: one detail call")
     func safetyDelayAndEventDetail() async throws {
