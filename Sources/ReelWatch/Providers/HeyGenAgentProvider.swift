@@ -5,18 +5,18 @@ import HTTPTypes
 /// A session thinks (`thinking`), may wait for a person (`waiting_for_input`, `reviewing`: ``JobState/needsInput``)
 /// and generates (`generating`) a video it names in `video_id`. From then on the session hands over to that video:
 /// the job's files are the video's, and the video's status decides success or failure (``JobSnapshot/handover``).
-public struct HeyGenAgentProvider: Provider {
+public struct HeyGenAgentProvider: HeyGenProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.agent`.
     public var api: ProviderAPI { .agent }
-    /// HeyGen.
-    public var provider: ProviderName { .heygen }
     /// `heygen-agent` (refs `heygen-agent:SESSION_ID`).
     public var refPrefix: String { "heygen-agent" }
     /// `/v3/video-agents/{id}`.
     public var statusRoute: String { "/v3/video-agents/{id}" }
+    /// The keys that name the job in a status answer.
+    public var identityKeys: [String] { ["session_id", "id"] }
     /// Sessions take 20–45 minutes (HeyGen's CLI documentation), longer when an account runs many at once.
     public var renderTimeModel: RenderTimeModel { .heygenVideoAgent }
     /// `video_agent.success` and `video_agent.fail` announce a session's end.
@@ -24,23 +24,11 @@ public struct HeyGenAgentProvider: Provider {
     /// HeyGen does not document the events' fields: the session's ID under `session_id`, else `id`.
     public var webhookIDKeys: [String] { ["session_id", "id"] }
 
-    /// `GET /v3/video-agents/{session_id}`.
-    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v3/video-agents/\(BaseURL.encode(id))")
-    }
-
-    /// HeyGen's 400 "request limit" is a rate limit.
-    public func isTransient(status: Int, body: JSONValue?) -> Bool {
-        HeyGenEnvelope.isRequestLimit(status: status, body: body)
-    }
-
     /// Reads `{"data": {"session_id", "status", "progress", "video_id", "title", "created_at", "messages": [...]}}`:
     /// `thinking` and `generating` are processing, `waiting_for_input` and `reviewing` need input; the newest
     /// message of the model is the snapshot's `agent_message`, a named `video_id` its handover.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
-        let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(["session_id", "id"], ref: ref, httpStatus: httpStatus)
-        let status = try envelope.status(ref: ref, httpStatus: httpStatus)
+        let (envelope, status) = try statusAnswer(body, ref: ref, httpStatus: httpStatus)
         var snapshot = envelope.snapshot(ref: ref, status: status, assets: [])
         switch status.rawValue.trimmingWhitespace().lowercased() {
         case "thinking", "generating": snapshot.state = .processing

@@ -5,14 +5,12 @@ import HTTPTypes
 /// `layers` maps each layer's name to its link; the name is provider text, kept as the asset's ``Asset/label``
 /// (sanitized, with a digest when sanitizing changes it, before it becomes part of a file name). `deleted` is a
 /// failure with the reason "deleted": mapped here, since the word means something else to other APIs.
-public struct HeyGenBackgroundRemovalProvider: Provider {
+public struct HeyGenBackgroundRemovalProvider: HeyGenProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.backgroundRemoval`.
     public var api: ProviderAPI { .backgroundRemoval }
-    /// HeyGen.
-    public var provider: ProviderName { .heygen }
     /// `heygen-bgremoval` (refs `heygen-bgremoval:ID`).
     public var refPrefix: String { "heygen-bgremoval" }
     /// `/v3/background-removals/{id}`.
@@ -25,22 +23,10 @@ public struct HeyGenBackgroundRemovalProvider: Provider {
     /// The status word of a removal whose result was deleted.
     static let deletedWord = "deleted"
 
-    /// `GET /v3/background-removals/{id}`.
-    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v3/background-removals/\(BaseURL.encode(id))")
-    }
-
-    /// HeyGen's 400 "request limit" is a rate limit.
-    public func isTransient(status: Int, body: JSONValue?) -> Bool {
-        HeyGenEnvelope.isRequestLimit(status: status, body: body)
-    }
-
     /// Reads `{"data": {"id", "status", "layers": {NAME: URL, …}, "error", "duration", "created_at",
     /// "completed_at"}}` or throws the `{"error": {...}}` sent instead.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
-        let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(["id"], ref: ref, httpStatus: httpStatus)
-        let status = try envelope.status(ref: ref, httpStatus: httpStatus)
+        let (envelope, status) = try statusAnswer(body, ref: ref, httpStatus: httpStatus)
         let deleted = status.rawValue.trimmingWhitespace().lowercased() == Self.deletedWord
         var snapshot = envelope.snapshot(
             ref: ref, status: status, assets: deleted ? [] : Self.layers(in: envelope.data))

@@ -8,14 +8,12 @@ import HTTPTypes
 /// downloaded as soon as it completes (``outputsFinishOneByOne``); a failed clip is skipped, and a completed job
 /// whose clips partly failed has succeeded. HeyGen gives no reason for a failed clip, nor a bulk status or list
 /// route for clipping jobs.
-public struct HeyGenClipProvider: Provider {
+public struct HeyGenClipProvider: HeyGenProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.clip`.
     public var api: ProviderAPI { .clip }
-    /// HeyGen.
-    public var provider: ProviderName { .heygen }
     /// `heygen-clip` (refs `heygen-clip:ID`).
     public var refPrefix: String { "heygen-clip" }
     /// `/v3/ai-clipping/{id}`.
@@ -28,23 +26,11 @@ public struct HeyGenClipProvider: Provider {
     /// What a failed clip says, HeyGen giving no reason per clip.
     static let clipFailure = "the clip failed (HeyGen gives no reason per clip)"
 
-    /// `GET /v3/ai-clipping/{id}`.
-    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v3/ai-clipping/\(BaseURL.encode(id))")
-    }
-
-    /// HeyGen's 400 "request limit" is a rate limit.
-    public func isTransient(status: Int, body: JSONValue?) -> Bool {
-        HeyGenEnvelope.isRequestLimit(status: status, body: body)
-    }
-
     /// Reads `{"data": {"id", "status", "progress", "clips": [{"id", "status", "video_url", "thumbnail_url",
     /// "title", "duration_seconds", "aspect_ratio", "virality_score"}], "failure_message", "created_at", "title",
     /// "callback_id", …}}` or throws the `{"error": {...}}` sent instead.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
-        let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(["id"], ref: ref, httpStatus: httpStatus)
-        let status = try envelope.status(ref: ref, httpStatus: httpStatus)
+        let (envelope, status) = try statusAnswer(body, ref: ref, httpStatus: httpStatus)
         let clips = envelope.data["clips"]?.arrayValue ?? []
         let assets = clips.flatMap(Self.assets(ofClip:))
         var snapshot = envelope.snapshot(ref: ref, status: status, assets: assets)

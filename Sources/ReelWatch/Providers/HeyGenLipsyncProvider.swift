@@ -2,18 +2,18 @@ import HTTPTypes
 
 /// HeyGen's lipsyncs (a video dubbed onto new audio): `GET {heygen}/v3/lipsyncs/{id}`, with bulk status and the
 /// account's list.
-public struct HeyGenLipsyncProvider: BulkStatusProvider, RenderListProvider {
+public struct HeyGenLipsyncProvider: HeyGenProvider, BulkStatusProvider, RenderListProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.lipsync`.
     public var api: ProviderAPI { .lipsync }
-    /// HeyGen.
-    public var provider: ProviderName { .heygen }
     /// `heygen-lipsync` (refs `heygen-lipsync:ID`).
     public var refPrefix: String { "heygen-lipsync" }
     /// `/v3/lipsyncs/{id}`.
     public var statusRoute: String { "/v3/lipsyncs/{id}" }
+    /// The keys that name the job in a status answer.
+    public var identityKeys: [String] { ["id", "lipsync_id"] }
     /// The render times of HeyGen's translations: HeyGen documents no time for a lipsync, and a lipsync is the
     /// lip-sync pass a translation also runs over a whole video (without its transcription and speech), so the
     /// translation prior is the nearest documented one; finished lipsyncs then teach the model their own times.
@@ -28,23 +28,11 @@ public struct HeyGenLipsyncProvider: BulkStatusProvider, RenderListProvider {
     /// Lipsyncs are listed without folders.
     public var listsByFolder: Bool { false }
 
-    /// `GET /v3/lipsyncs/{id}`.
-    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v3/lipsyncs/\(BaseURL.encode(id))")
-    }
-
-    /// HeyGen's 400 "request limit" is a rate limit.
-    public func isTransient(status: Int, body: JSONValue?) -> Bool {
-        HeyGenEnvelope.isRequestLimit(status: status, body: body)
-    }
-
     /// Reads `{"data": {"id", "status", "video_url", "caption_url", "failure_message", "duration", "created_at",
     /// "title", "callback_id"}}` or throws the `{"error": {...}}` sent instead. `video_url` is the video and
     /// `caption_url` its SRT captions (`srt` when the link's path has no extension).
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
-        let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(["id", "lipsync_id"], ref: ref, httpStatus: httpStatus)
-        let status = try envelope.status(ref: ref, httpStatus: httpStatus)
+        let (envelope, status) = try statusAnswer(body, ref: ref, httpStatus: httpStatus)
         var assets: [Asset] = []
         if let url = envelope.data["video_url"]?.text {
             assets.append(Asset(linkTo: url, kind: .video))

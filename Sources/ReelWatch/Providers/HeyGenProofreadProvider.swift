@@ -2,18 +2,18 @@ import HTTPTypes
 
 /// HeyGen's translation proofreads: `GET {heygen}/v3/video-translations/proofreads/{id}` for the status, and once it
 /// completed `GET …/proofreads/{id}/srt` for its two captions files (``LinkFetchingProvider``).
-public struct HeyGenProofreadProvider: LinkFetchingProvider {
+public struct HeyGenProofreadProvider: HeyGenProvider, LinkFetchingProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.proofread`.
     public var api: ProviderAPI { .proofread }
-    /// HeyGen.
-    public var provider: ProviderName { .heygen }
     /// `heygen-proofread` (refs `heygen-proofread:ID`).
     public var refPrefix: String { "heygen-proofread" }
     /// `/v3/video-translations/proofreads/{id}`.
     public var statusRoute: String { "/v3/video-translations/proofreads/{id}" }
+    /// The keys that name the job in a status answer.
+    public var identityKeys: [String] { ["id", "proofread_id"] }
     /// `/v3/video-translations/proofreads/{id}/srt`.
     public var linksRoute: String { "/v3/video-translations/proofreads/{id}/srt" }
     /// The render times assumed for a proofread.
@@ -31,28 +31,16 @@ public struct HeyGenProofreadProvider: LinkFetchingProvider {
         ("original_srt_url", "original"),
     ]
 
-    /// `GET /v3/video-translations/proofreads/{id}`.
-    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v3/video-translations/proofreads/\(BaseURL.encode(id))")
-    }
-
     /// `GET /v3/video-translations/proofreads/{id}/srt`.
     public func linksRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
         baseURL.request(path: "/v3/video-translations/proofreads/\(BaseURL.encode(id))/srt")
-    }
-
-    /// HeyGen's 400 "request limit" is a rate limit.
-    public func isTransient(status: Int, body: JSONValue?) -> Bool {
-        HeyGenEnvelope.isRequestLimit(status: status, body: body)
     }
 
     /// Reads `{"data": {"id", "status", "failure_message", "input_language", "output_language", "title",
     /// "created_at", "submitted_for_review"}}` or throws the `{"error": {...}}` sent instead. The files come from
     /// the links request.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
-        let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(["id", "proofread_id"], ref: ref, httpStatus: httpStatus)
-        let status = try envelope.status(ref: ref, httpStatus: httpStatus)
+        let (envelope, status) = try statusAnswer(body, ref: ref, httpStatus: httpStatus)
         return envelope.snapshot(ref: ref, status: status, assets: [])
     }
 
@@ -63,7 +51,7 @@ public struct HeyGenProofreadProvider: LinkFetchingProvider {
     ) throws(ReelWatchError) -> JobSnapshot {
         let ref = snapshot.ref
         let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(["id", "proofread_id"], ref: ref, httpStatus: httpStatus)
+        try envelope.checkIdentity(identityKeys, ref: ref, httpStatus: httpStatus)
         var snapshot = snapshot
         snapshot.assets = Self.linkFields.compactMap { field in
             guard let url = envelope.data[field.key]?.text else { return nil }

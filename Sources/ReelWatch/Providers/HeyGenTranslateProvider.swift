@@ -1,18 +1,18 @@
 import HTTPTypes
 
 /// HeyGen's current video translation API: `GET {heygen}/v3/video-translations/{id}`, with bulk status.
-public struct HeyGenTranslateProvider: BulkStatusProvider {
+public struct HeyGenTranslateProvider: HeyGenProvider, BulkStatusProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.translate`.
     public var api: ProviderAPI { .translate }
-    /// HeyGen.
-    public var provider: ProviderName { .heygen }
     /// `heygen-translate` (refs `heygen-translate:ID`).
     public var refPrefix: String { "heygen-translate" }
     /// `/v3/video-translations/{id}`.
     public var statusRoute: String { "/v3/video-translations/{id}" }
+    /// The keys that name the job in a status answer.
+    public var identityKeys: [String] { ["id", "video_translation_id", "video_translate_id"] }
     /// The render times of HeyGen's translations.
     public var renderTimeModel: RenderTimeModel { .heygenTranslation }
     /// `video_translate.*` events.
@@ -31,23 +31,10 @@ public struct HeyGenTranslateProvider: BulkStatusProvider {
         (.captions, "vtt_caption_url", "vtt"),
     ]
 
-    /// `GET /v3/video-translations/{id}`.
-    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v3/video-translations/\(BaseURL.encode(id))")
-    }
-
-    /// HeyGen's 400 "request limit" is a rate limit.
-    public func isTransient(status: Int, body: JSONValue?) -> Bool {
-        HeyGenEnvelope.isRequestLimit(status: status, body: body)
-    }
-
     /// Reads `{"data": {"id", "status", "video_url", "audio_url", "srt_caption_url", "vtt_caption_url",
     /// "failure_message", …}}` or throws the `{"error": {...}}` sent instead.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
-        let envelope = try HeyGenEnvelope(body, ref: ref, httpStatus: httpStatus)
-        try envelope.checkIdentity(
-            ["id", "video_translation_id", "video_translate_id"], ref: ref, httpStatus: httpStatus)
-        let status = try envelope.status(ref: ref, httpStatus: httpStatus)
+        let (envelope, status) = try statusAnswer(body, ref: ref, httpStatus: httpStatus)
         var assets: [Asset] = []
         for field in Self.assetFields {
             guard let url = envelope.data[field.key]?.text else { continue }

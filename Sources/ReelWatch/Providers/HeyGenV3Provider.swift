@@ -2,14 +2,12 @@ import Foundation
 import HTTPTypes
 
 /// HeyGen's v3 video API: `GET {heygen}/v3/videos/{id}`.
-public struct HeyGenV3Provider: BulkStatusProvider {
+public struct HeyGenV3Provider: HeyGenProvider, BulkStatusProvider {
     /// Creates the adapter.
     public init() {}
 
     /// Always `.v3`.
     public var api: ProviderAPI { .v3 }
-    /// HeyGen.
-    public var provider: ProviderName { .heygen }
     /// `heygen` (refs `heygen:ID`).
     public var refPrefix: String { "heygen" }
     /// `/v3/videos/{id}`.
@@ -21,16 +19,6 @@ public struct HeyGenV3Provider: BulkStatusProvider {
 
     /// 100 IDs a request.
     public var bulkLimit: Int { 100 }
-
-    /// `GET /v3/videos/{id}`.
-    public func statusRequest(id: String, baseURL: BaseURL) -> HTTPRequest {
-        baseURL.request(path: "/v3/videos/\(BaseURL.encode(id))")
-    }
-
-    /// HeyGen's 400 "request limit" is a rate limit.
-    public func isTransient(status: Int, body: JSONValue?) -> Bool {
-        HeyGenEnvelope.isRequestLimit(status: status, body: body)
-    }
 
     /// Reads `{"data": {...}}` or throws the `{"error": {...}}` sent instead.
     public func snapshot(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> JobSnapshot {
