@@ -373,7 +373,9 @@ public final class SQLiteJobStore: JobStore {
                     snapshot.assets.compactMap(\.expiresAt).min()?.timeIntervalSince1970, ref,
                 ])
                 // A reopened job whose files were all fetched already has nothing more to do.
-                if oldPhase == .polling, phase == .downloading { try Self.finishIfComplete(db, ref: ref, at: update.at) }
+                if oldPhase == .polling, phase == .downloading {
+                    try Self.finishIfComplete(db, ref: ref, at: update.at)
+                }
                 if oldState != snapshot.state.rawValue {
                     try transition.execute(arguments: [
                         ref, snapshot.state.rawValue, snapshot.providerStatus?.rawValue, at,

@@ -241,7 +241,8 @@ struct WebhookCommandTests {
                         let endpoint = await simulator.webhookEndpoints().last
                     {
                         await seen.record("register-all", all)
-                        await seen.note("register-all-events", (endpoint.events ?? ["(none: null)"]).joined(separator: ","))
+                        await seen.note(
+                            "register-all-events", (endpoint.events ?? ["(none: null)"]).joined(separator: ","))
                         await seen.note("register-all-id", endpoint.id)
                     }
                     for (key, arguments) in [
