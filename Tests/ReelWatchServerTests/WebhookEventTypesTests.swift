@@ -47,6 +47,30 @@ extension WebhookServerTests {
         }
     }
 
+    @Test("a reopened video whose poll fails is polled again after a backoff, never at once in a loop")
+    func reopenedPollFails() async throws {
+        try await Self.withServer([Self.rendering("ev")]) { harness in
+            let ref = JobRef(api: .v3, id: "ev")
+            let engine = try await Self.trackedAndPolledOnce(ref, harness)
+            await harness.simulator.advance(by: .seconds(600))
+            #expect(try await harness.post(Self.success("ev"), eventID: "evt-video").text == "made_due\n")
+            try await harness.waitFor(ref) { $0?.phase == .done }
+            await harness.simulator.inject(.serverError(status: 500), for: ref)
+            let gif = Self.event("avatar_video_gif.success", #"{"video_id":"ev"}"#)
+            #expect(try await harness.post(gif, eventID: "evt-gif").text == "made_due\n")
+            try await harness.waitFor(ref) { $0?.lastError != nil }
+            // The engine's clock does not move: a job due "now" again would be polled over and over meanwhile.
+            try await Task.sleep(for: .milliseconds(300))
+            let job = try #require(try await harness.store.job(ref))
+            #expect(job.phase == .polling)
+            #expect(job.state == .succeeded)
+            #expect(job.nextPollAt > harness.now)
+            #expect(await harness.simulator.statusRequestCount(for: ref) == 3)
+            engine.cancel()
+            _ = try await engine.value
+        }
+    }
+
     @Test(
         "avatar_video_gif.success for a video still rendering makes it due; avatar_video_caption.fail for a failed one changes nothing"
     )
