@@ -6,8 +6,11 @@ public enum WebhookOutcome: String, Sendable, Hashable, CaseIterable {
     case madeDue = "made_due"
     /// A new event for a job not tracked, now tracked (`--track-webhooks`): the engine was woken.
     case tracked
-    /// A new event recorded, with nothing to do: an unknown type, a job not tracked, or one that has ended.
+    /// A new event recorded, with nothing to do: a job not tracked, or one that has ended.
     case ignored
+    /// A new event recorded, of a type that names no job reelwatch follows (an avatar, a live avatar, a personalized
+    /// video, a type HeyGen added since): nothing to do, and counted apart (``WebhookReceiver/notFollowedCount``).
+    case notFollowed = "not_followed"
     /// An event ID recorded before: nothing was done.
     case duplicate
     /// A missing or wrong signature, or a timestamp too far off: nothing was recorded.
@@ -27,7 +30,7 @@ public enum WebhookOutcome: String, Sendable, Hashable, CaseIterable {
     /// The HTTP status answered: 2xx only for what needs no redelivery.
     public var status: HTTPResponse.Status {
         switch self {
-        case .madeDue, .tracked, .ignored, .duplicate: .ok
+        case .madeDue, .tracked, .ignored, .notFollowed, .duplicate: .ok
         case .unauthenticated: .unauthorized
         case .malformed: .badRequest
         case .tooLarge: .contentTooLarge

@@ -34,6 +34,7 @@ public struct WebhookReceiver: Sendable {
     private let wallClock: @Sendable () -> Date
     private let logger: Logger
     private let refusals = RefusalLog()
+    private let notFollowed = NotFollowedTally()
 
     /// Creates a receiver checking signatures with the secrets `secrets` holds at the time of each delivery.
     ///
@@ -81,6 +82,10 @@ public struct WebhookReceiver: Sendable {
             trackUntracked: trackUntracked, downloadDirectory: downloadDirectory, tolerance: tolerance,
             wallClock: wallClock, logger: logger)
     }
+
+    /// How many new events of a type that names no job reelwatch follows were received, by type (at most
+    /// ``NotFollowedTally/maximumTypes`` types, the rest under `other`).
+    public var notFollowedCount: [String: Int] { notFollowed.counts() }
 
     /// The current date, from the receiver's wall clock.
     func wallClockNow() -> Date { wallClock() }
@@ -136,17 +141,32 @@ public struct WebhookReceiver: Sendable {
         return nil
     }
 
-    /// Handles the body of a per-job callback whose path ``callbackRefusal(token:at:)`` accepted.
+    /// Handles the body of a per-job callback whose path ``callbackRefusal(token:at:)`` accepted: a body shaped as a
+    /// signed delivery, or one naming a lipsync or a clipping job (``WebhookDelivery/callback(parsing:)``); of the
+    /// jobs it may name, the first the store tracks.
     func receiveCheckedCallback(body: [UInt8], headers: HTTPFields, at now: Date) async -> WebhookOutcome {
-        let delivery: WebhookDelivery
+        let callback: (eventType: String, refs: [JobRef])
         let eventID: String
         do throws(ReelWatchError) {
-            delivery = try WebhookDelivery(parsing: body)
+            callback = try WebhookDelivery.callback(parsing: body)
             eventID = try WebhookDelivery.eventID(header: headers[Self.eventIDHeader], body: body)
         } catch {
             refusals.record("webhook callback refused", error: "\(error)", at: now, logger: logger)
             return .malformed
         }
+        var ref = callback.refs.first
+        do throws(ReelWatchError) {
+            if callback.refs.count > 1 {
+                for candidate in callback.refs where try await store.job(candidate) != nil {
+                    ref = candidate
+                    break
+                }
+            }
+        } catch {
+            logger.error("webhook callback: the store failed", metadata: ["error": "\(error)"])
+            return .storeFailed
+        }
+        let delivery = WebhookDelivery(eventType: callback.eventType, ref: ref)
         return await record(delivery, eventID: eventID, at: now, mayTrack: false)
     }
 
@@ -165,6 +185,9 @@ public struct WebhookReceiver: Sendable {
                 return .duplicate
             }
             let outcome = try await act(on: delivery, at: now, mayTrack: mayTrack)
+            if outcome == .notFollowed {
+                metadata["webhook.not_followed_total"] = "\(notFollowed.add(delivery.eventType))"
+            }
             logger.info("webhook event \(outcome.rawValue)", metadata: metadata)
             return outcome
         } catch {
@@ -175,12 +198,14 @@ public struct WebhookReceiver: Sendable {
     }
 
     /// Makes the job a new event names due (or tracks it, when `mayTrack` and the receiver tracks untracked jobs),
-    /// and wakes the engine when it did.
+    /// and wakes the engine when it did. An event announcing more files (a v3 video's GIF or captions) makes a job
+    /// that succeeded poll again, so the files it does not have yet are planned and fetched.
     private func act(
         on delivery: WebhookDelivery, at now: Date, mayTrack: Bool
     ) async throws(ReelWatchError) -> WebhookOutcome {
-        guard let ref = delivery.ref else { return .ignored }
-        if let job = try await store.makeDue(ref, at: now) {
+        guard let ref = delivery.ref else { return .notFollowed }
+        let due = delivery.announcesFiles ? try await store.reopen(ref, at: now) : try await store.makeDue(ref, at: now)
+        if let job = due {
             guard job.phase == .polling else { return .ignored }
             news?.signal()
             return .madeDue

@@ -107,6 +107,7 @@ public actor WebhookReconciler {
                 metadata: [
                     "reconcile.pages": "\(summary.pages)", "reconcile.seen": "\(summary.seen)",
                     "reconcile.recovered": "\(summary.recovered)",
+                    "reconcile.not_followed": "\(summary.outcomes[.notFollowed] ?? 0)",
                 ])
         } catch {
             if error.code != .cancelled {

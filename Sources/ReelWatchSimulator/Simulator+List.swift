@@ -68,11 +68,12 @@ extension Simulator {
     }
 
     /// The entry of one job: its status answer's `data` object (or the whole answer when it has none), with the
-    /// list's own fields (`id`, `created_at`, and `folder_id` for videos) filled in where that lacks them.
+    /// list's own fields (`id` unless a `session_id` names it, `created_at`, and `folder_id` for videos) filled in
+    /// where that lacks them.
     private func listEntry(_ entry: Entry, fileBase: String) -> JSONValue {
         let body = body(of: entry, phase: phase(of: entry), fileBase: fileBase)
         guard case .object(var fields) = body["data"] ?? body else { return body }
-        if fields["id"] == nil { fields["id"] = .string(entry.job.ref.id) }
+        if fields["id"] == nil, fields["session_id"] == nil { fields["id"] = .string(entry.job.ref.id) }
         if fields["created_at"] == nil {
             fields["created_at"] = .number(
                 epoch.addingTimeInterval(entry.addedAt.seconds).timeIntervalSince1970.rounded(.down))

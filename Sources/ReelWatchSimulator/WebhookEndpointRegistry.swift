@@ -24,6 +24,19 @@ struct WebhookEndpointRegistry: Sendable {
         ("proofread_creation.fail", "A translation proofread failed."),
         ("video_agent.success", "A Video Agent session finished its video."),
         ("video_agent.fail", "A Video Agent session failed."),
+        ("avatar_video_caption.success", "An avatar video's captions finished rendering."),
+        ("avatar_video_caption.fail", "An avatar video's captions failed to render."),
+        ("instant_avatar.success", "An instant avatar was created."),
+        ("instant_avatar.fail", "An instant avatar failed."),
+        ("photo_avatar_generation.success", "A photo avatar was generated."),
+        ("photo_avatar_generation.fail", "A photo avatar failed to generate."),
+        ("photo_avatar_train.success", "A photo avatar group was trained."),
+        ("photo_avatar_train.fail", "A photo avatar group failed to train."),
+        ("photo_avatar_add_motion.success", "Motion was added to a photo avatar."),
+        ("photo_avatar_add_motion.fail", "Motion could not be added to a photo avatar."),
+        ("live_avatar.success", "A live avatar was created."),
+        ("live_avatar.fail", "A live avatar failed."),
+        ("personalized_video", "A personalized video changed."),
     ]
 
     /// `prefix` and `count` random lowercase hex digits.

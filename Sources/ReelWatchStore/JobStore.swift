@@ -98,6 +98,12 @@ public protocol JobStore: Sendable {
     /// left as it is). Returns the job as it is afterwards; nil when it is not tracked.
     func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob?
 
+    /// Makes a tracked job due at `now` as ``makeDue(_:at:)`` does, and a job that succeeded polling again from
+    /// `now` (an event announced files it may not have yet: its next answer plans them; the files it has stay, and
+    /// are not fetched again). A job that failed is left as it is. Returns the job as it is afterwards; nil when it
+    /// is not tracked.
+    func reopen(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob?
+
     /// The store's capability for unsigned per-job webhook callbacks (`/webhooks/heygen/callback/TOKEN`): made
     /// once, at random (``CallbackToken``), then the same for the life of the store.
     func callbackToken() async throws(ReelWatchError) -> String

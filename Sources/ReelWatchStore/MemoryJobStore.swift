@@ -157,6 +157,8 @@ public actor MemoryJobStore: JobStore {
         for update in updates where entries[update.ref] != nil {
             Self.apply(update, to: &entries[update.ref]!)
             if entries[update.ref]!.job.phase != .polling { polling.remove(update.ref) }
+            // A reopened job whose files were all fetched already has nothing more to do.
+            finishIfComplete(update.ref, at: update.at)
         }
     }
 
@@ -183,6 +185,10 @@ public actor MemoryJobStore: JobStore {
         let recorded = TrackedFile.place(files, known: known, isHeld: { isHeld($0, byOtherThan: ref) }) { placed in
             entries[ref]!.job.files.append(TrackedFile(name: placed.name, kind: placed.kind, path: placed.path))
             hold(placed.path, for: ref)
+            // A file a finished job did not have yet (announced after its end): it is downloading again.
+            if entries[ref]!.job.phase == .done, entries[ref]!.job.state == .succeeded {
+                entries[ref]!.job.phase = .downloading
+            }
         }
         finishIfComplete(ref, at: now)
         return recorded
@@ -224,6 +230,15 @@ public actor MemoryJobStore: JobStore {
         guard entries[ref] != nil else { return nil }
         if polling.contains(ref) { entries[ref]!.job.nextPollAt = now }
         return entries[ref]!.job
+    }
+
+    public func reopen(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        guard let entry = entries[ref] else { return nil }
+        if entry.job.state == .succeeded, entry.job.phase != .polling {
+            entries[ref]!.job.phase = .polling
+            polling.insert(ref)
+        }
+        return try await makeDue(ref, at: now)
     }
 
     /// Continues a job's poll schedule from another store's record of it: the earlier of the two times it was added

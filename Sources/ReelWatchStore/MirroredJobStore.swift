@@ -196,6 +196,12 @@ public struct MirroredJobStore: JobStore {
         return job
     }
 
+    public func reopen(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        let job = try await primary.reopen(ref, at: now)
+        await mirrored { mirror throws(ReelWatchError) in _ = try await mirror.reopen(ref, at: now) }
+        return job
+    }
+
     /// Runs `body` on the mirror unless it failed before; its first error is reported, and the mirror dropped.
     @discardableResult
     private func mirrored<T: Sendable>(

@@ -338,8 +338,10 @@ public final class SQLiteJobStore: JobStore {
                 let ref = update.ref.description
                 guard let row = try Row.fetchOne(current, arguments: [ref]) else { continue }  // untracked meanwhile
                 let at = update.at.timeIntervalSince1970
+                // A job reopened for more files (polling with a final state) is written in full: its phase moves on.
                 if update.snapshotUnchanged, let snapshot = update.snapshot,
-                    (row["state"] as String?) == snapshot.state.rawValue
+                    (row["state"] as String?) == snapshot.state.rawValue,
+                    !(snapshot.state.isTerminal && (row["phase"] as String?) == TrackedJob.Phase.polling.rawValue)
                 {
                     try unchanged.execute(arguments: [
                         update.polls, update.backoffPolls, update.nextPollAt.timeIntervalSince1970, at, ref,
@@ -370,6 +372,10 @@ public final class SQLiteJobStore: JobStore {
                     update.nextPollAt.timeIntervalSince1970, at,
                     snapshot.assets.compactMap(\.expiresAt).min()?.timeIntervalSince1970, ref,
                 ])
+                // A reopened job whose files were all fetched already has nothing more to do.
+                if oldPhase == .polling, phase == .downloading {
+                    try Self.finishIfComplete(db, ref: ref, at: update.at)
+                }
                 if oldState != snapshot.state.rawValue {
                     try transition.execute(arguments: [
                         ref, snapshot.state.rawValue, snapshot.providerStatus?.rawValue, at,
@@ -401,6 +407,10 @@ public final class SQLiteJobStore: JobStore {
                 try insert.execute(arguments: [
                     job, placed.name, placed.kind.rawValue, placed.path, now.timeIntervalSince1970,
                 ])
+                // A file a finished job did not have yet (announced after its end): it is downloading again.
+                try db.cachedStatement(
+                    sql: "UPDATE job SET phase = 'downloading' WHERE ref = ? AND phase = 'done' AND state = 'succeeded'"
+                ).execute(arguments: [job])
             }
             try Self.finishIfComplete(db, ref: job, at: now)
             return recorded
@@ -476,6 +486,16 @@ public final class SQLiteJobStore: JobStore {
 
     public func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
         try await write { db in
+            try Self.setNextPoll(db, of: [ref], to: now, onlyPolling: true, lease: .keep)
+            return try Self.fetchJob(db, ref: ref.description)
+        }
+    }
+
+    public func reopen(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        try await write { db in
+            try db.cachedStatement(
+                sql: "UPDATE job SET phase = 'polling' WHERE ref = ? AND state = 'succeeded' AND phase != 'polling'"
+            ).execute(arguments: [ref.description])
             try Self.setNextPoll(db, of: [ref], to: now, onlyPolling: true, lease: .keep)
             return try Self.fetchJob(db, ref: ref.description)
         }

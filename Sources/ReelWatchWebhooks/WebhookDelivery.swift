@@ -11,13 +11,24 @@ public struct WebhookDelivery: Sendable, Hashable {
     public static let maximumNameLength = 200
 
     /// The event types that name a job reelwatch follows, and the API of that job, as each adapter declares them
-    /// (``ReelWatch/Provider/webhookEventKinds``): `avatar_video*` name a v3 video (`heygen:`), `video_translate*` a
-    /// translation (`heygen-translate:`), `proofread_creation*` a proofread (`heygen-proofread:`).
+    /// (``ReelWatch/Provider/webhookEventKinds`` and ``ReelWatch/Provider/webhookFileEventKinds``): `avatar_video*`
+    /// name a v3 video (`heygen:`), `video_translate*` a translation (`heygen-translate:`), `video_agent*` a Video
+    /// Agent session, `proofread_creation*` a proofread (`heygen-proofread:`). Any other type (an avatar, a live
+    /// avatar, a personalized video, one HeyGen added since) names no job reelwatch follows.
     public static let knownTypes: [String: ProviderAPI] = Dictionary(
         ProviderAPI.allCases.flatMap { api in
-            api.adapter.webhookEventKinds.flatMap { kind in [("\(kind).success", api), ("\(kind).fail", api)] }
+            (api.adapter.webhookEventKinds + api.adapter.webhookFileEventKinds).flatMap { kind in
+                [("\(kind).success", api), ("\(kind).fail", api)]
+            }
         },
         uniquingKeysWith: { first, _ in first })
+
+    /// The event types that announce more files of a job that may have ended already
+    /// (``ReelWatch/Provider/webhookFileEventKinds``: `avatar_video_gif.*`, `avatar_video_caption.*`).
+    public static let fileTypes: Set<String> = Set(
+        ProviderAPI.allCases.flatMap { api in
+            api.adapter.webhookFileEventKinds.flatMap { ["\($0).success", "\($0).fail"] }
+        })
 
     /// The event's type, such as `avatar_video.success`.
     public var eventType: String
@@ -26,6 +37,10 @@ public struct WebhookDelivery: Sendable, Hashable {
 
     /// Whether reelwatch knows the event's type (then ``ref`` names its job).
     public var isKnownType: Bool { ref != nil }
+
+    /// Whether the event announces more files of its job, which may have ended already (a v3 video's GIF or
+    /// captions): a job that succeeded is then polled again for them.
+    public var announcesFiles: Bool { ref != nil && Self.fileTypes.contains(eventType) }
 
     /// Creates a delivery from its parts.
     public init(eventType: String, ref: JobRef?) {
@@ -112,5 +127,53 @@ extension WebhookDelivery {
             guard let kind = api.adapter.webhookEventKinds.first else { return false }
             return subscribed.contains("\(kind).success") && subscribed.contains("\(kind).fail")
         }
+    }
+}
+
+extension WebhookDelivery {
+    /// The type a per-render callback is recorded under when its body has no fit `event_type`.
+    public static let callbackType = "callback"
+
+    /// Reads the body of a per-render `callback_url` delivery, whose shape HeyGen does not document: one shaped as a
+    /// signed delivery of a known type is read as one; otherwise the jobs it may name, in registration order — for
+    /// each API that takes a callback (``ReelWatch/Provider/callbackIDKeys``: a lipsync's `lipsync_id`, a clipping
+    /// job's `clip_id`, else `id` or `video_id`), the first of its keys holding a string at the top level, in
+    /// `event_data` or in `data`. The type is the body's `event_type` when it has a fit one, else
+    /// ``callbackType``. Throws `invalid_webhook` when the body is not a JSON object or names no job.
+    public static func callback(parsing body: [UInt8]) throws(ReelWatchError) -> (eventType: String, refs: [JobRef]) {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(body)
+        } catch {
+            throw invalid("the callback body is not JSON")
+        }
+        guard document.objectValue != nil else { throw invalid("the callback body is not a JSON object") }
+        var eventType = callbackType
+        if case .string(let type)? = document["event_type"], let fit = try? name(type, "event_type") {
+            if knownTypes[fit] != nil {
+                let delivery = try WebhookDelivery(document: document)
+                return (delivery.eventType, delivery.ref.map { [$0] } ?? [])
+            }
+            eventType = fit
+        }
+        let containers = [document, document["event_data"], document["data"]].compactMap { $0 }
+            .filter { $0.objectValue != nil }
+        var refs: [JobRef] = []
+        var keys: [String] = []
+        for api in ProviderAPI.allCases where !api.adapter.callbackIDKeys.isEmpty {
+            let apiKeys = api.adapter.callbackIDKeys
+            keys += apiKeys.filter { !keys.contains($0) }
+            let id = containers.lazy.compactMap { data in
+                apiKeys.lazy.compactMap { key -> String? in
+                    guard case .string(let id)? = data[key] else { return nil }
+                    return id
+                }.first
+            }.first
+            if let id, let ref = try? JobRef(parsing: "\(api.refPrefix):\(id)") { refs.append(ref) }
+        }
+        guard !refs.isEmpty else {
+            throw invalid("the callback names no job: no \(keys.joined(separator: ", ")) string")
+        }
+        return (eventType, refs)
     }
 }

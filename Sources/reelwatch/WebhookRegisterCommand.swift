@@ -49,7 +49,10 @@ struct WebhookRegisterCommand: AsyncParsableCommand {
         let secret: WebhookSecret
         do throws(ReelWatchError) {
             try WebhookEndpointText.checkSecretFile(path)
-            endpoint = try await client.registerWebhookEndpoint(url: url, events: events)
+            // `all` is sent as every type HeyGen lists: HeyGen documents no meaning for a registration without events.
+            var sent = events
+            if sent == nil { sent = try await client.webhookEventTypes().map(\.name) }
+            endpoint = try await client.registerWebhookEndpoint(url: url, events: sent)
             guard let given = endpoint.secret else {
                 throw ReelWatchError(code: .invalidResponse, message: "HeyGen sent no secret", provider: .heygen)
             }

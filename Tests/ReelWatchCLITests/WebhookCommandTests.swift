@@ -200,6 +200,17 @@ struct WebhookCommandTests {
         }
     }
 
+    /// The event types the simulator lists, as HeyGen's `GET /v3/webhooks/event-types` answers them.
+    static func eventTypes(_ simulator: Simulator) async throws -> [String] {
+        let server = SimulatorServer(simulator: simulator, logger: CLI.quiet)
+        return try await server.withRunning { endpoint in
+            let client = StatusClient(
+                configuration: endpoint.configuration(apiKey: simulator.apiKey), clock: ContinuousClock(),
+                wallClock: { Date() }, logger: CLI.quiet)
+            return try await client.webhookEventTypes().map(\.name)
+        }
+    }
+
     @Test(
         "update: new events and a new URL at HeyGen and in the secret file, the secret unchanged; all sends every type; no flag is exit 2, an unknown ID exit 3"
     )
@@ -225,6 +236,15 @@ struct WebhookCommandTests {
                     else { return true }
                     await seen.record("register", register)
                     await seen.note("id", id)
+                    if let all = try? await CLI.run(
+                        ["webhook", "register", url, "--events", "all", "--json"], environment: commands),
+                        let endpoint = await simulator.webhookEndpoints().last
+                    {
+                        await seen.record("register-all", all)
+                        await seen.note(
+                            "register-all-events", (endpoint.events ?? ["(none: null)"]).joined(separator: ","))
+                        await seen.note("register-all-id", endpoint.id)
+                    }
                     for (key, arguments) in [
                         ("events", ["--events", "avatar_video.success"]), ("url", ["--url", moved, "--json"]),
                         ("all", ["--events", "all"]),
@@ -243,6 +263,17 @@ struct WebhookCommandTests {
             let runs = await seen.runs
             let id = try #require(await seen.notes["id"])
             #expect(try #require(runs["register"]).status == 0)
+
+            // register --events all subscribes to every type HeyGen lists (GET /v3/webhooks/event-types), sent as a
+            // list: HeyGen documents no meaning for a registration without events.
+            let registerAll = try #require(runs["register-all"])
+            #expect(registerAll.status == 0, "\(registerAll.stderr)")
+            let listed = try await Self.eventTypes(simulator)
+            #expect(listed.count == 23)
+            #expect(await seen.notes["register-all-events"] == listed.joined(separator: ","))
+            for type in ["avatar_video_caption.success", "photo_avatar_add_motion.fail", "personalized_video"] {
+                #expect(listed.contains(type))
+            }
 
             let events = try #require(runs["events"])
             #expect(events.status == 0, "\(events.stderr)")

@@ -83,6 +83,9 @@ struct TrackerServiceTests {
         func makeDue(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
             try await store.makeDue(ref, at: now)
         }
+        func reopen(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+            try await store.reopen(ref, at: now)
+        }
         func callbackToken() async throws(ReelWatchError) -> String { try await store.callbackToken() }
     }
 

@@ -77,7 +77,7 @@ struct WebhookReconcilerTests {
         #expect(summary.pages == 2, "stops at the first event older than its look-back, not at the last page")
         #expect(summary.seen == 3)
         #expect(summary.skipped == 2)
-        #expect(summary.outcomes == [.madeDue: 1, .duplicate: 1, .ignored: 1])
+        #expect(summary.outcomes == [.madeDue: 1, .duplicate: 1, .notFollowed: 1])
         #expect(summary.recovered == 1)
         #expect(try await store.job(missed)?.nextPollAt == Self.now)
         #expect(try await store.job(delivered)?.nextPollAt == Self.now.addingTimeInterval(600))

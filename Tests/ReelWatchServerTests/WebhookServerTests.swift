@@ -30,6 +30,7 @@ struct WebhookServerTests {
         let client: StatusClient
         let news: WakeSignal
         let downloads: String
+        let receiver: WebhookReceiver
 
         var now: Date { Self.date(clock) }
 
@@ -80,10 +81,13 @@ struct WebhookServerTests {
         }
 
         /// The engine over the store, downloading, on the manual clock; cancel the task to stop it.
-        func engine(push: PushCoverage? = nil, bulk: Bool = false) -> Task<TrackerRunSummary, any Error> {
+        func engine(
+            push: PushCoverage? = nil, bulk: Bool = false, selection: AssetSelection = .defaults
+        ) -> Task<TrackerRunSummary, any Error> {
             var options = TrackerOptions(
                 watch: WatchOptions(timeout: .seconds(7200), minDelay: .seconds(60), maxDelay: .seconds(300)),
                 useBulkStatus: bulk)
+            options.selection = selection
             options.idleInterval = .seconds(24 * 3600)
             let tracker = Tracker(
                 store: store, client: client,
@@ -135,7 +139,7 @@ struct WebhookServerTests {
                 try await body(
                     Harness(
                         port: port, store: store, clock: clock, simulator: simulator, client: client, news: news,
-                        downloads: home + "/files"))
+                        downloads: home + "/files", receiver: receiver))
             }
         }
     }
@@ -148,18 +152,20 @@ struct WebhookServerTests {
         event("avatar_video.success", #"{"video_id":"\#(id)","url":"https://evil.example/x.mp4","callback_id":null}"#)
     }
 
-    static func rendering(_ id: String, outcome: SimulatedJob.Outcome = .success) -> SimulatedJob {
+    static func rendering(
+        _ id: String, api: ProviderAPI = .v3, outcome: SimulatedJob.Outcome = .success, captions: Bool = false
+    ) -> SimulatedJob {
         SimulatedJob(
-            ref: JobRef(api: .v3, id: id), title: "T", queueTime: .zero, renderTime: .seconds(600), outcome: outcome,
-            videoSize: 20_000)
+            ref: JobRef(api: api, id: id), title: "T", queueTime: .zero, renderTime: .seconds(600), outcome: outcome,
+            captions: captions, videoSize: 20_000)
     }
 
     /// Tracks `ref` and runs the engine until its first poll is recorded (still processing); returns the engine.
     static func trackedAndPolledOnce(
-        _ ref: JobRef, _ harness: Harness
+        _ ref: JobRef, _ harness: Harness, selection: AssetSelection = .defaults
     ) async throws -> Task<TrackerRunSummary, any Error> {
         _ = try await harness.store.track(TrackRequest(ref: ref, downloadDirectory: harness.downloads), at: harness.now)
-        let engine = harness.engine()
+        let engine = harness.engine(selection: selection)
         try await harness.waitFor(ref) { $0?.state != nil }
         #expect(try await harness.store.job(ref)?.state == .processing)
         #expect(try await harness.store.job(ref)!.nextPollAt > harness.now)
@@ -340,13 +346,13 @@ struct WebhookServerTests {
         }
     }
 
-    @Test("an unknown event type is recorded and answered 200, nothing else; malformed JSON is 400")
+    @Test("an unknown event type is recorded and answered 200 not_followed, nothing else; malformed JSON is 400")
     func unknownAndMalformed() async throws {
         try await Self.withServer { harness in
             let unknown = try await harness.post(
                 Self.event("photo_avatar.success", #"{"photo_avatar_id":"p"}"#), eventID: "evt-photo")
             #expect(unknown.status == 200)
-            #expect(unknown.text == "ignored\n")
+            #expect(unknown.text == "not_followed\n")
             #expect(try harness.events() == [["evt-photo", "photo_avatar.success", nil]])
             let malformed = try await harness.post(
                 Array(#"{"event_type": "avatar_video.success""#.utf8), eventID: "evt-x")
@@ -434,7 +440,7 @@ struct WebhookServerTests {
         chunksContinuation.finish()
         let answer = try await delivery.value
         #expect(answer.status == 200)
-        #expect(answer.text == "ignored\n")
+        #expect(answer.text == "not_followed\n")
         try await running.value
         let event = DeliveredEvent(id: "evt-drain", type: "batch.finished", ref: nil, receivedAt: Self.epoch)
         #expect(try await store.recordDelivery(event) == false)

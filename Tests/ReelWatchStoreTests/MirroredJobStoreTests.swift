@@ -136,6 +136,11 @@ actor BreakingJobStore: JobStore {
         return try await inner.makeDue(ref, at: now)
     }
 
+    func reopen(_ ref: JobRef, at now: Date) async throws(ReelWatchError) -> TrackedJob? {
+        try await call()
+        return try await inner.reopen(ref, at: now)
+    }
+
     func callbackToken() async throws(ReelWatchError) -> String {
         try await call()
         return try await inner.callbackToken()

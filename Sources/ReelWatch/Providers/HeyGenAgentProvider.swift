@@ -5,7 +5,7 @@ import HTTPTypes
 /// A session thinks (`thinking`), may wait for a person (`waiting_for_input`, `reviewing`: ``JobState/needsInput``)
 /// and generates (`generating`) a video it names in `video_id`. From then on the session hands over to that video:
 /// the job's files are the video's, and the video's status decides success or failure (``JobSnapshot/handover``).
-public struct HeyGenAgentProvider: HeyGenProvider {
+public struct HeyGenAgentProvider: HeyGenProvider, RenderListProvider {
     /// Creates the adapter.
     public init() {}
 
@@ -23,6 +23,23 @@ public struct HeyGenAgentProvider: HeyGenProvider {
     public var webhookEventKinds: [String] { ["video_agent"] }
     /// HeyGen does not document the events' fields: the session's ID under `session_id`, else `id`.
     public var webhookIDKeys: [String] { ["session_id", "id"] }
+
+    /// `agents`, the word `track sync --kinds` knows this list by.
+    public var listKind: String { "agents" }
+
+    /// Sessions are listed without folders.
+    public var listsByFolder: Bool { false }
+
+    /// `GET /v3/video-agents?limit=N[&token=T]`.
+    public func listRequest(token: String?, limit: Int, folderID: String?, baseURL: BaseURL) -> HTTPRequest {
+        HeyGenRenderList.request(path: "/v3/video-agents", token: token, limit: limit, folderID: nil, baseURL: baseURL)
+    }
+
+    /// Reads `{"data": [{"session_id", "status", "title", "created_at", …}], "has_more", "next_token"}`: entries are
+    /// keyed `session_id` (else `id`).
+    public func listPage(from body: JSONValue, httpStatus: Int) throws(ReelWatchError) -> RenderListPage {
+        try HeyGenRenderList.page(body, api: api, httpStatus: httpStatus, idKeys: ["session_id", "id"])
+    }
 
     /// Reads `{"data": {"session_id", "status", "progress", "video_id", "title", "created_at", "messages": [...]}}`:
     /// `thinking` and `generating` are processing, `waiting_for_input` and `reviewing` need input; the newest

@@ -20,6 +20,9 @@ public struct HeyGenClipProvider: HeyGenProvider {
     public var statusRoute: String { "/v3/ai-clipping/{id}" }
     /// Clipping a long video takes minutes, as a translation does (HeyGen publishes no figures).
     public var renderTimeModel: RenderTimeModel { .heygenTranslation }
+    /// No webhook event type: a clip takes a per-request `callback_url`, whose body HeyGen does not document; the
+    /// job is read from `clip_id`, else `id`, else `video_id`.
+    public var callbackIDKeys: [String] { ["clip_id", "id", "video_id"] }
     /// Clips finish one by one while the job runs.
     public var outputsFinishOneByOne: Bool { true }
 

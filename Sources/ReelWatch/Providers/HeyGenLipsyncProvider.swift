@@ -18,6 +18,9 @@ public struct HeyGenLipsyncProvider: HeyGenProvider, BulkStatusProvider, RenderL
     /// lip-sync pass a translation also runs over a whole video (without its transcription and speech), so the
     /// translation prior is the nearest documented one; finished lipsyncs then teach the model their own times.
     public var renderTimeModel: RenderTimeModel { .heygenTranslation }
+    /// No webhook event type: a lipsync takes a per-request `callback_url`, whose body HeyGen does not document; the
+    /// job is read from `lipsync_id`, else `id`, else `video_id`.
+    public var callbackIDKeys: [String] { ["lipsync_id", "id", "video_id"] }
 
     /// 100 IDs a request, as for videos.
     public var bulkLimit: Int { 100 }

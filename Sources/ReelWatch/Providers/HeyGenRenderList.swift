@@ -11,9 +11,12 @@ enum HeyGenRenderList {
         return baseURL.request(path: query)
     }
 
-    /// Reads one page; every entry whose ID is missing or would not make a valid ``JobRef`` of `api` is counted as
-    /// skipped, dates out of range are absent.
-    static func page(_ body: JSONValue, api: ProviderAPI, httpStatus: Int) throws(ReelWatchError) -> RenderListPage {
+    /// Reads one page; every entry whose ID (the first of `idKeys` present) is missing or would not make a valid
+    /// ``JobRef`` of `api` is counted as skipped, dates out of range are absent.
+    static func page(
+        _ body: JSONValue, api: ProviderAPI, httpStatus: Int,
+        idKeys: [String] = ["id", "video_id", "video_translate_id"]
+    ) throws(ReelWatchError) -> RenderListPage {
         let items = body["data"]?.arrayValue
         if items == nil, let error = ProviderErrorBody(errorValue: body["error"]) {
             var failure = error.error(for: JobRef(api: api, id: "list"), httpStatus: httpStatus)
@@ -38,7 +41,7 @@ enum HeyGenRenderList {
         var renders: [ListedRender] = []
         var skipped = 0
         for item in items {
-            guard let id = item.first("id", "video_id", "video_translate_id")?.text,
+            guard let id = idKeys.lazy.compactMap({ item[$0] }).first(where: { !$0.isNull })?.text,
                 let ref = try? JobRef(parsing: "\(api.refPrefix):\(id)"),
                 let word = item["status"]?.text
             else {

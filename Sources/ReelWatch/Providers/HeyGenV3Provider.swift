@@ -14,8 +14,11 @@ public struct HeyGenV3Provider: HeyGenProvider, BulkStatusProvider {
     public var statusRoute: String { "/v3/videos/{id}" }
     /// The render times of HeyGen's avatar videos.
     public var renderTimeModel: RenderTimeModel { .heygenAvatar }
-    /// `avatar_video.*` and `avatar_video_gif.*` events.
-    public var webhookEventKinds: [String] { ["avatar_video", "avatar_video_gif"] }
+    /// `avatar_video.*` events.
+    public var webhookEventKinds: [String] { ["avatar_video"] }
+    /// `avatar_video_gif.*` and `avatar_video_caption.*` events: a video's GIF, captions and captioned video may come
+    /// after the video.
+    public var webhookFileEventKinds: [String] { ["avatar_video_gif", "avatar_video_caption"] }
 
     /// 100 IDs a request.
     public var bulkLimit: Int { 100 }

@@ -52,6 +52,15 @@ public protocol Provider: Sendable {
 
     /// The `event_data` keys that name the job in this API's webhook events, the first present one read.
     var webhookIDKeys: [String] { get }
+
+    /// The kinds of HeyGen webhook event that announce more files of a job that may have ended already
+    /// (`avatar_video_gif` and `avatar_video_caption` for a v3 video): one makes a job that succeeded poll again, so
+    /// the files it did not have yet are planned and fetched (those it has are not fetched twice).
+    var webhookFileEventKinds: [String] { get }
+
+    /// The keys that may name this API's job in the body of a per-render `callback_url` delivery, the first present
+    /// one read (HeyGen documents no such body); empty when the API takes no `callback_url` reelwatch reads.
+    var callbackIDKeys: [String] { get }
 }
 
 extension Provider {
@@ -75,6 +84,12 @@ extension Provider {
 
     /// By default `video_id`.
     public var webhookIDKeys: [String] { ["video_id"] }
+
+    /// By default no event announces files after a job's end.
+    public var webhookFileEventKinds: [String] { [] }
+
+    /// By default no per-render callback names this API's jobs.
+    public var callbackIDKeys: [String] { [] }
 }
 
 /// The adapter for each API.

@@ -631,7 +631,8 @@ actor TrackerRun {
         }
         var delay: Duration?
         var backoffPolls = job.backoffPolls
-        let polling = outcome == .running && snapshot?.state.isTerminal != true
+        // A poll that failed is tried again on schedule, also for a job that had ended (reopened for more files).
+        let polling = outcome == .running && (error != nil || snapshot?.state.isTerminal != true)
         if polling {
             let next = tracker.nextDelay(
                 for: job, snapshot: snapshot, retryAfter: error?.retryAfter, pollFailed: error != nil, now: now,
