@@ -98,9 +98,7 @@ extension SimulatedAPI {
     }
 
     /// HeyGen v3's answer to a wrong key.
-    var unauthorized: SimulatorResponse {
-        .json(["error": ["code": "unauthorized", "message": "Invalid API key"]], status: 401)
-    }
+    var unauthorized: SimulatorResponse { StatusBodies.heygenUnauthorized }
 
     /// By default the route's `:id` names the job.
     var statusIDParameter: String? { nil }
