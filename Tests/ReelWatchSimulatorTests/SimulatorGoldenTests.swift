@@ -219,11 +219,27 @@ struct SimulatorGoldenTests {
             return
         }
         let golden = try String(contentsOf: Self.goldenURL, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(actual.count == golden.count)
-        let differing = zip(actual, golden).enumerated().filter { $0.element.0 != $0.element.1 }
-        for (index, pair) in differing.prefix(10) {
-            Issue.record("line \(index + 1) differs:\n  now:    \(pair.0)\n  golden: \(pair.1)")
+        // Compared by key (the text before the first `: `), so that an API added or removed shows as such.
+        func keyed(_ lines: [String]) -> [String: String] {
+            Dictionary(
+                lines.map { line in
+                    let colon = line.range(of: ": ")
+                    return (colon.map { String(line[..<$0.lowerBound]) } ?? line, line)
+                },
+                uniquingKeysWith: { first, _ in first })
         }
-        #expect(differing.isEmpty)
+        let now = keyed(actual)
+        let recorded = keyed(golden)
+        let changed = recorded.keys.filter { now[$0] != nil && now[$0] != recorded[$0] }.sorted()
+        for key in changed.prefix(10) {
+            Issue.record("changed:\n  now:    \(now[key] ?? "")\n  golden: \(recorded[key] ?? "")")
+        }
+        let gone = recorded.keys.filter { now[$0] == nil }.sorted()
+        let new = now.keys.filter { recorded[$0] == nil }.sorted()
+        #expect(gone.isEmpty, "answers no longer given: \(gone.prefix(10))")
+        #expect(new.isEmpty, "answers not recorded (REELWATCH_RECORD_GOLDEN=1 records them): \(new.prefix(10))")
+        #expect(changed.isEmpty)
+        let sameOrder = actual == golden
+        #expect(sameOrder, "the answers are the recorded ones, in another order")
     }
 }
