@@ -4,14 +4,18 @@ import ReelWatch
 /// How the simulator plays one provider API: its status route, its status words, the bodies and files it answers
 /// with, and the bulk and list routes it has. One file per API, listed once in ``SimulatedAPIs/all``.
 ///
-/// The five APIs reelwatch followed first (v3, v1, translate, translate-v2, Hera) are still played by the switches
-/// in ``StatusBodies``; every API added since is a `SimulatedAPI`.
+/// Every simulated API is one: nothing outside `APIs/` asks which API a job belongs to. What differs between APIs
+/// is a requirement here, with a default for HeyGen v3's shape where most APIs share it.
 protocol SimulatedAPI: Sendable {
     /// The API played.
     var api: ProviderAPI { get }
 
     /// The status route, in the router's form under the simulator's root: `/heygen/v3/lipsyncs/:id`.
     var statusRoute: String { get }
+
+    /// The query parameter the status route takes the job's ID from (v1's `video_id`), nil when the route's `:id`
+    /// says it.
+    var statusIDParameter: String? { get }
 
     /// The provider's status word for a job in `phase` that ends in `outcome`.
     func statusWord(phase: SimulatedPhase, outcome: SimulatedJob.Outcome) -> String
@@ -31,6 +35,9 @@ protocol SimulatedAPI: Sendable {
         _ file: StatusBodies.File, of job: SimulatedJob, in phase: SimulatedPhase, after elapsed: Duration
     ) -> Bool
 
+    /// How the API's file links are signed (CloudFront by default).
+    var linkSigning: SimulatedLinkSigning { get }
+
     /// The answer to a request without the right API key.
     var unauthorized: SimulatorResponse { get }
 
@@ -43,8 +50,18 @@ protocol SimulatedAPI: Sendable {
     /// The bulk status route and its ID parameter (`/v3/lipsyncs/statuses`, `lipsync_ids`), nil without one.
     var bulkRoute: (path: String, idParameter: String)? { get }
 
+    /// The bulk route's word for `job` in `phase`, `elapsed` after it was added (by default the status route's).
+    func bulkStatusWord(for job: SimulatedJob, phase: SimulatedPhase, elapsed: Duration) -> String
+
     /// The account listing's path (`/v3/lipsyncs`), nil without one.
     var listPath: String? { get }
+
+    /// Whether the listing holds `job` when asked for `folderID` and `title` (by default it filters on neither).
+    func listIncludes(_ job: SimulatedJob, folderID: String?, title: String?) -> Bool
+
+    /// Fills in the listing's own fields of `job` that its status answer's `fields` lack (beside `id` and
+    /// `created_at`, which every listing has); by default none.
+    func completeListEntry(_ fields: inout [String: JSONValue], of job: SimulatedJob)
 
     /// Whether renders of this API announce themselves through webhooks.
     var sendsWebhooks: Bool { get }
@@ -56,6 +73,12 @@ protocol SimulatedAPI: Sendable {
     /// The kind of webhook event that announces a render's end (`proofread_creation` for `proofread_creation.success`
     /// and `.fail`) and the `event_data` key naming the job; nil for HeyGen's video events (`avatar_video.*`).
     var webhookEvent: (kind: String, idKey: String)? { get }
+
+    /// The `event_data` key of a failure event's reason: `msg` by default (HeyGen's video events).
+    var webhookFailureKey: String { get }
+
+    /// Further `event_data` every event of the API carries (a translation's `output_language`); none by default.
+    var webhookExtraData: [String: JSONValue] { get }
 
     /// Further routes of the API, each answered from the job it names (a proofread's `/srt`).
     var extraRoutes: [SimulatedRoute] { get }
@@ -75,15 +98,30 @@ extension SimulatedAPI {
     }
 
     /// HeyGen v3's answer to a wrong key.
-    var unauthorized: SimulatorResponse {
-        .json(["error": ["code": "unauthorized", "message": "Invalid API key"]], status: 401)
-    }
+    var unauthorized: SimulatorResponse { StatusBodies.heygenUnauthorized }
+
+    /// By default the route's `:id` names the job.
+    var statusIDParameter: String? { nil }
+
+    /// By default HeyGen's CloudFront signing.
+    var linkSigning: SimulatedLinkSigning { .cloudFront }
 
     /// By default no bulk route.
     var bulkRoute: (path: String, idParameter: String)? { nil }
 
+    /// By default the status route's word.
+    func bulkStatusWord(for job: SimulatedJob, phase: SimulatedPhase, elapsed: Duration) -> String {
+        statusWord(for: job, phase: phase, elapsed: elapsed)
+    }
+
     /// By default no listing.
     var listPath: String? { nil }
+
+    /// By default no filters.
+    func listIncludes(_ job: SimulatedJob, folderID: String?, title: String?) -> Bool { true }
+
+    /// By default nothing to add.
+    func completeListEntry(_ fields: inout [String: JSONValue], of job: SimulatedJob) {}
 
     /// By default no webhooks (HeyGen's per-render `callback_url` APIs say otherwise).
     var sendsWebhooks: Bool { false }
@@ -100,6 +138,12 @@ extension SimulatedAPI {
 
     /// By default HeyGen's video events.
     var webhookEvent: (kind: String, idKey: String)? { nil }
+
+    /// By default `msg`, as HeyGen's video events say it.
+    var webhookFailureKey: String { "msg" }
+
+    /// By default none.
+    var webhookExtraData: [String: JSONValue] { [:] }
 
     /// By default none.
     var extraRoutes: [SimulatedRoute] { [] }
@@ -125,6 +169,11 @@ struct SimulatedRoute: Sendable {
 enum SimulatedAPIs {
     /// The simulated APIs.
     static let all: [any SimulatedAPI] = [
+        SimulatedHeyGenV3(),
+        SimulatedHeyGenV1(),
+        SimulatedTranslation(),
+        SimulatedTranslationV2(),
+        SimulatedHera(),
         SimulatedLipsync(),
         SimulatedAgent(),
         SimulatedClip(),

@@ -146,22 +146,6 @@ public struct SimulatedJob: Sendable, Hashable {
 
     /// The failure payloads the providers' documents show, one per API.
     public static func documentedFailure(for api: ProviderAPI) -> Outcome {
-        if let simulated = SimulatedAPIs.of(api) { return simulated.documentedFailure }
-        return switch api {
-        case .v1:
-            .failure(
-                code: "40119",
-                message: "Video is too long",
-                detail: "Video is too long (> 3600.0s). Please upgrade your plan to generate longer videos"
-            )
-        case .v3:
-            .failure(code: "script_too_long", message: "Script too long for selected avatar", detail: nil)
-        case .translate, .translateV2:
-            .failure(code: "translation_failed", message: "No speech was detected in the source video", detail: nil)
-        case .hera:
-            .failure(code: "render_failed", message: "Export timed out while rendering", detail: nil)
-        default:
-            .failure(code: "failed", message: "The render failed", detail: nil)
-        }
+        SimulatedAPIs.of(api)?.documentedFailure ?? .failure(code: "failed", message: "The render failed", detail: nil)
     }
 }

@@ -2,14 +2,10 @@ import Foundation
 import ReelWatch
 
 extension Simulator {
-    /// The path of HeyGen's list of an API's renders: `/v3/videos` (v3 videos) or `/v3/video-translations`
-    /// (translations); nil for an API without a list.
+    /// The path of HeyGen's list of an API's renders (``SimulatedAPI/listPath``: `/v3/videos`); nil for an API
+    /// without a list.
     static func listPath(of api: ProviderAPI) -> String? {
-        switch api {
-        case .v3: "/v3/videos"
-        case .translate: "/v3/video-translations"
-        default: SimulatedAPIs.of(api)?.listPath
-        }
+        SimulatedAPIs.of(api)?.listPath
     }
 
     /// The page size when the request gives none, and the largest one served.
@@ -18,7 +14,7 @@ extension Simulator {
 
     /// Answers HeyGen's list of `api`'s renders, newest first: `{"data": [...], "has_more", "next_token"}`, each
     /// entry the `data` object of the job's status answer. `limit` (default 10, at most 100) entries a page from
-    /// `token` on; videos filtered by `folderID` and by `title` (case-insensitive, part of the title).
+    /// `token` on; filtered by `folderID` and `title` as the API filters (``SimulatedAPI/listIncludes(_:folderID:title:)``).
     func list(
         _ api: ProviderAPI,
         limit: String?,
@@ -32,7 +28,7 @@ extension Simulator {
         let authorized = apiKey == self.apiKey
         keep(SimulatorRequest(ref: nil, path: Self.listPath(of: api), userAgent: userAgent, authorized: authorized))
         counts.listRequests += 1
-        guard authorized else { return StatusBodies.unauthorized(api: .v3) }
+        guard authorized else { return StatusBodies.heygenUnauthorized }
         if let failure = takeGlobalTransientFault() { return failure }
         var size = Self.defaultListLimit
         if let limit {
@@ -48,13 +44,10 @@ extension Simulator {
             else { return Self.invalidParameter("token is not one this list gave") }
             start = offset
         }
+        let simulated = SimulatedAPIs.of(api)
         let matching = jobs.values.filter { entry in
             guard entry.job.ref.api == api else { return false }
-            if api == .v3, let folderID, entry.job.folderID != folderID { return false }
-            if api == .v3, let title, !title.isEmpty {
-                guard let own = entry.job.title, own.localizedCaseInsensitiveContains(title) else { return false }
-            }
-            return true
+            return simulated?.listIncludes(entry.job, folderID: folderID, title: title) ?? true
         }
         .sorted { ($0.addedAt, $1.job.ref.id) > ($1.addedAt, $0.job.ref.id) }
         let page = matching.dropFirst(start).prefix(size)
@@ -68,8 +61,8 @@ extension Simulator {
     }
 
     /// The entry of one job: its status answer's `data` object (or the whole answer when it has none), with the
-    /// list's own fields (`id` unless a `session_id` names it, `created_at`, and `folder_id` for videos) filled in
-    /// where that lacks them.
+    /// list's own fields (`id` unless a `session_id` names it, `created_at`, and the API's own:
+    /// ``SimulatedAPI/completeListEntry(_:of:)``) filled in where that lacks them.
     private func listEntry(_ entry: Entry, fileBase: String) -> JSONValue {
         let body = body(of: entry, phase: phase(of: entry), fileBase: fileBase)
         guard case .object(var fields) = body["data"] ?? body else { return body }
@@ -78,7 +71,7 @@ extension Simulator {
             fields["created_at"] = .number(
                 epoch.addingTimeInterval(entry.addedAt.seconds).timeIntervalSince1970.rounded(.down))
         }
-        if entry.job.ref.api == .v3, fields["folder_id"] == nil { fields["folder_id"] = .optional(entry.job.folderID) }
+        SimulatedAPIs.of(entry.job.ref.api)?.completeListEntry(&fields, of: entry.job)
         return .object(fields)
     }
 

@@ -15,7 +15,7 @@ extension Simulator {
     /// `POST /v3/webhooks/endpoints` with `{"url", "events"}`: checks the URL with `OPTIONS`, then answers the new
     /// endpoint with its secret.
     func registerWebhookEndpoint(body: [UInt8], apiKey: String?) async -> SimulatorResponse {
-        guard apiKey == self.apiKey else { return StatusBodies.unauthorized(api: .v3) }
+        guard apiKey == self.apiKey else { return StatusBodies.heygenUnauthorized }
         let fields: (url: String?, events: [String]??)
         switch Self.endpointFields(body) {
         case .success(let read): fields = read
@@ -37,7 +37,7 @@ extension Simulator {
 
     /// `GET /v3/webhooks/endpoints?limit=&token=`: a page of endpoints, without secrets.
     func listWebhookEndpoints(limit: String?, token: String?, apiKey: String?) -> SimulatorResponse {
-        guard apiKey == self.apiKey else { return StatusBodies.unauthorized(api: .v3) }
+        guard apiKey == self.apiKey else { return StatusBodies.heygenUnauthorized }
         var size = Self.defaultListLimit
         if let limit {
             guard let asked = Int(limit), asked > 0 else { return Self.endpointInvalid("limit must be positive") }
@@ -62,7 +62,7 @@ extension Simulator {
 
     /// `PATCH /v3/webhooks/endpoints/{id}` with `{"url"?, "events"?}`: a new URL is checked as on registration.
     func updateWebhookEndpoint(id: String, body: [UInt8], apiKey: String?) async -> SimulatorResponse {
-        guard apiKey == self.apiKey else { return StatusBodies.unauthorized(api: .v3) }
+        guard apiKey == self.apiKey else { return StatusBodies.heygenUnauthorized }
         guard webhookRegistry.index(of: id) != nil else { return Self.endpointNotFound() }
         let fields: (url: String?, events: [String]??)
         switch Self.endpointFields(body) {
@@ -80,7 +80,7 @@ extension Simulator {
 
     /// `DELETE /v3/webhooks/endpoints/{id}`.
     func deleteWebhookEndpoint(id: String, apiKey: String?) -> SimulatorResponse {
-        guard apiKey == self.apiKey else { return StatusBodies.unauthorized(api: .v3) }
+        guard apiKey == self.apiKey else { return StatusBodies.heygenUnauthorized }
         guard let index = webhookRegistry.index(of: id) else { return Self.endpointNotFound() }
         webhookRegistry.endpoints.remove(at: index)
         return .json(["data": ["endpoint_id": .string(id), "deleted": true]])
@@ -88,7 +88,7 @@ extension Simulator {
 
     /// `POST /v3/webhooks/endpoints/{id}/rotate-secret`: a new secret, answered once.
     func rotateWebhookSecret(id: String, apiKey: String?) -> SimulatorResponse {
-        guard apiKey == self.apiKey else { return StatusBodies.unauthorized(api: .v3) }
+        guard apiKey == self.apiKey else { return StatusBodies.heygenUnauthorized }
         guard let index = webhookRegistry.index(of: id) else { return Self.endpointNotFound() }
         let secret = WebhookEndpointRegistry.random("whsec_", hexDigits: 32)
         webhookRegistry.endpoints[index].secret = secret
@@ -97,7 +97,7 @@ extension Simulator {
 
     /// `GET /v3/webhooks/event-types`.
     func webhookEventTypes(apiKey: String?) -> SimulatorResponse {
-        guard apiKey == self.apiKey else { return StatusBodies.unauthorized(api: .v3) }
+        guard apiKey == self.apiKey else { return StatusBodies.heygenUnauthorized }
         return .json([
             "data": .array(
                 WebhookEndpointRegistry.eventTypes.map { ["event_type": .string($0.0), "description": .string($0.1)] })

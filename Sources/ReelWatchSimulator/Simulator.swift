@@ -187,9 +187,9 @@ public actor Simulator {
     public var bulkRequestCount: Int { log.count { $0.path.map(Self.bulkPaths.values.contains) ?? false } }
 
     /// The bulk status path of each API that has one.
-    static let bulkPaths: [ProviderAPI: String] = [
-        .v3: "/v3/videos/statuses", .translate: "/v3/video-translations/statuses",
-    ].merging(SimulatedAPIs.all.compactMap { api in api.bulkRoute.map { (api.api, $0.path) } }) { first, _ in first }
+    static let bulkPaths: [ProviderAPI: String] = Dictionary(
+        SimulatedAPIs.all.compactMap { api in api.bulkRoute.map { (api.api, $0.path) } },
+        uniquingKeysWith: { first, _ in first })
 
     /// The number of status requests received for `ref`.
     public func statusRequestCount(for ref: JobRef) -> Int {
@@ -204,14 +204,14 @@ public actor Simulator {
 
     // MARK: Answering
 
-    /// Answers HeyGen's bulk status request for `ids` of `api` (v3 videos or translations): each one's status
-    /// word, `not_found` for IDs it does not know; no links.
+    /// Answers HeyGen's bulk status request for `ids` of `api`: each one's status word (the API's
+    /// ``SimulatedAPI/bulkStatusWord(for:phase:elapsed:)``), `not_found` for IDs it does not know; no links.
     func bulkStatus(api: ProviderAPI, ids: [String], apiKey: String?, userAgent: String?) -> SimulatorResponse {
         let authorized = apiKey == self.apiKey
         keep(SimulatorRequest(ref: nil, path: Self.bulkPaths[api], userAgent: userAgent, authorized: authorized))
         counts.bulkRequests += 1
         counts.bulkIDs += ids.count
-        guard authorized else { return StatusBodies.unauthorized(api: .v3) }
+        guard authorized else { return StatusBodies.heygenUnauthorized }
         guard ids.count <= 100 else {
             return .json(["error": ["code": "invalid_parameter", "message": "at most 100 IDs"]], status: 400)
         }
@@ -221,19 +221,9 @@ public actor Simulator {
             var word = "not_found"
             var error = JSONValue.null
             if let entry = jobs[ref], let simulated = SimulatedAPIs.of(api) {
-                word = simulated.statusWord(for: entry.job, phase: phase(of: entry), elapsed: now - entry.addedAt)
+                word = simulated.bulkStatusWord(for: entry.job, phase: phase(of: entry), elapsed: now - entry.addedAt)
                 if case .failure(let code, let message, _) = entry.job.outcome, phase(of: entry) == .done {
                     error = ["code": .string(code), "message": .string(message)]
-                }
-            } else if let entry = jobs[ref] {
-                switch phase(of: entry) {
-                case .waiting, .queued: word = api == .v3 ? "queued" : "pending"
-                case .processing: word = api == .v3 ? "processing" : "running"
-                case .done:
-                    word = entry.job.outcome == .success ? "completed" : "failed"
-                    if case .failure(let code, let message, _) = entry.job.outcome {
-                        error = ["code": .string(code), "message": .string(message)]
-                    }
                 }
             }
             return [
@@ -325,7 +315,7 @@ public actor Simulator {
         guard let entry = entry(for: ref),
             let file = StatusBodies.files(for: entry.job).first(where: { $0.name == name }),
             SimulatedAPIs.of(ref.api)?.canFetch(file, of: entry.job, in: phase(of: entry), after: now - entry.addedAt)
-                ?? (phase(of: entry) == .done && (entry.job.outcome == .success || ref.api == .hera))
+                ?? false
         else { return .error(.xmlError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.")) }
         let current = epoch.addingTimeInterval(now.seconds)
         if let expiry = SignedURLExpiry.expiry(of: url), expiry < current {

@@ -158,14 +158,9 @@ public struct SimulatorServer: Sendable {
     private func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let simulator = self.simulator
-        let bulkRoutes =
-            [
-                (ProviderAPI.v3, "/heygen/v3/videos/statuses", "video_ids"),
-                (.translate, "/heygen/v3/video-translations/statuses", "video_translation_ids"),
-            ]
-            + SimulatedAPIs.all.compactMap { api in
-                api.bulkRoute.map { (api.api, "/heygen" + $0.path, $0.idParameter) }
-            }
+        let bulkRoutes = SimulatedAPIs.all.compactMap { api in
+            api.bulkRoute.map { (api.api, "/heygen" + $0.path, $0.idParameter) }
+        }
         for (api, path, parameter) in bulkRoutes {
             router.get(RouterPath(path)) { request, _ in
                 let list = request.uri.queryParameters.get(parameter) ?? ""
@@ -179,7 +174,7 @@ public struct SimulatorServer: Sendable {
                 return Self.response(await simulator.announcing(answer, for: api))
             }
         }
-        for api in [ProviderAPI.v3, .translate] + SimulatedAPIs.all.map(\.api) {
+        for api in SimulatedAPIs.all.map(\.api) {
             guard let path = Simulator.listPath(of: api) else { continue }
             router.get(RouterPath("/heygen" + path)) { request, _ in
                 let query = request.uri.queryParameters
@@ -212,8 +207,16 @@ public struct SimulatorServer: Sendable {
         }
         for simulated in SimulatedAPIs.all {
             let api = simulated.api
-            router.get(RouterPath(simulated.statusRoute)) { request, context in
-                try await Self.status(api, id: context.parameters.require("id"), request: request, simulator: simulator)
+            if let parameter = simulated.statusIDParameter {
+                router.get(RouterPath(simulated.statusRoute)) { request, _ in
+                    let id = request.uri.queryParameters.get(parameter) ?? ""
+                    return try await Self.status(api, id: id, request: request, simulator: simulator)
+                }
+            } else {
+                router.get(RouterPath(simulated.statusRoute)) { request, context in
+                    try await Self.status(
+                        api, id: context.parameters.require("id"), request: request, simulator: simulator)
+                }
             }
             for route in simulated.extraRoutes {
                 router.get(RouterPath(route.route)) { request, context in
@@ -225,24 +228,6 @@ public struct SimulatorServer: Sendable {
                     return Self.response(await simulator.announcing(answer, for: api))
                 }
             }
-        }
-        router.get("/heygen/v3/videos/:id") { request, context in
-            try await Self.status(.v3, id: context.parameters.require("id"), request: request, simulator: simulator)
-        }
-        router.get("/heygen/v1/video_status.get") { request, _ in
-            let id = request.uri.queryParameters.get("video_id") ?? ""
-            return try await Self.status(.v1, id: id, request: request, simulator: simulator)
-        }
-        router.get("/heygen/v3/video-translations/:id") { request, context in
-            try await Self.status(
-                .translate, id: context.parameters.require("id"), request: request, simulator: simulator)
-        }
-        router.get("/heygen/v2/video_translate/:id") { request, context in
-            try await Self.status(
-                .translateV2, id: context.parameters.require("id"), request: request, simulator: simulator)
-        }
-        router.get("/hera/v1/videos/:id") { request, context in
-            try await Self.status(.hera, id: context.parameters.require("id"), request: request, simulator: simulator)
         }
         router.get("/files/:api/:id/:name") { request, context in
             guard let api = ProviderAPI(rawValue: try context.parameters.require("api")) else {

@@ -23,7 +23,7 @@ extension Simulator {
         let authorized = apiKey == self.apiKey
         keep(SimulatorRequest(ref: nil, path: Self.webhookEventsPath, userAgent: userAgent, authorized: authorized))
         counts.eventListRequests += 1
-        guard authorized else { return StatusBodies.unauthorized(api: .v3) }
+        guard authorized else { return StatusBodies.heygenUnauthorized }
         if let failure = takeGlobalTransientFault() { return failure }
         var size = Self.defaultEventListLimit
         if let limit {

@@ -2,9 +2,9 @@ import Foundation
 import ReelWatch
 
 extension Simulator {
-    /// Whether renders of `api` send webhooks: HeyGen's do, Hera has none.
+    /// Whether renders of `api` send webhooks (as its ``SimulatedAPI/sendsWebhooks`` says; Hera has none).
     public static func sendsWebhooks(_ api: ProviderAPI) -> Bool {
-        SimulatedAPIs.of(api)?.sendsWebhooks ?? (api != .hera)
+        SimulatedAPIs.of(api)?.sendsWebhooks ?? true
     }
 
     /// Adds a destination every webhook event is delivered to (besides those a dispatcher is given).
@@ -89,18 +89,17 @@ extension Simulator {
         }
     }
 
-    /// The event of `entry`'s ended render, as HeyGen sends it: `avatar_video.*` for videos (v3 and v1),
-    /// `video_translate.*` for translations.
+    /// The event of `entry`'s ended render, as HeyGen sends it: the API's ``SimulatedAPI/webhookEvent`` kind and ID
+    /// key (`avatar_video.*` and `video_id` unless it says otherwise), its failure key and extra data.
     private func event(of entry: Entry, fileBase: String) -> SimulatedWebhookEvent {
         let job = entry.job
         let ended = epoch.addingTimeInterval(entry.endsAt.seconds.rounded(.down))
-        let translation = job.ref.api == .translate || job.ref.api == .translateV2
-        let declared = SimulatedAPIs.of(job.ref.api)?.webhookEvent
+        let simulated = SimulatedAPIs.of(job.ref.api)
+        let declared = simulated?.webhookEvent
         var data: [String: JSONValue] = [
-            declared?.idKey ?? (translation ? "video_translate_id" : "video_id"): .string(job.ref.id),
-            "callback_id": .optional(job.callbackID),
+            declared?.idKey ?? "video_id": .string(job.ref.id), "callback_id": .optional(job.callbackID),
         ]
-        if translation { data["output_language"] = .string(StatusBodies.outputLanguage) }
+        data.merge(simulated?.webhookExtraData ?? [:]) { own, _ in own }
         let succeeded: Bool
         switch job.outcome {
         case .success:
@@ -114,12 +113,12 @@ extension Simulator {
                 })
         case .failure(_, let message, _):
             succeeded = false
-            data[translation ? "message" : "msg"] = .string(message)
+            data[simulated?.webhookFailureKey ?? "msg"] = .string(message)
         }
         let sequence = webhookEvents.count
         return SimulatedWebhookEvent(
             id: SimulatedWebhookEvent.id(sequence: sequence, seed: eventIDSeed),
-            type: (declared?.kind ?? (translation ? "video_translate" : "avatar_video"))
+            type: (declared?.kind ?? "avatar_video")
                 + (succeeded ? ".success" : ".fail"),
             data: .object(data),
             ref: job.ref,
