@@ -28,14 +28,15 @@ enum StatusBodies {
         phase: SimulatedPhase,
         statusOverride: String?,
         times: Times,
-        fileBase: String
+        fileBase: String,
+        query: [String: String] = [:]
     ) -> JSONValue {
         if let simulated = SimulatedAPIs.of(job.ref.api) {
             let elapsed = Duration.milliseconds(
                 CheckedConversion.int64((times.now.timeIntervalSince(times.created) * 1000).rounded()) ?? 0)
             let word = statusOverride ?? simulated.statusWord(for: job, phase: phase, elapsed: elapsed)
             return simulated.body(
-                SimulatedStatus(job: job, phase: phase, word: word, times: times, fileBase: fileBase))
+                SimulatedStatus(job: job, phase: phase, word: word, times: times, fileBase: fileBase, query: query))
         }
         let word = statusOverride ?? statusWord(api: job.ref.api, phase: phase, outcome: job.outcome)
         let done = phase == .done
