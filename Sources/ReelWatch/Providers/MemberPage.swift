@@ -114,7 +114,7 @@ extension MemberPage {
         if state == .failed {
             let named = failed.prefix(5).map { item in
                 let which = item.index.map { "item \($0)" } ?? "an item"
-                let job = item.member.map { " (\($0.description))" } ?? " (no job)"
+                let job = item.member.map { " (\($0.printable))" } ?? " (no job)"
                 let reason = item.error ?? item.providerStatus.rawValue
                 return which + job + ": " + ReelWatchError.printable(reason, limit: 120)
             }
