@@ -122,4 +122,35 @@ struct BatchTrackerTests {
                 message.contains("item 3 (no job): script_too_long: Script too long for selected avatar"), "\(message)")
         }
     }
+
+    @Test("run (the daemon) on a tracked batch: its members, one appearing late, tracked and followed to the end")
+    func daemon() async throws {
+        let members = [
+            Self.member("d-0", render: .seconds(30)), Self.member("d-1", render: .seconds(75)),
+            Self.member("d-late", queue: .seconds(100), render: .seconds(15)),
+        ]
+        let batch = SimulatedJob(ref: JobRef(api: .batch, id: "daemon"), members: members)
+        let clock = ManualClock()
+        try await EngineTests.withSimulator([batch], clock: clock) { simulator, client in
+            let store = try SQLiteJobStore(path: EngineTests.storePath())
+            _ = try await store.track(TrackRequest(ref: batch.ref), at: client.wallClock())
+            let daemon = Task { try await EngineTests.daemon(store, client: client).run(.daemon) }
+            let driver = EngineTests.drive(clock, simulator)
+            defer { driver.cancel() }
+            for _ in 0..<3000 where try await store.job(batch.ref)?.state != .succeeded {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            daemon.cancel()
+            _ = try await daemon.value
+            #expect(try await store.job(batch.ref)?.state == .succeeded)
+            for member in members {
+                let tracked = try #require(try await store.job(member.ref))
+                #expect(tracked.state == .succeeded)
+                #expect(tracked.meta["batch"] == "heygen-batch:daemon")
+                // Followed through bulk status; asked on its own once, when found finished.
+                #expect(await simulator.statusRequestCount(for: member.ref) == 1)
+            }
+            #expect(await simulator.bulkRequestCount > 0)
+        }
+    }
 }
