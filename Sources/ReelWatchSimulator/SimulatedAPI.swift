@@ -179,6 +179,9 @@ enum SimulatedAPIs {
         SimulatedClip(),
         SimulatedBackgroundRemoval(),
         SimulatedProofread(),
+        SimulatedBatch(api: .batch, collection: "videos"),
+        SimulatedBatch(api: .lipsyncBatch, collection: "lipsyncs"),
+        SimulatedBatch(api: .translateBatch, collection: "video-translations"),
     ]
 
     /// The simulated API of `api`, if it is played through one.
@@ -199,6 +202,8 @@ struct SimulatedStatus: Sendable {
     var times: StatusBodies.Times
     /// The base URL file links start with.
     var fileBase: String
+    /// The request's query parameters (a batch's `limit` and `token`).
+    var query: [String: String] = [:]
 
     /// Whether the job is over.
     var done: Bool { phase == .done }

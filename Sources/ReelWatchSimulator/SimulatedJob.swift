@@ -101,6 +101,13 @@ public struct SimulatedJob: Sendable, Hashable {
     public var clips: [Clip]
     /// The layers a background removal produces, by the names HeyGen gives them (provider text: anything).
     public var layers: [String]
+    /// A batch's members (`heygen-batch:` and the other batch APIs), in item order: each is added as a job of its
+    /// own with the batch, and its item names its ID once it is out of the first half of its queue time (`video_id`
+    /// null before); the batch is over when they all are (ignored for other APIs).
+    public var members: [SimulatedJob]
+    /// Whether, as a batch member, the job comes to exist: false makes its item fail at the job's end with the job's
+    /// failure message, its `video_id` null throughout, and the job is never added.
+    public var createdInBatch: Bool
 
     /// Creates a simulated job.
     public init(
@@ -120,7 +127,9 @@ public struct SimulatedJob: Sendable, Hashable {
         agent: Agent? = nil,
         needsInputDuring: Range<Duration>? = nil,
         clips: [Clip] = [Clip(title: "Opening"), Clip(title: "Highlights"), Clip(title: "Closing")],
-        layers: [String] = SimulatedJob.defaultLayers
+        layers: [String] = SimulatedJob.defaultLayers,
+        members: [SimulatedJob] = [],
+        createdInBatch: Bool = true
     ) {
         self.ref = ref
         self.title = title
@@ -139,6 +148,8 @@ public struct SimulatedJob: Sendable, Hashable {
         self.needsInputDuring = needsInputDuring
         self.clips = clips
         self.layers = layers
+        self.members = members
+        self.createdInBatch = createdInBatch
     }
 
     /// The layers of a background removal unless told otherwise (HeyGen documents no names: these are made up).

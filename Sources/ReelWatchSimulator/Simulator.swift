@@ -91,8 +91,10 @@ public actor Simulator {
         time.now() * timeScale + offset
     }
 
-    /// Adds (or replaces) a job; its clock starts now.
+    /// Adds (or replaces) a job, and a batch's members (``SimulatedJob/members``, those that come to exist); their
+    /// clocks start now.
     public func add(_ job: SimulatedJob) {
+        for member in job.members where member.createdInBatch { add(member) }
         nextSerial += 1
         let entry = Entry(job: job, addedAt: now, serial: nextSerial)
         jobs[job.ref] = entry
@@ -251,8 +253,10 @@ public actor Simulator {
         }
     }
 
-    /// Answers a status request for `ref`.
-    func status(ref: JobRef, apiKey: String?, userAgent: String?, fileBase: String) -> SimulatorResponse {
+    /// Answers a status request for `ref` (`query`: its query parameters, a batch's `limit` and `token`).
+    func status(
+        ref: JobRef, apiKey: String?, userAgent: String?, fileBase: String, query: [String: String] = [:]
+    ) -> SimulatorResponse {
         let authorized = apiKey == self.apiKey
         keep(SimulatorRequest(ref: ref, path: nil, userAgent: userAgent, authorized: authorized))
         counts.statusRequests += 1
@@ -296,13 +300,13 @@ public actor Simulator {
                     ])
                 )
             case .truncatedBody:
-                var response = answer(ref: ref, statusOverride: statusOverride, fileBase: fileBase)
+                var response = answer(ref: ref, statusOverride: statusOverride, fileBase: fileBase, query: query)
                 response.body = Array(response.body.prefix(response.body.count / 2))
                 return response
             }
             break
         }
-        var response = answer(ref: ref, statusOverride: statusOverride, fileBase: fileBase)
+        var response = answer(ref: ref, statusOverride: statusOverride, fileBase: fileBase, query: query)
         response.delay = delay
         return response
     }
@@ -392,17 +396,22 @@ public actor Simulator {
         return start...end
     }
 
-    private func answer(ref: JobRef, statusOverride: String?, fileBase: String) -> SimulatorResponse {
+    private func answer(
+        ref: JobRef, statusOverride: String?, fileBase: String, query: [String: String] = [:]
+    ) -> SimulatorResponse {
         guard let entry = entry(for: ref) else { return StatusBodies.notFound(api: ref.api) }
         let phase = phase(of: entry)
         let expired = phase == .done && takeExpiredLinks(for: ref)
         return .json(
-            body(of: entry, phase: phase, statusOverride: statusOverride, expired: expired, fileBase: fileBase))
+            body(
+                of: entry, phase: phase, statusOverride: statusOverride, expired: expired, fileBase: fileBase,
+                query: query))
     }
 
     /// The status body of `entry` in `phase`, as its status endpoint sends it.
     func body(
-        of entry: Entry, phase: SimulatedPhase, statusOverride: String? = nil, expired: Bool = false, fileBase: String
+        of entry: Entry, phase: SimulatedPhase, statusOverride: String? = nil, expired: Bool = false, fileBase: String,
+        query: [String: String] = [:]
     ) -> JSONValue {
         let times = times(of: entry, expired: expired)
         return StatusBodies.body(
@@ -410,7 +419,8 @@ public actor Simulator {
             phase: phase,
             statusOverride: statusOverride,
             times: times,
-            fileBase: fileBase
+            fileBase: fileBase,
+            query: query
         )
     }
 

@@ -265,7 +265,10 @@ public struct SimulatorServer: Sendable {
             ref: ref,
             apiKey: request.headers[HTTPField.Name("x-api-key")!],
             userAgent: request.headers[.userAgent],
-            fileBase: "http://\(authority)"
+            fileBase: "http://\(authority)",
+            query: Dictionary(
+                request.uri.queryParameters.map { (String($0.key), String($0.value)) },
+                uniquingKeysWith: { first, _ in first })
         )
         if let delay = answer.delay {
             try await Task.sleep(for: delay)

@@ -28,13 +28,15 @@ enum StatusBodies {
         phase: SimulatedPhase,
         statusOverride: String?,
         times: Times,
-        fileBase: String
+        fileBase: String,
+        query: [String: String] = [:]
     ) -> JSONValue {
         guard let simulated = SimulatedAPIs.of(job.ref.api) else { return nil }
         let elapsed = Duration.milliseconds(
             CheckedConversion.int64((times.now.timeIntervalSince(times.created) * 1000).rounded()) ?? 0)
         let word = statusOverride ?? simulated.statusWord(for: job, phase: phase, elapsed: elapsed)
-        return simulated.body(SimulatedStatus(job: job, phase: phase, word: word, times: times, fileBase: fileBase))
+        return simulated.body(
+            SimulatedStatus(job: job, phase: phase, word: word, times: times, fileBase: fileBase, query: query))
     }
 
     /// The provider's word for `phase`.

@@ -65,6 +65,23 @@ enum StatusFuzzing {
                 _ = error.description
             }
         }
+        // A batch's pages: every member a valid ref of the members' API, the pages together one snapshot.
+        for api in ProviderAPI.allCases {
+            guard let lister = api.memberAdapter else { continue }
+            let batch = JobRef(api: api, id: id)
+            do {
+                let page = try lister.memberPage(from: body, ref: batch, httpStatus: 200)
+                let snapshot = MemberPage.snapshot(of: batch, pages: [page, page])
+                for member in snapshot.members {
+                    require(
+                        member.api == lister.memberAPI && (try? JobRef(parsing: member.description)) == member,
+                        "a batch item gave a member that does not parse back: \(Escaped(member.description))")
+                }
+                exercise(snapshot)
+            } catch {
+                _ = error.description
+            }
+        }
         if let error = ProviderErrorBody(errorValue: body["error"] ?? body) {
             _ = error.summary
             _ = error.error(for: ref, httpStatus: 404).description

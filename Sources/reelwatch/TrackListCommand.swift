@@ -77,6 +77,11 @@ struct TrackShowCommand: AsyncParsableCommand {
                     code: .jobNotFound, message: "not tracked", hint: "reelwatch track add \(ref.printable)", ref: ref)
             }
             let history = try await store.history(of: ref)
+            // A batch's members, each tracked as a job of its own (those untracked since are left out).
+            var members: [TrackedJob] = []
+            for member in job.snapshot?.members ?? [] {
+                if let tracked = try await store.job(member) { members.append(tracked) }
+            }
             if json {
                 guard var object = (try? JSONValue.parse(Array(TrackedJobText.jsonLine(job).utf8)))?.objectValue
                 else { return }
@@ -88,10 +93,12 @@ struct TrackShowCommand: AsyncParsableCommand {
                         ]
                     }
                 )
+                if !members.isEmpty { object["member_jobs"] = .array(members.map(TrackedJobText.memberJSON)) }
                 Console.standardOutput.write(
                     String(decoding: JSONValue.object(object).serialized(), as: UTF8.self) + "\n")
             } else {
-                Console.standardOutput.write(TrackedJobText.detail(job, history: history, text: report.text) + "\n")
+                let text = TrackedJobText.detail(job, history: history, members: members, text: report.text)
+                Console.standardOutput.write(text + "\n")
             }
         } catch {
             report.print(error)

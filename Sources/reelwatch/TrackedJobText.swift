@@ -42,8 +42,11 @@ enum TrackedJobText {
         return ([line(header, paint: false)] + rows.map { line($0, paint: colour) }).joined(separator: "\n")
     }
 
-    /// `track show`: the snapshot block, then label, metadata, history and files.
-    static func detail(_ job: TrackedJob, history: [StateTransition], text: SnapshotText) -> String {
+    /// `track show`: the snapshot block, then label, metadata, history, files and a batch's members (ref, state,
+    /// files).
+    static func detail(
+        _ job: TrackedJob, history: [StateTransition], members: [TrackedJob] = [], text: SnapshotText
+    ) -> String {
         var lines: [String] = []
         if let snapshot = job.snapshot {
             lines.append(text.render(snapshot))
@@ -79,7 +82,21 @@ enum TrackedJobText {
             }
             field("file", value)
         }
+        for member in members {
+            let paths = member.files.filter { $0.status == .done }.map(\.path)
+            let files = paths.isEmpty ? "-" : paths.joined(separator: ", ")
+            field("member", "\(member.ref.printable)  \(stateWord(member))  \(files)")
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// A batch member in `track show --json`: `{ref, state, phase, files: [path of each file on disk]}`.
+    static func memberJSON(_ member: TrackedJob) -> JSONValue {
+        [
+            "ref": .string(member.ref.description), "state": .optional(member.state?.rawValue),
+            "phase": .string(member.phase.rawValue),
+            "files": .array(member.files.filter { $0.status == .done }.map { .string($0.path) }),
+        ]
     }
 
     private static func stateWord(_ job: TrackedJob) -> String {

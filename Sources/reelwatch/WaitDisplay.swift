@@ -11,7 +11,8 @@ actor WaitDisplay {
     }
 
     let mode: Mode
-    private let order: [JobRef]
+    /// The jobs in the order shown: those given, then those the engine follows besides (a batch's members).
+    private var order: [JobRef]
     private var latest: [JobRef: JobProgress] = [:]
     private var printedStates: [JobRef: JobState] = [:]
     private var drawnLines = 0
@@ -31,6 +32,7 @@ actor WaitDisplay {
 
     /// Records and shows an update.
     func show(_ progress: JobProgress) {
+        if latest[progress.ref] == nil, !order.contains(progress.ref) { order.append(progress.ref) }
         latest[progress.ref] = progress
         shownAt[progress.ref] = .now
         switch mode {

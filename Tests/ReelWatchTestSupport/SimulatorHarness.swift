@@ -50,8 +50,11 @@ public enum SimulatorHarness {
         )
     }
 
-    /// A job that has finished successfully.
+    /// A job that has finished successfully (a batch: with one member that has, `API-member`).
     public static func done(_ api: ProviderAPI, _ id: String = "job-1") -> SimulatedJob {
-        SimulatedJob(ref: JobRef(api: api, id: id), title: "T", queueTime: .zero, renderTime: .zero, captions: true)
+        let members = api.memberAdapter.map { [done($0.memberAPI, "\(api.rawValue)-member")] } ?? []
+        return SimulatedJob(
+            ref: JobRef(api: api, id: id), title: "T", queueTime: .zero, renderTime: .zero, captions: true,
+            members: members)
     }
 }

@@ -51,7 +51,8 @@ public struct Downloader: Sendable {
     /// renders, `renderFailed` when it failed).
     ///
     /// A running job whose outputs finish one by one (``Provider/outputsFinishOneByOne``: AI clips) has the files of
-    /// the outputs that have succeeded so far; `notReady` until the first has.
+    /// the outputs that have succeeded so far; `notReady` until the first has. A batch that succeeded has none of its
+    /// own: its files are its members' (``JobSnapshot/members``), each planned as its own job.
     public static func plan(
         _ snapshot: JobSnapshot,
         selection: AssetSelection = .defaults,
@@ -61,6 +62,7 @@ public struct Downloader: Sendable {
         let running: Bool
         switch snapshot.state {
         case .succeeded:
+            if snapshot.assets.isEmpty, !snapshot.members.isEmpty { return [] }
             running = false
         case .failed, .cancelled:
             throw .renderFailed(snapshot, ref: snapshot.ref)

@@ -34,7 +34,7 @@ public struct StatusClient: Sendable {
     public let rateLimiter: RateLimiter?
 
     private let transport: any HTTPTransport
-    private let unknownStatuses = UnknownStatusLog()
+    let unknownStatuses = UnknownStatusLog()
     let legacyNotices = LegacyNoticeLog()
 
     /// Creates a client.
@@ -75,6 +75,9 @@ public struct StatusClient: Sendable {
     ///   waits until a deadline is not held beyond it by a provider that never answers. A request at the deadline
     ///   gets ``finalRequestTimeout``; one that would start after that fails at once without being sent.
     func routeSnapshot(of ref: JobRef, before deadline: Duration?) async throws(ReelWatchError) -> JobSnapshot {
+        if let lister = ref.api.memberAdapter {
+            return try await batchSnapshot(of: ref, lister: lister, before: deadline)
+        }
         let adapter = ref.api.adapter
         let request = adapter.statusRequest(id: ref.id, baseURL: configuration.baseURL(for: ref.provider))
         var logger = self.logger

@@ -14,6 +14,7 @@ extension JobSnapshot {
             "page_url": .optional(pageURL), "failure": failure?.jsonValue ?? .null,
             "assets": .array(assets.map(\.jsonValue)), "progress": progress.map { .number(Double($0)) } ?? .null,
             "agent_message": .optional(agentMessage), "handover": .optional(handover?.description),
+            "members": .array(members.map { .string($0.description) }),
         ])
     }
 }

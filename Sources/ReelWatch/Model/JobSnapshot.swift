@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Its JSON form has exactly these snake_case keys, absent values as `null`: `ref`, `provider`,
 /// `api`, `id`, `state`, `provider_status`, `title`, `duration_seconds`, `created_at`,
-/// `completed_at`, `callback_id`, `output_language`, `page_url`, `progress`, `agent_message`, `handover`, `failure`,
-/// `assets`.
+/// `completed_at`, `callback_id`, `output_language`, `page_url`, `progress`, `agent_message`, `handover`, `members`,
+/// `failure`, `assets`.
 public struct JobSnapshot: Sendable, Hashable, Codable {
     /// The job this is the status of.
     public var ref: JobRef
@@ -48,7 +48,8 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         assets: [Asset] = [],
         progress: Int? = nil,
         agentMessage: String? = nil,
-        handover: JobRef? = nil
+        handover: JobRef? = nil,
+        members: [JobRef] = []
     ) {
         self.ref = ref
         self.state = state
@@ -65,6 +66,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         self.progress = progress.map { min(max($0, 0), 100) }
         self.agentMessage = agentMessage
         self.handover = handover
+        self.members = members
     }
 
     /// How far the render is, 0–100, where the API says (HeyGen's Video Agent sessions and AI clipping jobs);
@@ -77,6 +79,10 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
     /// The job whose status decides this one's outcome and whose files are this one's files: a Video Agent
     /// session's video (`heygen:VIDEO_ID`) once the session names it; nil for every other job.
     public var handover: JobRef?
+
+    /// The jobs a batch's items became (``MemberListingProvider``), in item order, each followed as a job of its
+    /// own; empty for every other job.
+    public var members: [JobRef]
 
     /// The most characters of an agent's message a snapshot keeps.
     public static let agentMessageLimit = 500
@@ -106,13 +112,14 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         case progress
         case agentMessage = "agent_message"
         case handover
+        case members
     }
 
     /// The JSON keys of a snapshot, in the order they are documented.
     public static let jsonKeys: [String] = [
         "ref", "provider", "api", "id", "state", "provider_status", "title", "duration_seconds", "created_at",
         "completed_at", "callback_id", "output_language", "page_url", "progress", "agent_message", "handover",
-        "failure", "assets",
+        "members", "failure", "assets",
     ]
 
     /// Decodes a snapshot from its JSON form.
@@ -133,6 +140,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         progress = try c.decodeIfPresent(Int.self, forKey: .progress)
         agentMessage = try c.decodeIfPresent(String.self, forKey: .agentMessage)
         handover = try c.decodeIfPresent(JobRef.self, forKey: .handover)
+        members = try c.decodeIfPresent([JobRef].self, forKey: .members) ?? []
     }
 
     /// Encodes every documented key, absent values as `null`.
@@ -156,6 +164,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         try c.encode(progress, forKey: .progress)
         try c.encode(agentMessage, forKey: .agentMessage)
         try c.encode(handover, forKey: .handover)
+        try c.encode(members, forKey: .members)
     }
 
     /// The snapshot as one line of JSON (keys sorted), for JSON Lines output.

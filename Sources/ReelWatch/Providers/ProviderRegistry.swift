@@ -13,6 +13,9 @@ public enum ProviderRegistry {
         HeyGenClipProvider(),
         HeyGenBackgroundRemovalProvider(),
         HeyGenProofreadProvider(),
+        HeyGenBatchProvider(),
+        HeyGenLipsyncBatchProvider(),
+        HeyGenTranslateBatchProvider(),
     ]
 
     /// Each registered API's adapter, by the API's name.

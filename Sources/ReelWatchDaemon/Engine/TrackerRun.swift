@@ -528,6 +528,14 @@ actor TrackerRun {
                     job.snapshot?.ref = snapshot.ref
                 }
                 let answered = date(after: offset - startOffset, from: startDate)
+                if case .success(let snapshot) = result, !snapshot.members.isEmpty {
+                    do throws(ReelWatchError) {
+                        try await trackMembers(of: job, snapshot, now: now)
+                    } catch {
+                        fail(error)
+                        return
+                    }
+                }
                 if refresh {
                     summary.refreshed += 1
                     switch result {
@@ -557,6 +565,33 @@ actor TrackerRun {
         }
         for event in events { await report(event) }
         for (job, snapshot) in succeeded { await queueDownloads(of: job, snapshot: snapshot, now: now) }
+    }
+
+    /// Tracks the members a batch's answer names (``JobSnapshot/members``) that its last answer did not: each a job
+    /// of its own, labelled with the batch (and meta `batch` = the batch's ref), its files going where the batch's
+    /// go; a `follow` run follows them too. The one place a batch's members enter the engine: from then on they are
+    /// polled like any job, through their API's bulk status.
+    private func trackMembers(of batchJob: TrackedJob, _ snapshot: JobSnapshot, now: Date) async throws(ReelWatchError)
+    {
+        let known = Set(batchJob.snapshot?.members ?? [])
+        let untracked = snapshot.members.filter { !known.contains($0) }
+        if !untracked.isEmpty {
+            var meta = batchJob.meta
+            meta["batch"] = batchJob.ref.description
+            let label = batchJob.label ?? batchJob.ref.description
+            _ = try await store.track(
+                all: untracked.map {
+                    TrackRequest(ref: $0, label: label, meta: meta, downloadDirectory: batchJob.downloadDirectory)
+                },
+                at: now)
+        }
+        if follow != nil {
+            for member in snapshot.members where followed[member] == nil {
+                followed[member] = Followed()
+                scheduled[member] = now
+            }
+        }
+        pollSignal.signal()
     }
 
     /// Carries what the run keeps about a followed job over to the ref it was renamed to.
