@@ -102,5 +102,19 @@ public enum DemoJobs {
             renderTime: .seconds(12 * 60),
             agent: SimulatedJob.Agent(videoID: "demo-agent-launch-video")
         ),
+        SimulatedJob(
+            ref: JobRef(api: .batch, id: "demo-batch"),
+            title: "Launch video, two cuts (a batch)",
+            queueTime: .seconds(5 * 60),
+            renderTime: .seconds(13 * 60),
+            members: [
+                SimulatedJob(
+                    ref: JobRef(api: .v3, id: "demo-batch-cut-1"), title: "Launch video, cut 1",
+                    queueTime: .seconds(5 * 60), renderTime: .seconds(13 * 60)),
+                SimulatedJob(
+                    ref: JobRef(api: .v3, id: "demo-batch-cut-2"), title: "Launch video, cut 2",
+                    queueTime: .seconds(5 * 60), renderTime: .seconds(13 * 60) + .seconds(30)),
+            ]
+        ),
     ]
 }

@@ -25,9 +25,10 @@ struct SimulateServeTests {
     static let faults = WebhookFaults(drop: 0.25, duplicate: 1, badSignature: 0.25, seed: 8)
 
     /// The HeyGen demo jobs in the order their events are made (end time, then the order they were added):
-    /// event sequence number `n` is about `heygenDemoJobs[n]`. Hera sends no webhooks, and a lipsync only to its own
-    /// `callback_url`.
-    static let heygenDemoJobs: [SimulatedJob] = DemoJobs.all.enumerated()
+    /// event sequence number `n` is about `heygenDemoJobs[n]` (a batch's members are added, and end, as jobs of their
+    /// own). Hera sends no webhooks, and a lipsync only to its own `callback_url`.
+    static let demoJobsAsAdded: [SimulatedJob] = DemoJobs.all.flatMap { job in job.members + [job] }
+    static let heygenDemoJobs: [SimulatedJob] = demoJobsAsAdded.enumerated()
         .filter { Simulator.sendsWebhooks($0.element.ref.api) }
         .sorted {
             ($0.element.queueTime + $0.element.renderTime, $0.offset) < (
@@ -137,10 +138,11 @@ struct SimulateServeTests {
         "signed deliveries, each sent twice, from the simulator process to the serve process: every HeyGen demo render ends up tracked in the right state with its file; each event recorded once; the dropped and the badly signed caught by reconciliation; no secret printed; both exit 130 on SIGINT"
     )
     func pushEndToEnd() async throws {
-        // The faults the seed draws for the eight events: the three renders that end at once are delivered, the
-        // 9-minute video's event and the 15-minute proofread's are dropped, the 14-minute translation's is badly signed.
+        // The faults the seed draws for the ten events: the three renders that end at once are delivered, the
+        // 9-minute video's event and the 15-minute proofread's are dropped, the 14-minute translation's and the batch's
+        // second cut's are badly signed.
         let plans = (0..<Self.heygenDemoJobs.count).map { Self.faults.plan(forEvent: $0) }
-        try #require(plans.count == 8)
+        try #require(plans.count == 10)
         try #require(plans.allSatisfy { $0.dropped || $0.duplicated })
         let dropped = Self.heygenDemoJobs.indices.filter { plans[$0].dropped }.map { Self.heygenDemoJobs[$0].ref }
         let badlySigned = Self.heygenDemoJobs.indices.filter { plans[$0].badSignature }.map {
@@ -148,7 +150,10 @@ struct SimulateServeTests {
         }
         try #require(
             dropped == [JobRef(api: .v3, id: "demo-avatar-rendering"), JobRef(api: .proofread, id: "demo-proofread")])
-        try #require(badlySigned == [JobRef(api: .translate, id: "demo-translation-running")])
+        try #require(
+            badlySigned == [
+                JobRef(api: .translate, id: "demo-translation-running"), JobRef(api: .v3, id: "demo-batch-cut-2"),
+            ])
 
         let port = try ServeCommandTests.freePort()
         let home = TrackCommandTests.home()
