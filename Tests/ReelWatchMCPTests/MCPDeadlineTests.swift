@@ -50,8 +50,8 @@ struct MCPDeadlineTests {
             await mcp.disconnect()
             try await group.waitForAll()
             // 3.3 s measured alone; the allowance is for the whole suite in parallel on two cores, where a timer can
-            // fire seconds late (the old code took 157 s).
-            #expect(elapsed < .seconds(3 + 12), "\(elapsed)")
+            // fire seconds late (15 s seen with 574 tests; the old code took 157 s).
+            #expect(elapsed < .seconds(3 + 30), "\(elapsed)")
             #expect(result.isError == false, "\(result)")
             #expect(result.structuredContent?.objectValue?["running"] == ["heygen:x"])
         }

@@ -64,7 +64,7 @@ struct WebhookServerTests {
         }
 
         static func send(_ request: HTTPClientRequest) async throws -> (status: Int, text: String) {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), String(buffer: body))
         }
