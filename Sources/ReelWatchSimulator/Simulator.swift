@@ -31,6 +31,7 @@ public actor Simulator {
     let epoch: Date
     private var offset: Duration = .zero
     private var log: [SimulatorRequest] = []
+    private var batchStatusRequests = 0
     private let keepsLog: Bool
     /// How many requests of each kind arrived so far.
     public internal(set) var counts = SimulatorCounts()
@@ -235,6 +236,47 @@ public actor Simulator {
         }
         return .json(["data": .array(items), "has_more": false, "next_token": nil])
     }
+
+    /// Answers HeyGen's bulk status request in its batch form (`statuses?batch_ids=`): every member of those batches
+    /// that has an ID yet, in item order, with `batch_id` and `item_index`, 100 a page from `token` on.
+    func batchBulkStatus(
+        api: ProviderAPI, batchIDs: [String], token: String?, apiKey: String?, userAgent: String?
+    ) -> SimulatorResponse {
+        let authorized = apiKey == self.apiKey
+        keep(SimulatorRequest(ref: nil, path: Self.bulkPaths[api], userAgent: userAgent, authorized: authorized))
+        counts.bulkRequests += 1
+        batchStatusRequests += 1
+        guard authorized else { return StatusBodies.heygenUnauthorized }
+        if let failure = takeGlobalTransientFault() { return failure }
+        var items: [JSONValue] = []
+        for batchID in batchIDs {
+            guard let batch = jobs.values.first(where: { $0.job.ref.id == batchID && !$0.job.members.isEmpty })
+            else { continue }
+            let elapsed = now - batch.addedAt
+            for (index, member) in batch.job.members.enumerated()
+            where member.ref.api == api && member.createdInBatch && elapsed >= member.queueTime / 2 {
+                guard let entry = jobs[member.ref], let simulated = SimulatedAPIs.of(api) else { continue }
+                let phase = phase(of: entry)
+                var error = JSONValue.null
+                if case .failure(let code, let message, _) = entry.job.outcome, phase == .done {
+                    error = ["code": .string(code), "message": .string(message)]
+                }
+                items.append([
+                    "video_id": .string(member.ref.id),
+                    "status": .string(
+                        simulated.bulkStatusWord(for: entry.job, phase: phase, elapsed: now - entry.addedAt)),
+                    "error": error, "batch_id": .string(batchID), "item_index": .number(Double(index)),
+                ])
+            }
+        }
+        let start = min(max(token.flatMap { Int($0) } ?? 0, 0), items.count)
+        let end = min(start + 100, items.count)
+        let next: JSONValue = end < items.count ? .string(String(end)) : nil
+        return .json(["data": .array(Array(items[start..<end])), "has_more": .bool(end < items.count), "next_token": next])
+    }
+
+    /// The number of bulk status requests in the batch form (`statuses?batch_ids=`) received.
+    public var batchStatusRequestCount: Int { batchStatusRequests }
 
     /// The answer of an injected rate limit or server error meant for any job, if one is due (taken from the
     /// global faults: a bulk or list request meets it as a status request would).

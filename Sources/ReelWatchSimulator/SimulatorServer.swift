@@ -163,6 +163,13 @@ public struct SimulatorServer: Sendable {
         }
         for (api, path, parameter) in bulkRoutes {
             router.get(RouterPath(path)) { request, _ in
+                if let batches = request.uri.queryParameters.get("batch_ids") {
+                    let answer = await simulator.batchBulkStatus(
+                        api: api, batchIDs: batches.split(separator: ",").map { Self.decode(String($0)) },
+                        token: request.uri.queryParameters.get("next_token"),
+                        apiKey: request.headers[HTTPField.Name("x-api-key")!], userAgent: request.headers[.userAgent])
+                    return Self.response(await simulator.announcing(answer, for: api))
+                }
                 let list = request.uri.queryParameters.get(parameter) ?? ""
                 let ids = list.split(separator: ",").map { Self.decode(String($0)) }
                 let answer = await simulator.bulkStatus(

@@ -29,7 +29,9 @@ struct BatchTrackerTests {
         try await tracker.run(.pass(polls: true, downloads: true))
     }
 
-    @Test("a batch of 250: members tracked (label, meta batch), polled in ⌈250/100⌉ = 3 bulk calls a round; all land")
+    @Test(
+        "a batch of 250: members tracked (label, meta batch), polled through statuses?batch_ids= in ⌈250/100⌉ = 3 pages a round; all land"
+    )
     func twoHundredFifty() async throws {
         let members = (0..<250).map { Self.member("m\($0)") }
         let batch = SimulatedJob(ref: JobRef(api: .batch, id: "b250"), title: "Launch", members: members)
@@ -52,9 +54,11 @@ struct BatchTrackerTests {
             #expect(tracked.allSatisfy { $0.state == nil && $0.downloadDirectory == directory })
             #expect(try await store.job(batch.ref)?.state == .processing)
 
-            // A round while they render: the batch's pages again, its members in 3 bulk calls, none on its own.
+            // A round while they render: the batch's pages again, its members in 3 bulk calls, none on its own —
+            // HeyGen's batch form (`statuses?batch_ids=b250`, 100 members a page), not their 250 IDs.
             try await Self.round(tracker, store)
             #expect(await simulator.bulkRequestCount == 3)
+            #expect(await simulator.batchStatusRequestCount == 3)
             #expect(await simulator.requests.compactMap(\.ref).allSatisfy { $0 == batch.ref })
             #expect(try await store.jobs(in: nil).filter { $0.ref.api == .v3 }.allSatisfy { $0.state == .processing })
 

@@ -298,4 +298,38 @@ struct BatchProviderTests {
             #expect(snapshot.members == (0..<3).map { JobRef(api: member, id: "b-m\($0)") })
         }
     }
+
+    @Test("a batch's members' statuses in the batch form: statuses?batch_ids=, paged, a repeated token stops it")
+    func batchForm() async throws {
+        let page = #"{"data": [{"video_id": "v0", "status": "processing", "batch_id": "b1", "item_index": 0}], "#
+        let (client, transport) = Self.scripted([
+            .json(page + #""has_more": true, "next_token": "n 1"}"#),
+            .json(page + #""has_more": true, "next_token": "n 1"}"#),
+            .json(page + #""has_more": true, "next_token": "n 1"}"#),
+        ])
+        let statuses = try #require(try await client.bulkStatuses(inBatch: "b1", of: .v3))
+        #expect(statuses[JobRef(api: .v3, id: "v0")]?.state == .processing)
+        #expect(
+            transport.requests.map { $0.path ?? "" } == [
+                "/v3/videos/statuses?batch_ids=b1", "/v3/videos/statuses?batch_ids=b1&next_token=n%201",
+            ])
+        // Lipsyncs and translations have the form; Hera has no bulk status at all.
+        for api in [ProviderAPI.lipsync, .translate] {
+            #expect(
+                api.bulkAdapter?.batchStatusRequest(batchIDs: ["b"], token: nil, baseURL: BaseURL("http://h")!) != nil)
+        }
+        #expect(try await client.bulkStatuses(inBatch: "b1", of: .hera) == nil)
+    }
+
+    @Test("over HTTP: the simulator's batch form lists a 250-member batch's members in 3 pages of 100")
+    func batchFormOverHTTP() async throws {
+        let batch = Self.batch("big", count: 250)
+        try await SimulatorHarness.run([batch]) { simulator, endpoint in
+            let statuses = try #require(
+                try await SimulatorHarness.client(endpoint).bulkStatuses(inBatch: "big", of: .v3))
+            #expect(statuses.count == 250)
+            #expect(statuses.values.allSatisfy { $0.state == .processing })
+            #expect(await simulator.batchStatusRequestCount == 3)
+        }
+    }
 }

@@ -39,6 +39,39 @@ extension StatusClient {
         return result
     }
 
+    /// The statuses of every member of the batch `batchID` whose members are jobs of `api`, through the API's batch
+    /// form of bulk status (HeyGen's `statuses?batch_ids=`), following `next_token` pages (at most
+    /// ``maximumBatchPages``; a repeated token ends it). Nil when the API has no batch form: ask by ID instead.
+    ///
+    /// - Parameter deadline: as in ``bulkStatuses(of:before:)``.
+    public func bulkStatuses(
+        inBatch batchID: String, of api: ProviderAPI, before deadline: Duration? = nil
+    ) async throws(ReelWatchError) -> [JobRef: BulkStatus]? {
+        guard let adapter = api.bulkAdapter,
+            adapter.batchStatusRequest(batchIDs: [batchID], token: nil, baseURL: configuration.baseURL(for: api.provider))
+                != nil
+        else { return nil }
+        var result: [JobRef: BulkStatus] = [:]
+        var token: String?
+        var seen: Set<String> = []
+        var pages = 0
+        repeat {
+            let request = adapter.batchStatusRequest(
+                batchIDs: [batchID], token: token, baseURL: configuration.baseURL(for: api.provider))
+            guard let request else { break }
+            let page = try await bulkPage(request, count: 1, adapter: adapter, ref: JobRef(api: api, id: batchID),
+                deadline: deadline)
+            for entry in page.entries { result[JobRef(api: api, id: entry.id)] = entry }
+            token = page.nextToken
+            pages += 1
+            if let next = token, !seen.insert(next).inserted { break }
+        } while token != nil && pages < Self.maximumBatchPages
+        return result
+    }
+
+    /// The most pages one batch's statuses are read in (a batch of 100 members a page: 10,000 members).
+    public static let maximumBatchPages = 100
+
     /// ``bulkStatuses(of:)`` for HeyGen v3 video IDs, keyed by ID.
     public func bulkStatuses(ofV3 ids: [String]) async throws(ReelWatchError) -> [String: BulkStatus] {
         let statuses = try await bulkStatuses(of: ids.map { JobRef(api: .v3, id: $0) })
@@ -51,8 +84,15 @@ extension StatusClient {
         let ref = JobRef(api: adapter.api, id: ids.first ?? "")
         let request = adapter.bulkStatusRequest(
             ids: ids, token: token, baseURL: configuration.baseURL(for: ref.provider))
+        return try await bulkPage(request, count: ids.count, adapter: adapter, ref: ref, deadline: deadline)
+    }
+
+    /// One page of a bulk status answer to `request` (about `count` IDs or batches), its failures redacted.
+    private func bulkPage(
+        _ request: HTTPRequest, count: Int, adapter: any BulkStatusProvider, ref: JobRef, deadline: Duration?
+    ) async throws(ReelWatchError) -> BulkStatusPage {
         var logger = self.logger
-        logger[metadataKey: "bulk.count"] = "\(ids.count)"
+        logger[metadataKey: "bulk.count"] = "\(count)"
         return try await send(request, adapter: adapter, ref: ref, deadline: deadline, logger: logger) {
             json, status throws(ReelWatchError) in
             var page = try adapter.bulkStatusPage(from: json, ref: ref, httpStatus: status)

@@ -13,9 +13,17 @@ public protocol BulkStatusProvider: Provider {
 
     /// Reads one page of the answer; errors are reported against `ref`.
     func bulkStatusPage(from body: JSONValue, ref: JobRef, httpStatus: Int) throws(ReelWatchError) -> BulkStatusPage
+
+    /// The request for the statuses of every member of the batches `batchIDs` (HeyGen's `statuses?batch_ids=`
+    /// form), or for the page after `token`; nil for an API without that form. Its answer reads as
+    /// ``bulkStatusPage(from:ref:httpStatus:)`` reads any.
+    func batchStatusRequest(batchIDs: [String], token: String?, baseURL: BaseURL) -> HTTPRequest?
 }
 
 extension BulkStatusProvider {
+    /// By default no batch form.
+    public func batchStatusRequest(batchIDs: [String], token: String?, baseURL: BaseURL) -> HTTPRequest? { nil }
+
     /// HeyGen's bulk status request: `GET {path}?{idParameter}=ID1,ID2,…`, and `&next_token=…` for a further page.
     func heygenBulkRequest(
         path: String, idParameter: String, ids: [String], token: String?, baseURL: BaseURL

@@ -54,6 +54,11 @@ public struct HeyGenLipsyncProvider: HeyGenProvider, BulkStatusProvider, RenderL
             path: "/v3/lipsyncs/statuses", idParameter: "lipsync_ids", ids: ids, token: token, baseURL: baseURL)
     }
 
+    /// `GET /v3/lipsyncs/statuses?batch_ids=B1,B2,…` (and `&next_token=…`): every member of those batches.
+    public func batchStatusRequest(batchIDs: [String], token: String?, baseURL: BaseURL) -> HTTPRequest? {
+        heygenBulkRequest(path: "/v3/lipsyncs/statuses", idParameter: "batch_ids", ids: batchIDs, token: token, baseURL: baseURL)
+    }
+
     /// Reads the videos' bulk answer shape; HeyGen documents no ID key of its own for a lipsync entry, so the
     /// videos' `video_id` is read, then `lipsync_id` (the key its create answer uses) and `id`.
     public func bulkStatusPage(

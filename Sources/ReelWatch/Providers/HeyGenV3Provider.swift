@@ -34,6 +34,11 @@ public struct HeyGenV3Provider: HeyGenProvider, BulkStatusProvider {
             path: "/v3/videos/statuses", idParameter: "video_ids", ids: ids, token: token, baseURL: baseURL)
     }
 
+    /// `GET /v3/videos/statuses?batch_ids=B1,B2,…` (and `&next_token=…`): every member of those batches.
+    public func batchStatusRequest(batchIDs: [String], token: String?, baseURL: BaseURL) -> HTTPRequest? {
+        heygenBulkRequest(path: "/v3/videos/statuses", idParameter: "batch_ids", ids: batchIDs, token: token, baseURL: baseURL)
+    }
+
     /// Reads `{"data": [{"video_id", "status", "error", …}], "has_more", "next_token"}`; `not_found` entries
     /// have no state. Errors are reported against `ref`.
     public func bulkStatusPage(

@@ -363,12 +363,19 @@ actor TrackerRun {
     /// Queues polls of `jobs`: through bulk status where their API offers it, one by one otherwise.
     private func enqueue(_ jobs: [TrackedJob]) {
         var groups: [ProviderAPI: [TrackedJob]] = [:]
+        var batches: [JobRef: [TrackedJob]] = [:]
         for job in jobs {
-            if goesInBulk(job) {
-                groups[Self.polledRef(of: job).api, default: []].append(job)
-            } else {
+            if !goesInBulk(job) {
                 queue.append(.detail(job, polls: 0))
+            } else if let batch = Self.batch(of: job, client: tracker.client) {
+                batches[batch, default: []].append(job)
+            } else {
+                groups[Self.polledRef(of: job).api, default: []].append(job)
             }
+        }
+        // A batch's members in one request for the whole batch (paged by the provider), whatever their number.
+        for (_, members) in batches.sorted(by: { $0.key.description < $1.key.description }) {
+            queue.append(.bulk(members))
         }
         for (api, jobs) in groups.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let limit = max(1, api.bulkAdapter?.bulkLimit ?? 1)
@@ -379,6 +386,18 @@ actor TrackerRun {
                 start = end
             }
         }
+    }
+
+    /// The batch `job` is a member of (its meta `batch`), when its API answers a whole batch's statuses at once
+    /// (HeyGen's `statuses?batch_ids=`); nil for every other job, asked by its ID.
+    private nonisolated static func batch(of job: TrackedJob, client: StatusClient) -> JobRef? {
+        guard let text = job.meta["batch"], let batch = try? JobRef(parsing: text),
+            batch.api.memberAdapter?.memberAPI == job.ref.api, job.snapshot?.handover == nil,
+            let adapter = job.ref.api.bulkAdapter,
+            adapter.batchStatusRequest(
+                batchIDs: [batch.id], token: nil, baseURL: client.configuration.baseURL(for: job.ref.provider)) != nil
+        else { return nil }
+        return batch
     }
 
     /// Queues fresh-link polls of finished jobs whose links expire soon.
@@ -460,6 +479,14 @@ actor TrackerRun {
         of jobs: [TrackedJob], client: StatusClient, before deadline: Duration?
     ) async -> Result<[JobRef: BulkStatus], ReelWatchError> {
         do {
+            // Members of one batch: the batch's statuses at once, when its API has that form.
+            if let first = jobs.first, let batch = Self.batch(of: first, client: client),
+                jobs.allSatisfy({ Self.batch(of: $0, client: client) == batch }),
+                let statuses = try await client.bulkStatuses(
+                    inBatch: batch.id, of: jobs[0].ref.api, before: deadline)
+            {
+                return .success(statuses)
+            }
             return .success(try await client.bulkStatuses(of: jobs.map(polledRef), before: deadline))
         } catch {
             return .failure(error)
