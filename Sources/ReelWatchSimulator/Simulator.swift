@@ -272,7 +272,9 @@ public actor Simulator {
         let start = min(max(token.flatMap { Int($0) } ?? 0, 0), items.count)
         let end = min(start + 100, items.count)
         let next: JSONValue = end < items.count ? .string(String(end)) : nil
-        return .json(["data": .array(Array(items[start..<end])), "has_more": .bool(end < items.count), "next_token": next])
+        return .json([
+            "data": .array(Array(items[start..<end])), "has_more": .bool(end < items.count), "next_token": next,
+        ])
     }
 
     /// The number of bulk status requests in the batch form (`statuses?batch_ids=`) received.

@@ -285,9 +285,10 @@ struct ServeCommandTests {
                 // Under the cap the descriptor table never fills: the engine and its store work on.
                 #expect(!run.stderr.contains("reelwatch: error:"), "\(run.stderr)")
             } else {
-                // The late job's file came when the table was full: told once, tried again within seconds.
+                // The late job's file came when the table was full: told at most once (never a line per retry), tried
+                // again within seconds. On a loaded machine its first try can come after descriptors freed: no line.
                 let failures = run.stderrLines.filter { $0.hasSuffix("late-video.mp4.part: Too many open files") }
-                #expect(failures.count == 1, "\(run.stderr)")
+                #expect(failures.count <= 1, "\(run.stderr)")
             }
             let outcome = try #require(await seen.storm)
             #expect(outcome.closed == 2_000, "\(outcome)")

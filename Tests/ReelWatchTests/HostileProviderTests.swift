@@ -373,8 +373,8 @@ struct HostileProviderTests {
             // The transport's own client, which follows no redirect itself (`HTTPClient.shared` would).
             let downloader = Downloader(
                 statusClient: Self.client(base),
-                // A window long enough for the first 100 bytes to arrive on a loaded machine.
-                transport: AsyncHTTPClientTransport(minimumProgress: MinimumProgress(bytes: 1, window: .seconds(3))),
+                // A window long enough for the first 100 bytes to arrive on a loaded machine (3 s once saw 3 bytes).
+                transport: AsyncHTTPClientTransport(minimumProgress: MinimumProgress(bytes: 1, window: .seconds(8))),
                 retryPolicy: RetryPolicy(maxRetries: 0))
             for (name, url) in [
                 ("port.mp4", "http://127.0.0.1:99999/v.mp4"), ("redirect.mp4", "\(base)/redirect"),

@@ -48,7 +48,8 @@ extension StatusClient {
         inBatch batchID: String, of api: ProviderAPI, before deadline: Duration? = nil
     ) async throws(ReelWatchError) -> [JobRef: BulkStatus]? {
         guard let adapter = api.bulkAdapter,
-            adapter.batchStatusRequest(batchIDs: [batchID], token: nil, baseURL: configuration.baseURL(for: api.provider))
+            adapter.batchStatusRequest(
+                batchIDs: [batchID], token: nil, baseURL: configuration.baseURL(for: api.provider))
                 != nil
         else { return nil }
         var result: [JobRef: BulkStatus] = [:]
@@ -59,7 +60,8 @@ extension StatusClient {
             let request = adapter.batchStatusRequest(
                 batchIDs: [batchID], token: token, baseURL: configuration.baseURL(for: api.provider))
             guard let request else { break }
-            let page = try await bulkPage(request, count: 1, adapter: adapter, ref: JobRef(api: api, id: batchID),
+            let page = try await bulkPage(
+                request, count: 1, adapter: adapter, ref: JobRef(api: api, id: batchID),
                 deadline: deadline)
             for entry in page.entries { result[JobRef(api: api, id: entry.id)] = entry }
             token = page.nextToken

@@ -56,7 +56,8 @@ public struct HeyGenLipsyncProvider: HeyGenProvider, BulkStatusProvider, RenderL
 
     /// `GET /v3/lipsyncs/statuses?batch_ids=B1,B2,…` (and `&next_token=…`): every member of those batches.
     public func batchStatusRequest(batchIDs: [String], token: String?, baseURL: BaseURL) -> HTTPRequest? {
-        heygenBulkRequest(path: "/v3/lipsyncs/statuses", idParameter: "batch_ids", ids: batchIDs, token: token, baseURL: baseURL)
+        heygenBulkRequest(
+            path: "/v3/lipsyncs/statuses", idParameter: "batch_ids", ids: batchIDs, token: token, baseURL: baseURL)
     }
 
     /// Reads the videos' bulk answer shape; HeyGen documents no ID key of its own for a lipsync entry, so the

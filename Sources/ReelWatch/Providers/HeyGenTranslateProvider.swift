@@ -55,7 +55,9 @@ public struct HeyGenTranslateProvider: HeyGenProvider, BulkStatusProvider {
 
     /// `GET /v3/video-translations/statuses?batch_ids=B1,B2,…` (and `&next_token=…`): every member of those batches.
     public func batchStatusRequest(batchIDs: [String], token: String?, baseURL: BaseURL) -> HTTPRequest? {
-        heygenBulkRequest(path: "/v3/video-translations/statuses", idParameter: "batch_ids", ids: batchIDs, token: token, baseURL: baseURL)
+        heygenBulkRequest(
+            path: "/v3/video-translations/statuses", idParameter: "batch_ids", ids: batchIDs, token: token,
+            baseURL: baseURL)
     }
 
     /// Reads the videos' bulk answer shape, whose entries name the translation in `video_id` (or

@@ -36,7 +36,8 @@ public struct HeyGenV3Provider: HeyGenProvider, BulkStatusProvider {
 
     /// `GET /v3/videos/statuses?batch_ids=B1,B2,…` (and `&next_token=…`): every member of those batches.
     public func batchStatusRequest(batchIDs: [String], token: String?, baseURL: BaseURL) -> HTTPRequest? {
-        heygenBulkRequest(path: "/v3/videos/statuses", idParameter: "batch_ids", ids: batchIDs, token: token, baseURL: baseURL)
+        heygenBulkRequest(
+            path: "/v3/videos/statuses", idParameter: "batch_ids", ids: batchIDs, token: token, baseURL: baseURL)
     }
 
     /// Reads `{"data": [{"video_id", "status", "error", …}], "has_more", "next_token"}`; `not_found` entries
