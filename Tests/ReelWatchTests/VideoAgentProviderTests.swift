@@ -103,4 +103,19 @@ struct VideoAgentProviderTests {
             #expect(await simulator.statusRequestCount(for: video.ref) == 1)
         }
     }
+
+    @Test("an agent's message that echoes the API key reaches no snapshot with it")
+    func messageRedacted() async throws {
+        let session = SimulatedJob(
+            ref: Self.ref, queueTime: .seconds(60), renderTime: .seconds(600),
+            agent: SimulatedJob.Agent(videoID: "vid_2", question: "Is sim-key your key?"),
+            needsInputDuring: Duration.zero..<Duration.seconds(60))
+        try await SimulatorHarness.run([session]) { _, endpoint in
+            let snapshot = try await SimulatorHarness.client(endpoint, apiKey: "sim-key").snapshot(of: Self.ref)
+            #expect(snapshot.state == .needsInput)
+            let message = try #require(snapshot.agentMessage)
+            #expect(!message.contains("sim-key"), "\(message)")
+            #expect(message.hasPrefix("Is "))
+        }
+    }
 }

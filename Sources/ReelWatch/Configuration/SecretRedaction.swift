@@ -91,6 +91,7 @@ extension JobSnapshot {
         snapshot.callbackID = redaction.apply(callbackID)
         snapshot.outputLanguage = redaction.apply(outputLanguage)
         snapshot.pageURL = redaction.apply(pageURL)
+        snapshot.agentMessage = redaction.apply(agentMessage)
         snapshot.failure = failure?.redacting(redaction)
         snapshot.assets = assets.map { asset in
             var asset = asset
@@ -101,6 +102,7 @@ extension JobSnapshot {
             asset.fps = redaction.apply(asset.fps)
             asset.resolution = redaction.apply(asset.resolution)
             asset.label = redaction.apply(asset.label)
+            asset.outputID = redaction.apply(asset.outputID)
             return asset
         }
         return snapshot
