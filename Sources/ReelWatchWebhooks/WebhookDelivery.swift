@@ -10,6 +10,13 @@ public struct WebhookDelivery: Sendable, Hashable {
     /// The longest event type or event ID accepted; HeyGen's are far shorter.
     public static let maximumNameLength = 200
 
+    /// The events that announce the end of each API's jobs — the success and failure event of its first kind
+    /// (``ReelWatch/Provider/webhookEventKinds``), in registration order: what an endpoint must receive for
+    /// ``coveredAPIs(subscribedTo:)`` to count the API, and what `webhook register` subscribes to by default.
+    public static let endEvents: [String] = ProviderAPI.allCases.flatMap { api in
+        api.adapter.webhookEventKinds.first.map { ["\($0).success", "\($0).fail"] } ?? []
+    }
+
     /// The event types that name a job reelwatch follows, and the API of that job, as each adapter declares them
     /// (``ReelWatch/Provider/webhookEventKinds`` and ``ReelWatch/Provider/webhookFileEventKinds``): `avatar_video*`
     /// name a v3 video (`heygen:`), `video_translate*` a translation (`heygen-translate:`), `video_agent*` a Video

@@ -6,10 +6,7 @@ import ReelWatchWebhooks
 /// How the `webhook` commands show endpoints: JSON lines and text, never a secret unless asked.
 enum WebhookEndpointText {
     /// The events `register` subscribes to by default: what `serve` acts on.
-    static let defaultEvents = [
-        "avatar_video.success", "avatar_video.fail", "video_translate.success", "video_translate.fail",
-        "proofread_creation.success", "proofread_creation.fail", "video_agent.success", "video_agent.fail",
-    ]
+    static let defaultEvents = WebhookDelivery.endEvents
 
     /// Parses `--events`: comma-separated event types, or `all` for every event (nil).
     static func events(_ text: String) throws -> [String]? {

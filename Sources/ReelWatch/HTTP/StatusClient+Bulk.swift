@@ -47,22 +47,18 @@ extension StatusClient {
     public func bulkStatuses(
         inBatch batchID: String, of api: ProviderAPI, before deadline: Duration? = nil
     ) async throws(ReelWatchError) -> [JobRef: BulkStatus]? {
-        guard let adapter = api.bulkAdapter,
-            adapter.batchStatusRequest(
-                batchIDs: [batchID], token: nil, baseURL: configuration.baseURL(for: api.provider))
-                != nil
-        else { return nil }
+        guard let adapter = api.bulkAdapter else { return nil }
+        let ref = JobRef(api: api, id: batchID)
+        let baseURL = configuration.baseURL(for: api.provider)
         var result: [JobRef: BulkStatus] = [:]
         var token: String?
         var seen: Set<String> = []
         var pages = 0
         repeat {
-            let request = adapter.batchStatusRequest(
-                batchIDs: [batchID], token: token, baseURL: configuration.baseURL(for: api.provider))
-            guard let request else { break }
-            let page = try await bulkPage(
-                request, count: 1, adapter: adapter, ref: JobRef(api: api, id: batchID),
-                deadline: deadline)
+            guard let request = adapter.batchStatusRequest(batchIDs: [batchID], token: token, baseURL: baseURL) else {
+                return nil
+            }
+            let page = try await bulkPage(request, count: 1, adapter: adapter, ref: ref, deadline: deadline)
             for entry in page.entries { result[JobRef(api: api, id: entry.id)] = entry }
             token = page.nextToken
             pages += 1

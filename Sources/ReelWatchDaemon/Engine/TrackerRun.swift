@@ -13,8 +13,9 @@ import ReelWatchStore
 actor TrackerRun {
     /// One unit of poll work; each takes one slot of ``TrackerOptions/pollConcurrency``.
     enum PollWork: Sendable {
-        /// Jobs of one API with bulk status, asked in one request.
-        case bulk([TrackedJob])
+        /// Jobs of one API with bulk status, asked in one request: by their IDs, or (`batch` set) as the members of
+        /// that batch, through the API's batch form.
+        case bulk([TrackedJob], batch: JobRef?)
         /// One job asked on its own; `polls` calls were already made for it in this poll (its bulk answer).
         case detail(TrackedJob, polls: Int)
         /// A finished job asked again for fresh links.
@@ -216,7 +217,7 @@ actor TrackerRun {
 
     private static func jobs(of work: PollWork) -> [TrackedJob] {
         switch work {
-        case .bulk(let jobs): jobs
+        case .bulk(let jobs, _): jobs
         case .detail(let job, _), .refresh(let job): [job]
         }
     }
@@ -374,15 +375,15 @@ actor TrackerRun {
             }
         }
         // A batch's members in one request for the whole batch (paged by the provider), whatever their number.
-        for (_, members) in batches.sorted(by: { $0.key.description < $1.key.description }) {
-            queue.append(.bulk(members))
+        for (batch, members) in batches.sorted(by: { $0.key.description < $1.key.description }) {
+            queue.append(.bulk(members, batch: batch))
         }
         for (api, jobs) in groups.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let limit = max(1, api.bulkAdapter?.bulkLimit ?? 1)
             var start = 0
             while start < jobs.count {
                 let end = min(start + limit, jobs.count)
-                queue.append(.bulk(Array(jobs[start..<end])))
+                queue.append(.bulk(Array(jobs[start..<end]), batch: nil))
                 start = end
             }
         }
@@ -439,8 +440,8 @@ actor TrackerRun {
             } else {
                 answers.append(.answered(job, result, polls: 1, refresh: true, at: client.time.now()))
             }
-        case .bulk(let jobs):
-            switch await Self.bulkStatuses(of: jobs, client: client, before: followDeadline) {
+        case .bulk(let jobs, let batch):
+            switch await Self.bulkStatuses(of: jobs, batch: batch, client: client, before: followDeadline) {
             case .success(let statuses):
                 let at = client.time.now()
                 var detail: [TrackedJob] = []
@@ -476,14 +477,12 @@ actor TrackerRun {
     /// The bulk statuses as a `Result` (task-group children do not catch typed errors inline: see
     /// ``StatusClient/result(of:before:)``).
     private static func bulkStatuses(
-        of jobs: [TrackedJob], client: StatusClient, before deadline: Duration?
+        of jobs: [TrackedJob], batch: JobRef?, client: StatusClient, before deadline: Duration?
     ) async -> Result<[JobRef: BulkStatus], ReelWatchError> {
         do {
-            // Members of one batch: the batch's statuses at once, when its API has that form.
-            if let first = jobs.first, let batch = Self.batch(of: first, client: client),
-                jobs.allSatisfy({ Self.batch(of: $0, client: client) == batch }),
-                let statuses = try await client.bulkStatuses(
-                    inBatch: batch.id, of: jobs[0].ref.api, before: deadline)
+            // Members of one batch: the batch's statuses at once (`enqueue` grouped them, its API has the form).
+            if let batch, let first = jobs.first,
+                let statuses = try await client.bulkStatuses(inBatch: batch.id, of: first.ref.api, before: deadline)
             {
                 return .success(statuses)
             }
